@@ -1,0 +1,292 @@
+//! The terminal view for people: findings grouped by category, then by rule, each with the targets it
+//! hit and one line of what to do; then counts, skips, gaps, and a short "fix these first" list.
+//!
+//! Colour is written as ANSI styles unconditionally; the binary's output stream (anstream) strips
+//! them when colour is off (`--color never`, `NO_COLOR`, not a terminal).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Effects, Style};
+
+use crate::{Category, Finding, Report, Severity};
+
+/// How much the terminal view shows.
+#[derive(Debug, Clone, Copy)]
+pub struct TerminalOptions {
+    /// Targets listed per rule before the rest are summarised as "and N more".
+    pub max_targets_per_rule: usize,
+    /// Entries in the "fix these first" list.
+    pub fix_first: usize,
+    /// Show per-target skips too, not only whole-rule skips.
+    pub verbose: bool,
+}
+
+impl Default for TerminalOptions {
+    fn default() -> Self {
+        TerminalOptions {
+            max_targets_per_rule: 8,
+            fix_first: 5,
+            verbose: false,
+        }
+    }
+}
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Critical => Style::new()
+            .fg_color(Some(AnsiColor::BrightWhite.into()))
+            .bg_color(Some(AnsiColor::Red.into()))
+            .effects(Effects::BOLD),
+        Severity::High => Style::new()
+            .fg_color(Some(AnsiColor::Red.into()))
+            .effects(Effects::BOLD),
+        Severity::Medium => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+        Severity::Low => Style::new().fg_color(Some(AnsiColor::Cyan.into())),
+        Severity::Info => Style::new().fg_color(Some(AnsiColor::BrightBlack.into())),
+    }
+}
+
+const BOLD: Style = Style::new().effects(Effects::BOLD);
+const DIM: Style = Style::new().effects(Effects::DIMMED);
+const GREEN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+
+fn badge(severity: Severity) -> String {
+    let style = severity_style(severity);
+    format!(
+        "{style}{:<8}{style:#}",
+        severity.as_str().to_ascii_uppercase()
+    )
+}
+
+/// Findings of one rule, in report order.
+struct RuleGroup<'a> {
+    first: &'a Finding,
+    findings: Vec<&'a Finding>,
+}
+
+fn group_by_rule<'a>(findings: &[&'a Finding]) -> Vec<RuleGroup<'a>> {
+    let mut groups: Vec<RuleGroup<'a>> = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        match index.get(f.rule.as_str()) {
+            Some(&i) => groups[i].findings.push(f),
+            None => {
+                index.insert(&f.rule, groups.len());
+                groups.push(RuleGroup {
+                    first: f,
+                    findings: vec![f],
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// Writes the report for a person at a terminal.
+pub fn write_terminal(
+    report: &Report,
+    out: &mut dyn Write,
+    opts: TerminalOptions,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} {} {} (API {}) at {} {DIM}·{DIM:#} collected {}",
+        report.tool.version,
+        report.engine.kind,
+        report.engine.version,
+        report.engine.api_version,
+        report.engine.endpoint,
+        report.collected_at
+    )?;
+
+    for category in Category::ALL {
+        let in_category: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.category == category)
+            .collect();
+        if in_category.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{BOLD}{}{BOLD:#} {DIM}({} finding{}){DIM:#}",
+            category.heading(),
+            in_category.len(),
+            plural(in_category.len())
+        )?;
+        for group in group_by_rule(&in_category) {
+            let worst = group
+                .findings
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .unwrap_or(group.first.severity);
+            let cis = if group.first.cis.is_empty() {
+                String::new()
+            } else {
+                format!(" {DIM}[CIS {}]{DIM:#}", group.first.cis.join(", "))
+            };
+            writeln!(
+                out,
+                "  {} {BOLD}{}{BOLD:#} {} {DIM}·{DIM:#} {}{cis}",
+                badge(worst),
+                group.first.rule,
+                group.first.name,
+                group.first.title
+            )?;
+            for f in group.findings.iter().take(opts.max_targets_per_rule) {
+                writeln!(
+                    out,
+                    "           {} {}: {}",
+                    f.target.kind, f.target.name, f.message
+                )?;
+            }
+            if group.findings.len() > opts.max_targets_per_rule {
+                writeln!(
+                    out,
+                    "           {DIM}… and {} more (--format json lists every one){DIM:#}",
+                    group.findings.len() - opts.max_targets_per_rule
+                )?;
+            }
+            writeln!(
+                out,
+                "           {GREEN}fix:{GREEN:#} {}",
+                group.first.remediation
+            )?;
+        }
+    }
+
+    write_skips_and_gaps(report, out, opts)?;
+    write_summary(report, out)?;
+    write_fix_first(report, out, opts)
+}
+
+fn write_skips_and_gaps(
+    report: &Report,
+    out: &mut dyn Write,
+    opts: TerminalOptions,
+) -> io::Result<()> {
+    let rule_skips: Vec<_> = report
+        .skipped
+        .iter()
+        .filter(|s| opts.verbose || s.target.is_none())
+        .collect();
+    if !rule_skips.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{BOLD}Skipped{BOLD:#} {DIM}(not evaluated: not a pass){DIM:#}"
+        )?;
+        for s in rule_skips {
+            match &s.target {
+                Some(t) => writeln!(out, "  {} on {} {}: {}", s.rule, t.kind, t.name, s.reason)?,
+                None => writeln!(out, "  {}: {}", s.rule, s.reason)?,
+            }
+        }
+    }
+    let target_skips = report.skipped.iter().filter(|s| s.target.is_some()).count();
+    if !opts.verbose && target_skips > 0 {
+        writeln!(
+            out,
+            "  {DIM}{target_skips} check{} on single targets skipped (--verbose lists them){DIM:#}",
+            plural(target_skips)
+        )?;
+    }
+    if !report.gaps.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{BOLD}Gaps{BOLD:#} {DIM}(facts that could not be collected){DIM:#}"
+        )?;
+        for g in &report.gaps {
+            writeln!(out, "  {}: {}", g.what, g.why)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    writeln!(out)?;
+    let by_severity: Vec<String> = Severity::ALL
+        .into_iter()
+        .map(|sev| {
+            let n = s.by_severity.get(sev);
+            if n > 0 {
+                let style = severity_style(sev);
+                format!("{style}{n} {sev}{style:#}")
+            } else {
+                format!("{n} {sev}")
+            }
+        })
+        .collect();
+    writeln!(
+        out,
+        "{BOLD}Summary{BOLD:#}: {} rules, {} passed, {} failed, {} skipped {DIM}·{DIM:#} {} finding{}: {}",
+        s.rules,
+        s.passed,
+        s.failed,
+        s.skipped,
+        report.findings.len(),
+        plural(report.findings.len()),
+        by_severity.join(", ")
+    )
+}
+
+fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) -> io::Result<()> {
+    // The worst rules first; within a severity, the rule hitting the most targets.
+    let mut groups = group_by_rule(&report.findings.iter().collect::<Vec<_>>());
+    groups.retain(|g| g.first.severity >= Severity::Medium);
+    if groups.is_empty() {
+        if report.findings.is_empty() {
+            writeln!(out, "{GREEN}Nothing to fix.{GREEN:#}")?;
+        }
+        return Ok(());
+    }
+    groups.sort_by(|a, b| {
+        let worst = |g: &RuleGroup| g.findings.iter().map(|f| f.severity).max();
+        worst(b)
+            .cmp(&worst(a))
+            .then(b.findings.len().cmp(&a.findings.len()))
+            .then(a.first.rule.cmp(&b.first.rule))
+    });
+    writeln!(out)?;
+    writeln!(out, "{BOLD}Fix these first{BOLD:#}")?;
+    for (i, g) in groups.iter().take(opts.fix_first).enumerate() {
+        let mut names: Vec<&str> = g.findings.iter().map(|f| f.target.name.as_str()).collect();
+        names.dedup();
+        let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+        let more = if names.len() > 3 {
+            format!(" +{}", names.len() - 3)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {}. {} {} {BOLD}{}{BOLD:#} ({shown}{more}): {}",
+            i + 1,
+            badge(
+                g.findings
+                    .iter()
+                    .map(|f| f.severity)
+                    .max()
+                    .unwrap_or(g.first.severity)
+            ),
+            g.first.rule,
+            g.first.name,
+            g.first.remediation
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

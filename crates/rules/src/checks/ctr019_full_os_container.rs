@@ -1,0 +1,26 @@
+//! CTR019 full-os-container: Container runs several unrelated daemons, like a full OS.
+//!
+//! STUB generated from the rule table: the check and the texts are still to be written.
+
+use crate::prelude::*;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "CTR019",
+        name: "full-os-container",
+        title: "Container runs several unrelated daemons, like a full OS",
+        rationale: "",
+        remediation: "",
+        category: Category::Containers,
+        severity: Severity::Medium,
+        cis: &[],
+        cis_v1_6: &[],
+        references: &[],
+    },
+    check,
+};
+
+fn check(_input: &AuditInput, checks: &mut Checks) {
+    checks.skip("not implemented yet");
+}

@@ -1,0 +1,26 @@
+//! LCY004 unused-volume: Volume no container uses.
+//!
+//! STUB generated from the rule table: the check and the texts are still to be written.
+
+use crate::prelude::*;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "LCY004",
+        name: "unused-volume",
+        title: "Volume no container uses",
+        rationale: "",
+        remediation: "",
+        category: Category::Lifecycle,
+        severity: Severity::Low,
+        cis: &[],
+        cis_v1_6: &[],
+        references: &[],
+    },
+    check,
+};
+
+fn check(_input: &AuditInput, checks: &mut Checks) {
+    checks.skip("not implemented yet");
+}

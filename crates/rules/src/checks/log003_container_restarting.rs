@@ -1,0 +1,26 @@
+//! LOG003 container-restarting: Container restarts repeatedly.
+//!
+//! STUB generated from the rule table: the check and the texts are still to be written.
+
+use crate::prelude::*;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "LOG003",
+        name: "container-restarting",
+        title: "Container restarts repeatedly",
+        rationale: "",
+        remediation: "",
+        category: Category::Logging,
+        severity: Severity::Medium,
+        cis: &[],
+        cis_v1_6: &[],
+        references: &[],
+    },
+    check,
+};
+
+fn check(_input: &AuditInput, checks: &mut Checks) {
+    checks.skip("not implemented yet");
+}

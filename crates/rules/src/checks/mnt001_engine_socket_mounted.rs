@@ -1,0 +1,47 @@
+//! MNT001 engine-socket-mounted: a container with the Docker socket can start a privileged container
+//! that mounts the host's root: it controls the host.
+
+use crate::prelude::*;
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "MNT001",
+        name: "engine-socket-mounted",
+        title: "Docker socket mounted into a container",
+        rationale: "Whoever can talk to the engine socket can create a privileged container that mounts the host filesystem; mounting it gives the container full control of the host, read-only or not.",
+        remediation: "Remove the -v /var/run/docker.sock mount; if the container must query the engine, put a filtering proxy in front of it that allows only the GET endpoints it needs.",
+        category: Category::Mounts,
+        severity: Severity::Critical,
+        cis: &["5.32"],
+        cis_v1_6: &["5.31"],
+        references: &[
+            "https://docs.docker.com/engine/security/#docker-daemon-attack-surface",
+            "https://cwe.mitre.org/data/definitions/269.html",
+        ],
+    },
+    check,
+};
+
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let sockets: Vec<_> = c
+            .inspect
+            .mounts
+            .iter()
+            .filter(|m| m.kind == "bind" && facts::is_engine_socket(&m.source))
+            .map(|m| json!({"source": m.source, "destination": m.destination, "rw": m.rw}))
+            .collect();
+        if sockets.is_empty() {
+            Verdict::Pass
+        } else {
+            let first = &sockets[0];
+            Verdict::fail(format!(
+                "mounts the engine socket {} at {}",
+                first["source"].as_str().unwrap_or_default(),
+                first["destination"].as_str().unwrap_or_default()
+            ))
+            .with_evidence(json!({ "mounts": sockets }))
+        }
+    });
+}

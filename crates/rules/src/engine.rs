@@ -1,0 +1,145 @@
+//! The engine: runs the selected rules over the narrowed Snapshot, counts pass/fail/skip, and builds
+//! the Report. Rules know nothing of selection, filters or output; all of that is decided here.
+
+use dockaudit_report::{
+    BySeverity, Engine, Finding, Gap, Report, RuleResult, RuleStatus, Skipped, Summary, Tool,
+    REPORT_SCHEMA_VERSION,
+};
+use dockaudit_snapshot::Snapshot;
+
+use crate::input::{AuditInput, TargetFilter};
+use crate::rule::Checks;
+use crate::select::RuleSelection;
+use crate::Rule;
+
+/// Everything that shapes an audit besides the Snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// Which rules run.
+    pub selection: RuleSelection,
+    /// Which targets are judged.
+    pub filter: TargetFilter,
+    /// Version of the tool, written into the report.
+    pub tool_version: String,
+}
+
+/// Runs `rules` (those selected) over `snapshot` and builds the report.
+pub fn audit(snapshot: &Snapshot, rules: &[Rule], options: &AuditOptions) -> Report {
+    let input = AuditInput::new(snapshot, &options.filter);
+    let mut findings = Vec::new();
+    let mut skipped = Vec::new();
+    let mut results = Vec::new();
+    let mut summary = Summary::default();
+
+    for rule in rules.iter().filter(|r| options.selection.includes(r)) {
+        let meta = &rule.meta;
+        let mut checks = Checks::default();
+        (rule.check)(&input, &mut checks);
+        summary.rules += 1;
+
+        let status = if let Some(reason) = checks.rule_skip.take() {
+            skipped.push(Skipped {
+                rule: meta.id.to_string(),
+                reason,
+                target: None,
+            });
+            RuleStatus::Skipped
+        } else if checks.failures.is_empty() {
+            RuleStatus::Passed
+        } else {
+            RuleStatus::Failed
+        };
+        match status {
+            RuleStatus::Passed => summary.passed += 1,
+            RuleStatus::Failed => summary.failed += 1,
+            RuleStatus::Skipped => summary.skipped += 1,
+        }
+        for (target, reason) in checks.target_skips.drain(..) {
+            skipped.push(Skipped {
+                rule: meta.id.to_string(),
+                reason,
+                target: Some(target),
+            });
+        }
+        let mut failed_targets: Vec<&str> = Vec::new();
+        let failures = std::mem::take(&mut checks.failures);
+        for f in &failures {
+            failed_targets.push(&f.target.id);
+        }
+        failed_targets.sort_unstable();
+        failed_targets.dedup();
+        results.push(RuleResult {
+            rule: meta.id.to_string(),
+            category: meta.category,
+            severity: meta.severity,
+            status,
+            checked: checks.passed.len() + failed_targets.len(),
+            failed: failed_targets.len(),
+        });
+        // A skipped rule's partial failures would be misleading; a rule either judges or skips.
+        if status == RuleStatus::Skipped {
+            continue;
+        }
+        for f in failures {
+            findings.push(Finding {
+                rule: meta.id.to_string(),
+                name: meta.name.to_string(),
+                title: meta.title.to_string(),
+                category: meta.category,
+                severity: f.severity.unwrap_or(meta.severity),
+                cis: meta.cis.iter().map(|s| s.to_string()).collect(),
+                target: f.target,
+                message: f.message,
+                evidence: f.evidence,
+                remediation: meta.remediation.to_string(),
+                location: None,
+            });
+        }
+    }
+    summary.evaluated = summary.passed + summary.failed;
+
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.target.name.cmp(&b.target.name))
+            .then_with(|| a.target.id.cmp(&b.target.id))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    let mut by_severity = BySeverity::default();
+    for f in &findings {
+        by_severity.add(f.severity);
+    }
+    summary.by_severity = by_severity;
+    skipped.sort();
+
+    let mut gaps: Vec<Gap> = snapshot
+        .gaps
+        .iter()
+        .map(|g| Gap {
+            what: g.what.clone(),
+            why: g.why.clone(),
+        })
+        .collect();
+    gaps.sort();
+
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: Tool {
+            name: "dockaudit".into(),
+            version: options.tool_version.clone(),
+        },
+        engine: Engine {
+            kind: snapshot.engine.kind.clone(),
+            version: snapshot.engine.version.clone(),
+            api_version: snapshot.engine.api_version.clone(),
+            endpoint: snapshot.engine.endpoint.clone(),
+        },
+        collected_at: snapshot.collected_at.clone(),
+        summary,
+        findings,
+        skipped,
+        gaps,
+        results,
+    }
+}

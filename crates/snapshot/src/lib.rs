@@ -1,0 +1,224 @@
+//! The Snapshot: everything dockaudit collected about a container host, as plain serde data.
+//!
+//! `collect` fills it (the only crate that does I/O), `dockaudit collect -o FILE` writes it, and the
+//! rules judge it without touching the engine. Engine objects keep Docker's own JSON field names so
+//! that a real `docker inspect` document deserialises into them as it is; every field we do not model
+//! is kept in an `extra` map, so a saved snapshot is full evidence and round-trips losslessly.
+//!
+//! Secret values are masked before they enter the Snapshot (see [`redact`]); nothing downstream can
+//! print what was never stored.
+#![forbid(unsafe_code)]
+
+mod de;
+pub mod engine;
+pub mod redact;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use engine::{
+    Container, ContainerConfig, ContainerInspect, ContainerState, Device, DiskUsage, EngineInfo,
+    EngineVersion, Health, HealthConfig, HistoryEntry, HostConfig, Image, ImageConfig,
+    ImageInspect, LogConfig, LogTail, Mount, Network, NetworkEndpoint, NetworkSettings,
+    PortBinding, PortMap, RestartPolicy, Top, Ulimit, Volume,
+};
+
+/// Version of the snapshot file format. Bumped when a change would make old files mean something else.
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
+
+/// Largest snapshot file `load` accepts; a real host with thousands of containers stays far below.
+pub const MAX_SNAPSHOT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Everything collected from one engine (and, later, its host) at one moment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Snapshot {
+    /// [`SNAPSHOT_SCHEMA_VERSION`] of the writer.
+    pub schema_version: u32,
+    /// Version of the dockaudit that collected it.
+    pub tool_version: String,
+    /// When collection started, RFC 3339 in UTC. Rules take "now" from here, never from the clock.
+    pub collected_at: String,
+    /// Which engine was audited and how it was reached.
+    pub engine: EngineMeta,
+    /// `GET /version`, as the engine answered.
+    pub version: Option<EngineVersion>,
+    /// `GET /info`, as the engine answered.
+    pub info: Option<EngineInfo>,
+    /// Every container in every state, with inspect, processes and log tail.
+    pub containers: Vec<Container>,
+    /// Every image (`GET /images/json` without intermediates), with inspect and history.
+    pub images: Vec<Image>,
+    /// Every network, with inspect.
+    pub networks: Vec<Network>,
+    /// Every volume.
+    pub volumes: Vec<Volume>,
+    /// `GET /system/df` figures, when the engine gave them.
+    pub disk_usage: Option<DiskUsage>,
+    /// Where a secret value was masked during collection (never the value itself).
+    pub redactions: Vec<Redaction>,
+    /// What could not be collected, and why.
+    pub gaps: Vec<Gap>,
+}
+
+/// Which engine the snapshot describes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct EngineMeta {
+    /// `docker` or `podman`.
+    pub kind: String,
+    /// Engine version (`Version` of `/version`).
+    pub version: String,
+    /// API version both sides agreed on.
+    pub api_version: String,
+    /// The endpoint as a URL: `unix:///var/run/docker.sock`, `tcp://host:2376`.
+    pub endpoint: String,
+    /// Whether the engine runs rootless (from `/info` security options).
+    pub rootless: bool,
+}
+
+/// Something that could not be collected.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Gap {
+    /// What is missing: `logs of container web`, `image sha256:… history`.
+    pub what: String,
+    /// Why: the engine's error, a permission problem, a size bound.
+    pub why: String,
+}
+
+/// A secret value that was masked while collecting.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Redaction {
+    /// Kind of the object it was found in: `container` or `image`.
+    pub object_kind: String,
+    /// Full id of that object.
+    pub object_id: String,
+    /// Where in the object: `Config.Env`, `Config.Labels`, `Config.Cmd`, `history`, `logs`, `top`.
+    pub field: String,
+    /// The variable, label or flag name, when there is one (`DB_PASSWORD`); never the value.
+    pub key: String,
+    /// Why the value was judged a secret (a name pattern or a provider's token format).
+    pub reason: String,
+    /// The masked form that replaced it, e.g. `hu****ab`.
+    pub masked: String,
+}
+
+/// A fact that may be missing: present, or absent with the reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Fact<T> {
+    /// The fact as collected.
+    Value(T),
+    /// Why it could not be collected.
+    Missing(String),
+}
+
+impl<T> Fact<T> {
+    /// The value, if it was collected.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Fact::Value(v) => Some(v),
+            Fact::Missing(_) => None,
+        }
+    }
+}
+
+/// Why a snapshot file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    #[error("cannot read snapshot {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is larger than [`MAX_SNAPSHOT_BYTES`].
+    #[error("snapshot {path} is {size} bytes, more than the {max} bytes dockaudit reads")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+        /// The bound.
+        max: u64,
+    },
+    /// The file is not a snapshot (malformed or truncated JSON, wrong shape).
+    #[error("snapshot {path} is not a valid dockaudit snapshot: {detail} (line {line}, column {column})")]
+    Malformed {
+        /// The file.
+        path: String,
+        /// serde's description of the problem.
+        detail: String,
+        /// Line of the problem.
+        line: usize,
+        /// Column of the problem.
+        column: usize,
+    },
+    /// Written by a newer dockaudit whose format this one does not know.
+    #[error("snapshot {path} has schema_version {found}; this dockaudit reads up to {supported}")]
+    UnsupportedVersion {
+        /// The file.
+        path: String,
+        /// Version in the file.
+        found: u32,
+        /// Newest version this build reads.
+        supported: u32,
+    },
+}
+
+impl Snapshot {
+    /// Reads and validates a snapshot file written by `dockaudit collect`.
+    pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
+        let shown = path.display().to_string();
+        let io = |source| LoadError::Io {
+            path: shown.clone(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > MAX_SNAPSHOT_BYTES {
+            return Err(LoadError::TooLarge {
+                path: shown,
+                size,
+                max: MAX_SNAPSHOT_BYTES,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Self::from_slice(&bytes, &shown)
+    }
+
+    /// Parses a snapshot from bytes; `origin` names the input in errors.
+    pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError> {
+        let snapshot: Snapshot =
+            serde_json::from_slice(bytes).map_err(|e| LoadError::Malformed {
+                path: origin.to_string(),
+                detail: e.to_string(),
+                line: e.line(),
+                column: e.column(),
+            })?;
+        if snapshot.schema_version == 0 || snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
+            return Err(LoadError::UnsupportedVersion {
+                path: origin.to_string(),
+                found: snapshot.schema_version,
+                supported: SNAPSHOT_SCHEMA_VERSION,
+            });
+        }
+        Ok(snapshot)
+    }
+
+    /// Finds an image by full id (`sha256:…`).
+    pub fn image_by_id(&self, id: &str) -> Option<&Image> {
+        self.images.iter().find(|i| i.inspect.id == id)
+    }
+
+    /// Whether the daemon applies `no-new-privileges` to every container by default.
+    pub fn daemon_no_new_privileges(&self) -> Option<bool> {
+        self.info.as_ref().map(|i| {
+            i.security_options
+                .iter()
+                .any(|o| o.contains("no-new-privileges"))
+        })
+    }
+}
