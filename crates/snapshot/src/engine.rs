@@ -630,7 +630,7 @@ pub struct Volume {
     pub created_at: String,
     #[serde(rename = "Labels", deserialize_with = "nullable")]
     pub labels: BTreeMap<String, String>,
-    /// Size in bytes from `/system/df`, when known (-1 when the engine did not compute it).
+    /// Size in bytes, when the engine reported it (-1 when it did not compute it).
     #[serde(rename = "UsageData")]
     pub usage_data: Option<VolumeUsage>,
     #[serde(flatten)]
@@ -645,14 +645,4 @@ pub struct VolumeUsage {
     pub size: i64,
     #[serde(rename = "RefCount")]
     pub ref_count: i64,
-}
-
-/// Totals from `GET /system/df`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct DiskUsage {
-    /// Bytes held by all layers.
-    pub layers_size: i64,
-    /// Bytes reclaimable from images no container uses.
-    pub images_reclaimable: i64,
 }

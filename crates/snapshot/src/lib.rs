@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use engine::{
-    Container, ContainerConfig, ContainerInspect, ContainerState, Device, DiskUsage, EngineInfo,
+    Container, ContainerConfig, ContainerInspect, ContainerState, Device, EngineInfo,
     EngineVersion, Health, HealthConfig, HistoryEntry, HostConfig, Image, ImageConfig,
     ImageInspect, LogConfig, LogTail, Mount, Network, NetworkEndpoint, NetworkSettings,
     PortBinding, PortMap, RestartPolicy, Top, Ulimit, Volume,
@@ -54,8 +54,6 @@ pub struct Snapshot {
     pub networks: Vec<Network>,
     /// Every volume.
     pub volumes: Vec<Volume>,
-    /// `GET /system/df` figures, when the engine gave them.
-    pub disk_usage: Option<DiskUsage>,
     /// Where a secret value was masked during collection (never the value itself).
     pub redactions: Vec<Redaction>,
     /// What could not be collected, and why.

@@ -1,0 +1,547 @@
+//! Reading everything from the engine into a Snapshot: concurrently with a bound, GET requests only,
+//! log tails capped, secret values masked as they arrive, and every failure kept as a gap.
+
+use std::collections::HashMap;
+
+use bollard::container::LogOutput;
+use bollard::query_parameters::{
+    InspectContainerOptions, InspectNetworkOptions, ListContainersOptionsBuilder,
+    ListImagesOptionsBuilder, ListNetworksOptions, ListVolumesOptions, LogsOptionsBuilder,
+    TopOptions,
+};
+use dockaudit_snapshot::{
+    Container, EngineInfo, EngineMeta, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail,
+    Network, Redaction, Snapshot, Top, Volume, SNAPSHOT_SCHEMA_VERSION,
+};
+use futures_util::stream::{self, StreamExt};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::connect::EngineClient;
+use crate::redact_value::{redact_lines, redact_value};
+
+/// What to collect and how much.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Collect a log tail per container.
+    pub logs: bool,
+    /// Lines in a log tail.
+    pub log_lines: usize,
+    /// Bytes in a log tail; reading stops there.
+    pub log_bytes: usize,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Ask the engine for each container's writable-layer size (slow on very large hosts).
+    pub disk_usage: bool,
+    /// Engine-side label filters (`KEY` or `KEY=VALUE`), applied to containers, images, volumes
+    /// and networks alike.
+    pub labels: Vec<String>,
+    /// Version of the tool, written into the snapshot.
+    pub tool_version: String,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            logs: true,
+            log_lines: 500,
+            log_bytes: 256 * 1024,
+            concurrency: 16,
+            disk_usage: true,
+            labels: Vec::new(),
+            tool_version: String::new(),
+        }
+    }
+}
+
+/// A collection-time failure: what, and why.
+fn gap(what: impl Into<String>, why: impl std::fmt::Display) -> Gap {
+    Gap {
+        what: what.into(),
+        why: why.to_string(),
+    }
+}
+
+/// Re-reads a bollard answer as our own type (Docker's field names on both sides).
+fn convert<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, String> {
+    serde_json::from_value(value).map_err(|e| format!("unexpected shape of {what}: {e}"))
+}
+
+fn to_value<T: Serialize>(answer: &T) -> Value {
+    serde_json::to_value(answer).unwrap_or(Value::Null)
+}
+
+/// Collects a full Snapshot from the engine.
+pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapshot {
+    let collected_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let docker = &client.docker;
+    let mut gaps = Vec::new();
+    let mut redactions = Vec::new();
+
+    let filters: Option<HashMap<String, Vec<String>>> = if options.labels.is_empty() {
+        None
+    } else {
+        Some(HashMap::from([(
+            "label".to_string(),
+            options.labels.clone(),
+        )]))
+    };
+
+    let (version, info, container_list, image_list, network_list, volume_list) = tokio::join!(
+        docker.version(),
+        docker.info(),
+        docker.list_containers(Some({
+            // `size` makes the engine compute each writable layer's size (what `docker ps -s` shows);
+            // it is the costly part of listing, hence optional. `/system/df` would give the same
+            // figures, but its answer changed shape in API 1.52 and the typed client drops the old one.
+            let mut b = ListContainersOptionsBuilder::default()
+                .all(true)
+                .size(options.disk_usage);
+            if let Some(f) = &filters {
+                b = b.filters(f);
+            }
+            b.build()
+        })),
+        docker.list_images(Some({
+            let mut b = ListImagesOptionsBuilder::default().all(false);
+            if let Some(f) = &filters {
+                b = b.filters(f);
+            }
+            b.build()
+        })),
+        docker.list_networks(Some(ListNetworksOptions {
+            filters: filters.clone(),
+        })),
+        docker.list_volumes(Some(ListVolumesOptions {
+            filters: filters.clone(),
+        })),
+    );
+
+    let version: Option<EngineVersion> = match version {
+        Ok(v) => convert(to_value(&v), "/version")
+            .map_err(|e| gaps.push(gap("engine version", e)))
+            .ok(),
+        Err(e) => {
+            gaps.push(gap("engine version (GET /version)", e));
+            None
+        }
+    };
+    let info: Option<EngineInfo> = match info {
+        Ok(v) => convert(to_value(&v), "/info")
+            .map_err(|e| gaps.push(gap("engine info", e)))
+            .ok(),
+        Err(e) => {
+            gaps.push(gap("engine info (GET /info)", e));
+            None
+        }
+    };
+
+    // Containers: inspect, then top and a log tail, all concurrently with a bound.
+    let containers: Vec<Container> = match container_list {
+        Ok(list) => {
+            let sizes: HashMap<String, i64> = list
+                .iter()
+                .filter_map(|c| Some((c.id.clone()?, c.size_rw?)))
+                .collect();
+            let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
+            let results: Vec<ContainerResult> = stream::iter(ids)
+                .map(|id| collect_container(client, id, options))
+                .buffered(options.concurrency.max(1))
+                .collect()
+                .await;
+            let mut out = Vec::new();
+            for r in results {
+                gaps.extend(r.gaps);
+                redactions.extend(r.redactions);
+                if let Some(mut c) = r.container {
+                    c.size_rw = sizes.get(&c.inspect.id).copied();
+                    out.push(c);
+                }
+            }
+            out
+        }
+        Err(e) => {
+            gaps.push(gap("containers (GET /containers/json)", e));
+            Vec::new()
+        }
+    };
+
+    let images: Vec<Image> = match image_list {
+        Ok(list) => {
+            let ids: Vec<String> = list.into_iter().map(|i| i.id).collect();
+            let results: Vec<ImageResult> = stream::iter(ids)
+                .map(|id| collect_image(client, id))
+                .buffered(options.concurrency.max(1))
+                .collect()
+                .await;
+            let mut out = Vec::new();
+            for r in results {
+                gaps.extend(r.gaps);
+                redactions.extend(r.redactions);
+                out.extend(r.image);
+            }
+            out
+        }
+        Err(e) => {
+            gaps.push(gap("images (GET /images/json)", e));
+            Vec::new()
+        }
+    };
+
+    let networks: Vec<Network> = match network_list {
+        Ok(list) => {
+            let ids: Vec<String> = list.into_iter().filter_map(|n| n.id).collect();
+            let results: Vec<Result<Network, Gap>> = stream::iter(ids)
+                .map(|id| async move {
+                    let answer = client
+                        .docker
+                        .inspect_network(&id, None::<InspectNetworkOptions>)
+                        .await
+                        .map_err(|e| gap(format!("network {id}"), e))?;
+                    let mut value = to_value(&answer);
+                    // Network options rarely hold secrets, but a driver option may: mask them too.
+                    let _ = redact_value(&mut value, "network", &id);
+                    convert(value, "network inspect").map_err(|e| gap(format!("network {id}"), e))
+                })
+                .buffered(options.concurrency.max(1))
+                .collect()
+                .await;
+            let mut out = Vec::new();
+            for r in results {
+                match r {
+                    Ok(n) => out.push(n),
+                    // A network removed mid-audit is a gap, not a failure.
+                    Err(g) => gaps.push(g),
+                }
+            }
+            out
+        }
+        Err(e) => {
+            gaps.push(gap("networks (GET /networks)", e));
+            Vec::new()
+        }
+    };
+
+    let volumes: Vec<Volume> = match volume_list {
+        Ok(list) => {
+            let mut out = Vec::new();
+            for v in list.volumes.into_iter().flatten() {
+                let name = v.name.clone();
+                let mut value = to_value(&v);
+                redactions.extend(redact_value(&mut value, "volume", &name));
+                match convert::<Volume>(value, "volume") {
+                    Ok(v) => out.push(v),
+                    Err(e) => gaps.push(gap(format!("volume {name}"), e)),
+                }
+            }
+            for w in list.warnings.into_iter().flatten() {
+                gaps.push(gap("volumes", w));
+            }
+            out
+        }
+        Err(e) => {
+            gaps.push(gap("volumes (GET /volumes)", e));
+            Vec::new()
+        }
+    };
+
+    let rootless = info
+        .as_ref()
+        .is_some_and(|i| i.has_security_option("rootless"));
+    let kind = if version.as_ref().is_some_and(is_podman) {
+        "podman"
+    } else {
+        "docker"
+    };
+    let engine = EngineMeta {
+        kind: kind.to_string(),
+        version: version
+            .as_ref()
+            .map(|v| v.version.clone())
+            .unwrap_or_default(),
+        api_version: client.api_version(),
+        endpoint: client.endpoint.url(),
+        rootless,
+    };
+
+    gaps.sort();
+    gaps.dedup();
+    Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        tool_version: options.tool_version.clone(),
+        collected_at,
+        engine,
+        version,
+        info,
+        containers,
+        images,
+        networks,
+        volumes,
+        redactions,
+        gaps,
+    }
+}
+
+fn is_podman(v: &EngineVersion) -> bool {
+    v.components.iter().any(|c| {
+        c.get("Name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.to_ascii_lowercase().contains("podman"))
+    }) || v
+        .extra
+        .get("Platform")
+        .and_then(|p| p.get("Name"))
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.to_ascii_lowercase().contains("podman"))
+}
+
+struct ContainerResult {
+    container: Option<Container>,
+    gaps: Vec<Gap>,
+    redactions: Vec<Redaction>,
+}
+
+async fn collect_container(
+    client: &EngineClient,
+    id: String,
+    options: &CollectOptions,
+) -> ContainerResult {
+    let docker = &client.docker;
+    let mut result = ContainerResult {
+        container: None,
+        gaps: Vec::new(),
+        redactions: Vec::new(),
+    };
+    let inspect = match docker
+        .inspect_container(&id, None::<InspectContainerOptions>)
+        .await
+    {
+        Ok(answer) => answer,
+        Err(e) => {
+            let why = if is_not_found(&e) {
+                "it was removed while the audit ran".to_string()
+            } else {
+                e.to_string()
+            };
+            result
+                .gaps
+                .push(gap(format!("container {}", short(&id)), why));
+            return result;
+        }
+    };
+    let mut value = to_value(&inspect);
+    result
+        .redactions
+        .extend(redact_value(&mut value, "container", &id));
+    let inspect = match convert(value, "container inspect") {
+        Ok(i) => i,
+        Err(e) => {
+            result
+                .gaps
+                .push(gap(format!("container {}", short(&id)), e));
+            return result;
+        }
+    };
+    let mut container = Container {
+        inspect,
+        ..Default::default()
+    };
+    let running = container.inspect.state.running && !container.inspect.state.paused;
+    let wants_logs = options.logs && container.inspect.host_config.log_config.driver != "none";
+
+    let (top, logs) = tokio::join!(
+        async {
+            if running {
+                Some(docker.top_processes(&id, None::<TopOptions>).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if wants_logs {
+                Some(read_log_tail(client, &id, options).await)
+            } else {
+                None
+            }
+        }
+    );
+
+    container.top = top.map(|answer| match answer {
+        Ok(t) => {
+            let mut top = Top {
+                titles: t.titles.unwrap_or_default(),
+                processes: t.processes.unwrap_or_default(),
+            };
+            let command_column = top
+                .titles
+                .iter()
+                .position(|t| t == "CMD" || t == "COMMAND" || t == "ARGS");
+            if let Some(col) = command_column {
+                for row in &mut top.processes {
+                    if let Some(cmd) = row.get_mut(col) {
+                        let found = redact_lines(std::slice::from_mut(cmd));
+                        result.redactions.extend(
+                            found
+                                .into_iter()
+                                .map(|m| redaction("container", &id, "top", m)),
+                        );
+                    }
+                }
+            }
+            Fact::Value(top)
+        }
+        Err(e) => Fact::Missing(format!("processes could not be listed: {e}")),
+    });
+    container.logs = logs.map(|answer| match answer {
+        Ok(mut tail) => {
+            let found = redact_lines(&mut tail.lines);
+            result.redactions.extend(
+                found
+                    .into_iter()
+                    .map(|m| redaction("container", &id, "logs", m)),
+            );
+            Fact::Value(tail)
+        }
+        Err(why) => Fact::Missing(why),
+    });
+    result.container = Some(container);
+    result
+}
+
+pub(crate) fn redaction(
+    kind: &str,
+    id: &str,
+    field: &str,
+    m: dockaudit_snapshot::redact::Masked,
+) -> Redaction {
+    Redaction {
+        object_kind: kind.to_string(),
+        object_id: id.to_string(),
+        field: field.to_string(),
+        key: m.key,
+        reason: m.reason,
+        masked: m.masked,
+    }
+}
+
+/// Reads at most `log_lines` lines and `log_bytes` bytes of a container's log.
+async fn read_log_tail(
+    client: &EngineClient,
+    id: &str,
+    options: &CollectOptions,
+) -> Result<LogTail, String> {
+    let mut stream = client.docker.logs(
+        id,
+        Some(
+            LogsOptionsBuilder::default()
+                .stdout(true)
+                .stderr(true)
+                .follow(false)
+                .tail(&options.log_lines.to_string())
+                .build(),
+        ),
+    );
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut truncated = false;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| format!("log could not be read: {e}"))?;
+        let message = match &chunk {
+            LogOutput::StdOut { message }
+            | LogOutput::StdErr { message }
+            | LogOutput::Console { message }
+            | LogOutput::StdIn { message } => message,
+        };
+        let room = options.log_bytes.saturating_sub(bytes.len());
+        if message.len() > room {
+            bytes.extend_from_slice(&message[..room]);
+            truncated = true;
+            break;
+        }
+        bytes.extend_from_slice(message);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect();
+    if truncated {
+        // The last line was cut by the bound: drop the fragment.
+        lines.pop();
+    }
+    Ok(LogTail { lines, truncated })
+}
+
+struct ImageResult {
+    image: Option<Image>,
+    gaps: Vec<Gap>,
+    redactions: Vec<Redaction>,
+}
+
+async fn collect_image(client: &EngineClient, id: String) -> ImageResult {
+    let docker = &client.docker;
+    let mut result = ImageResult {
+        image: None,
+        gaps: Vec::new(),
+        redactions: Vec::new(),
+    };
+    let (inspect, history) = tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+    let inspect = match inspect {
+        Ok(answer) => {
+            let mut value = to_value(&answer);
+            result
+                .redactions
+                .extend(redact_value(&mut value, "image", &id));
+            match convert(value, "image inspect") {
+                Ok(i) => i,
+                Err(e) => {
+                    result.gaps.push(gap(format!("image {}", short(&id)), e));
+                    return result;
+                }
+            }
+        }
+        Err(e) => {
+            let why = if is_not_found(&e) {
+                "it was removed while the audit ran".to_string()
+            } else {
+                e.to_string()
+            };
+            result.gaps.push(gap(format!("image {}", short(&id)), why));
+            return result;
+        }
+    };
+    let history = match history {
+        Ok(layers) => {
+            let mut value = to_value(&layers);
+            result
+                .redactions
+                .extend(redact_value(&mut value, "image", &id));
+            match convert::<Vec<HistoryEntry>>(value, "image history") {
+                Ok(h) => Fact::Value(h),
+                Err(e) => Fact::Missing(e),
+            }
+        }
+        Err(e) => Fact::Missing(format!("history could not be read: {e}")),
+    };
+    result.image = Some(Image {
+        inspect,
+        history: Some(history),
+    });
+    result
+}
+
+fn is_not_found(e: &bollard::errors::Error) -> bool {
+    matches!(
+        e,
+        bollard::errors::Error::DockerResponseServerError {
+            status_code: 404,
+            ..
+        }
+    )
+}
+
+fn short(id: &str) -> &str {
+    dockaudit_snapshot::engine::short_image_id(id)
+}

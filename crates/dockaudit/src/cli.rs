@@ -1,0 +1,161 @@
+//! The command line, declared with clap's derive API. Flags mirror the docker CLI's where one exists
+//! (`--host`, `--label`), and every list flag takes repeats or comma-separated values.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Audits a container host end to end and tells you exactly what to fix.
+#[derive(Debug, Parser)]
+#[command(name = "dockaudit", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit a live engine (or a saved snapshot) and report what to fix.
+    Audit(AuditArgs),
+    /// Save everything an audit reads to a snapshot file, for an offline audit later.
+    Collect(CollectArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Explain one rule: why it matters and how to fix it.
+    Explain(ExplainArgs),
+}
+
+/// How to reach the engine and how much to read from it.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// Engine endpoint: unix:///path/to.sock, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY=1 and
+    /// DOCKER_CERT_PATH). Default: DOCKER_HOST, then the Docker, rootless Docker and Podman sockets.
+    #[arg(short = 'H', long, value_name = "URL")]
+    pub host: Option<String>,
+    /// Seconds to wait for any one engine request.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Engine requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub concurrency: usize,
+    /// Do not read container logs (the suspicious-log-lines rule is then skipped).
+    #[arg(long)]
+    pub no_logs: bool,
+    /// Do not ask the engine for container sizes (faster on hosts with many containers).
+    #[arg(long)]
+    pub no_sizes: bool,
+}
+
+/// Which containers and objects are audited.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// Audit only containers whose name matches this glob (repeatable, comma-separated).
+    #[arg(long = "container", value_name = "GLOB", value_delimiter = ',')]
+    pub containers: Vec<String>,
+    /// Skip containers whose name matches this glob.
+    #[arg(long = "exclude-container", value_name = "GLOB", value_delimiter = ',')]
+    pub exclude_containers: Vec<String>,
+    /// Audit only objects (containers, volumes, networks, unused images) with this label.
+    #[arg(long = "label", value_name = "KEY[=VALUE]")]
+    pub labels: Vec<String>,
+    /// Skip objects with this label.
+    #[arg(long = "exclude-label", value_name = "KEY[=VALUE]")]
+    pub exclude_labels: Vec<String>,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people at a terminal.
+    Terminal,
+    /// The versioned JSON contract.
+    Json,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// When writing to a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `--fail-on` values: a severity, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Exit 1 on any critical finding.
+    Critical,
+    /// Exit 1 on high or critical findings.
+    High,
+    /// Exit 1 on medium or worse.
+    Medium,
+    /// Exit 1 on low or worse.
+    Low,
+    /// Exit 1 on any finding.
+    Info,
+    /// Exit 0 whatever is found.
+    Never,
+}
+
+/// `dockaudit audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// Audit this snapshot file (from `dockaudit collect`) instead of a live engine.
+    #[arg(long, value_name = "FILE", conflicts_with = "host")]
+    pub snapshot: Option<PathBuf>,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// Run only these rules: id (CTR001), id prefix (CTR), name, category (mounts) or CIS id (cis:5.5).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (same forms as --select).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// When to use colour (NO_COLOR and FORCE_COLOR are honoured with auto).
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// List every target of every rule and the per-target skips.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `dockaudit collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Where to write the snapshot (`-` for stdout).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Collect only objects with this label (the engine filters; repeatable).
+    #[arg(long = "label", value_name = "KEY[=VALUE]")]
+    pub labels: Vec<String>,
+}
+
+/// `dockaudit rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+}
+
+/// `dockaudit explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id (CTR001) or name (privileged-container).
+    pub rule: String,
+}

@@ -1,0 +1,237 @@
+//! dockaudit: audits a container host end to end and tells its user exactly what to fix.
+//!
+//! This binary wires the crates together: it parses the command line, collects a Snapshot (or
+//! loads one), runs the rules, renders the Report, and maps the outcome to an exit code:
+//! 0 nothing at or above `--fail-on`, 1 findings at or above it, 2 the audit could not be done.
+#![forbid(unsafe_code)]
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use dockaudit_collect::{CollectOptions, EndpointEnv};
+use dockaudit_report::emit::{write_json, write_terminal, TerminalOptions};
+use dockaudit_report::Severity;
+use dockaudit_rules::{find_rule, AuditOptions, Rule, RuleSelection, TargetFilter, RULES};
+use dockaudit_snapshot::Snapshot;
+
+use crate::cli::{
+    AuditArgs, Cli, CollectArgs, ColorWhen, Command, EngineArgs, ExplainArgs, FailOn, Format,
+    RulesArgs,
+};
+
+/// Exit code when findings reach `--fail-on`.
+const EXIT_FINDINGS: u8 = 1;
+/// Exit code when the tool could not do its job.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are successes; anything else is a usage error (exit 2).
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(stderr, "dockaudit: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Audit(args) => audit(args),
+        Command::Collect(args) => collect(args),
+        Command::Rules(args) => rules(args),
+        Command::Explain(args) => explain(args),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Connects to the engine and collects a snapshot.
+fn collect_live(engine: &EngineArgs, labels: Vec<String>) -> Result<Snapshot> {
+    let endpoint =
+        dockaudit_collect::resolve_endpoint(engine.host.as_deref(), &EndpointEnv::from_process())?;
+    let options = CollectOptions {
+        logs: !engine.no_logs,
+        disk_usage: !engine.no_sizes,
+        concurrency: engine.concurrency.max(1),
+        labels,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        ..CollectOptions::default()
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client =
+            dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout)).await?;
+        Ok(dockaudit_collect::collect(&client, &options).await)
+    })
+}
+
+fn audit(args: AuditArgs) -> Result<ExitCode> {
+    // Validate everything the user typed before touching the engine.
+    let selection = RuleSelection::new(&args.select, &args.ignore, RULES)?;
+    let filter = TargetFilter::new(
+        &args.targets.containers,
+        &args.targets.exclude_containers,
+        &args.targets.labels,
+        &args.targets.exclude_labels,
+    )?;
+    let snapshot = match &args.snapshot {
+        Some(path) => Snapshot::load(path)?,
+        None => collect_live(&args.engine, Vec::new())?,
+    };
+    let options = AuditOptions {
+        selection,
+        filter,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let report = dockaudit_rules::audit(&snapshot, RULES, &options);
+
+    match args.format {
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            write_json(&report, &mut out).context("cannot write the report")?;
+            out.flush().context("cannot write the report")?;
+        }
+        Format::Terminal => {
+            let mut out = anstream::AutoStream::new(std::io::stdout(), color_choice(args.color));
+            let opts = TerminalOptions {
+                verbose: args.verbose,
+                max_targets_per_rule: if args.verbose { usize::MAX } else { 8 },
+                ..TerminalOptions::default()
+            };
+            write_terminal(&report, &mut out, opts).context("cannot write the report")?;
+            out.flush().context("cannot write the report")?;
+        }
+    }
+
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Info => Some(Severity::Info),
+    };
+    Ok(match threshold {
+        Some(t) if report.has_findings_at_or_above(t) => ExitCode::from(EXIT_FINDINGS),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
+    match when {
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+        ColorWhen::Auto => {
+            let force = std::env::var("FORCE_COLOR")
+                .ok()
+                .is_some_and(|v| !v.is_empty() && v != "0");
+            if force {
+                anstream::ColorChoice::Always
+            } else {
+                // anstream's auto honours NO_COLOR, CLICOLOR and whether stdout is a terminal.
+                anstream::ColorChoice::Auto
+            }
+        }
+    }
+}
+
+fn collect(args: CollectArgs) -> Result<ExitCode> {
+    let snapshot = collect_live(&args.engine, args.labels)?;
+    let json = serde_json::to_vec_pretty(&snapshot).context("cannot serialise the snapshot")?;
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(&json)?;
+        out.write_all(b"\n")?;
+    } else {
+        std::fs::write(&args.output, &json)
+            .with_context(|| format!("cannot write snapshot {}", args.output.display()))?;
+        eprintln!(
+            "dockaudit: wrote {} ({} containers, {} images, {} networks, {} volumes, {} gaps)",
+            args.output.display(),
+            snapshot.containers.len(),
+            snapshot.images.len(),
+            snapshot.networks.len(),
+            snapshot.volumes.len(),
+            snapshot.gaps.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rules(args: RulesArgs) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let metas: Vec<_> = RULES.iter().map(|r| r.meta).collect();
+            serde_json::to_writer_pretty(&mut out, &metas)?;
+            writeln!(out)?;
+        }
+        Format::Terminal => {
+            let mut table = comfy_table::Table::new();
+            table.load_style(comfy_table::presets::NOTHING);
+            table.set_header(["ID", "NAME", "SEVERITY", "CATEGORY", "CIS 1.8.0", "TITLE"]);
+            for r in RULES {
+                let m = &r.meta;
+                table.add_row([
+                    m.id.to_string(),
+                    m.name.to_string(),
+                    m.severity.to_string(),
+                    m.category.to_string(),
+                    m.cis.join(", "),
+                    m.title.to_string(),
+                ]);
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitCode> {
+    let rule: &Rule = find_rule(&args.rule)
+        .or_else(|| RULES.iter().find(|r| r.meta.name == args.rule))
+        .with_context(|| format!("no rule `{}`; `dockaudit rules` lists them all", args.rule))?;
+    let m = &rule.meta;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} {}: {}", m.id, m.name, m.title)?;
+    writeln!(out, "severity: {}   category: {}", m.severity, m.category)?;
+    if !m.cis.is_empty() {
+        write!(out, "CIS Docker Benchmark v1.8.0: {}", m.cis.join(", "))?;
+        if !m.cis_v1_6.is_empty() {
+            write!(out, " (v1.6.0: {})", m.cis_v1_6.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "\nWhy it matters:\n  {}", m.rationale)?;
+    writeln!(out, "\nHow to fix:\n  {}", m.remediation)?;
+    if !m.references.is_empty() {
+        writeln!(out, "\nReferences:")?;
+        for r in m.references {
+            writeln!(out, "  {r}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
