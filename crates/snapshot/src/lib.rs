@@ -220,3 +220,49 @@ impl Snapshot {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_and_truncated_input_names_the_origin_and_position() {
+        let full = serde_json::to_vec(&Snapshot {
+            schema_version: SNAPSHOT_SCHEMA_VERSION,
+            ..Default::default()
+        })
+        .expect("serialises");
+        let truncated = &full[..full.len() / 2];
+        match Snapshot::from_slice(truncated, "snap.json") {
+            Err(LoadError::Malformed { path, line, .. }) => {
+                assert_eq!(path, "snap.json");
+                assert!(line >= 1);
+            }
+            other => panic!("expected Malformed, got {other:?}"),
+        }
+        let err = Snapshot::from_slice(b"{\"containers\": 5}", "x.json").unwrap_err();
+        assert!(err.to_string().contains("x.json"), "{err}");
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        for version in [0, SNAPSHOT_SCHEMA_VERSION + 1] {
+            let bytes = format!("{{\"schema_version\": {version}}}");
+            assert!(matches!(
+                Snapshot::from_slice(bytes.as_bytes(), "s"),
+                Err(LoadError::UnsupportedVersion { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn unknown_engine_fields_survive_a_round_trip() {
+        let inspect = r#"{"Id":"abc","Name":"/web","HostConfig":{"Privileged":true,"CapAdd":null,"FutureField":{"x":1}},"Mounts":null,"Brand":"new"}"#;
+        let c: ContainerInspect = serde_json::from_str(inspect).expect("parses");
+        assert!(c.host_config.privileged);
+        assert!(c.host_config.cap_add.is_empty());
+        let back = serde_json::to_value(&c).expect("serialises");
+        assert_eq!(back["HostConfig"]["FutureField"]["x"], 1);
+        assert_eq!(back["Brand"], "new");
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Times a full `dockaudit audit` against a bare fetch of the same engine data (examples/bare_fetch.rs:
+# same requests, same concurrency, no conversion, masking, rules or report), on N labelled
+# containers (default 200: half running `sleep`, half created), with hyperfine.
+#
+#   bash bench/live.sh [N]
+#
+# Goal (issue: foundation): the audit within 1.5x of the bare fetch. Everything it creates carries
+# dockaudit.test=1 and dockaudit.bench=$tag and is removed on exit, even on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-200}
+tag="bench$$"
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
+
+cleanup() {
+  docker ps -aq --filter "label=dockaudit.bench=$tag" | xargs -r docker rm -f >/dev/null
+  docker rmi -f "dockaudit-bench-$tag:1" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+root=$(mktemp -d)
+mkdir -p "$root/bin"
+cp /bin/busybox "$root/bin/"
+for a in sh sleep echo; do ln -s busybox "$root/bin/$a"; done
+tar -C "$root" -c . | docker import -c "LABEL dockaudit.test=1" - "dockaudit-bench-$tag:1" >/dev/null
+rm -rf "$root"
+
+echo "creating $n containers..." >&2
+for i in $(seq 1 "$n"); do
+  if (( i % 2 )); then
+    docker run -d --label dockaudit.test=1 --label "dockaudit.bench=$tag" --name "$tag-$i" \
+      "dockaudit-bench-$tag:1" sh -c 'echo started; sleep 3600' >/dev/null
+  else
+    docker create --label dockaudit.test=1 --label "dockaudit.bench=$tag" --name "$tag-$i" \
+      "dockaudit-bench-$tag:1" sleep 3600 >/dev/null
+  fi
+done
+
+cargo build --release -q -p dockaudit -p dockaudit-collect --example bare_fetch
+hyperfine --warmup 2 --runs 10 --export-markdown "bench/out-$n.md" \
+  -n bare-fetch 'target/release/examples/bare_fetch' \
+  -n 'dockaudit audit' 'target/release/dockaudit audit --format json --fail-on never > /dev/null' \
+  -n 'dockaudit audit --no-sizes' 'target/release/dockaudit audit --format json --fail-on never --no-sizes > /dev/null'

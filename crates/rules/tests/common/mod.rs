@@ -1,0 +1,49 @@
+//! Shared by the rule tests: the recorded scenario snapshot and a way to run one rule over it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use dockaudit_rules::{find_rule, AuditInput, Checks, TargetFilter};
+use dockaudit_snapshot::Snapshot;
+
+/// The snapshot recorded from the real engine with `scripts/record-fixture.sh` (see its header).
+pub fn scenario() -> &'static Snapshot {
+    static SNAP: OnceLock<Snapshot> = OnceLock::new();
+    SNAP.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scenario.json");
+        Snapshot::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    })
+}
+
+/// Runs rule `id` over `snapshot` with no filters and returns what it reported.
+pub fn run_rule(id: &str, snapshot: &Snapshot) -> Checks {
+    let rule = find_rule(id).unwrap_or_else(|| panic!("no rule {id}"));
+    let input = AuditInput::new(snapshot, &TargetFilter::default());
+    let mut checks = Checks::default();
+    (rule.check)(&input, &mut checks);
+    checks
+}
+
+/// Names of the targets rule `id` failed on the scenario (scenario prefix `fx-` kept).
+pub fn failing(id: &str) -> Vec<String> {
+    let mut names: Vec<String> = run_rule(id, scenario())
+        .failures()
+        .iter()
+        .map(|f| f.target.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Names of the targets rule `id` passed on the scenario.
+pub fn passing(id: &str) -> Vec<String> {
+    let mut names: Vec<String> = run_rule(id, scenario())
+        .passed()
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,194 @@
+//! The registry's self-test: every rule is well described, and every rule both fails and passes on
+//! the scenario recorded from a real engine (or, where the recording host cannot exercise it, skips
+//! with a reason that says why).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use dockaudit_report::{RuleStatus, Severity};
+use dockaudit_rules::{audit, AuditOptions, RuleSelection, TargetFilter, RULES};
+
+/// Rules the recording engine cannot exercise, and why. Each must skip on the fixture.
+const HOST_DEPENDENT: &[(&str, &str)] = &[
+    ("CTR003", "the recording host has no AppArmor"),
+    ("CTR004", "the recording host has no SELinux"),
+];
+
+/// Planted fake secrets of the scenario (scripts/scenario.md): never in any output.
+const PLANTED: &[&str] = &[
+    "hunter2-planted-db-secret",
+    "AKIAIOSFODNN7EXAMPLE",
+    "planted-label-token-123456",
+    "planted-image-secret-987",
+    "planted-log-secret-555",
+];
+
+const FAMILIES: &[&str] = &[
+    "CTR", "IMG", "DMN", "HST", "NET", "MNT", "LOG", "RES", "LCY", "VLN", "DKF", "CMP", "META",
+];
+
+#[test]
+fn ids_and_names_are_unique_and_well_formed() {
+    let mut ids = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for rule in RULES {
+        let m = &rule.meta;
+        assert!(ids.insert(m.id), "duplicate id {}", m.id);
+        assert!(names.insert(m.name), "duplicate name {}", m.name);
+        let (family, number) = m.id.split_at(m.id.len() - 3);
+        assert!(FAMILIES.contains(&family), "{}: unknown family", m.id);
+        assert!(number.chars().all(|c| c.is_ascii_digit()), "{}", m.id);
+        assert!(
+            m.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !m.name.starts_with('-')
+                && !m.name.ends_with('-'),
+            "{}: name {} is not kebab-case",
+            m.id,
+            m.name
+        );
+    }
+}
+
+#[test]
+fn every_rule_is_described() {
+    for rule in RULES {
+        let m = &rule.meta;
+        for (field, text) in [
+            ("title", m.title),
+            ("rationale", m.rationale),
+            ("remediation", m.remediation),
+        ] {
+            assert!(
+                text.trim().len() >= 10,
+                "{} has no real {field}: {text:?}",
+                m.id
+            );
+        }
+        assert!(!m.references.is_empty(), "{} has no references", m.id);
+        for cis in m.cis.iter().chain(m.cis_v1_6) {
+            assert!(
+                cis.split('.')
+                    .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit())),
+                "{}: bad CIS id {cis}",
+                m.id
+            );
+        }
+        assert!(
+            m.cis_v1_6.is_empty() || !m.cis.is_empty(),
+            "{}: a v1.6.0 id without a v1.8.0 one",
+            m.id
+        );
+    }
+}
+
+#[test]
+fn registry_is_in_id_order_within_each_family() {
+    for family in FAMILIES {
+        let ids: Vec<&str> = RULES
+            .iter()
+            .map(|r| r.meta.id)
+            .filter(|id| id.starts_with(family) && id.len() == family.len() + 3)
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted, "family {family} is out of order");
+    }
+}
+
+#[test]
+fn every_rule_fails_and_passes_on_the_recorded_scenario() {
+    let snapshot = common::scenario();
+    let mut problems = Vec::new();
+    for rule in RULES {
+        let id = rule.meta.id;
+        let checks = common::run_rule(id, snapshot);
+        if let Some((_, why)) = HOST_DEPENDENT.iter().find(|(r, _)| *r == id) {
+            if checks.rule_skip().is_none_or(|reason| reason.trim().is_empty()) {
+                problems.push(format!(
+                    "{id} should skip with a reason here ({why}), got {} failures",
+                    checks.failures().len()
+                ));
+            }
+            continue;
+        }
+        if let Some(reason) = checks.rule_skip() {
+            problems.push(format!("{id} skipped on the scenario: {reason}"));
+            continue;
+        }
+        if checks.failures().is_empty() {
+            problems.push(format!("{id} has no failing fixture"));
+        }
+        if checks.passed().is_empty() {
+            problems.push(format!("{id} has no passing fixture"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn no_planted_secret_reaches_the_report() {
+    let report = audit(common::scenario(), RULES, &AuditOptions::default());
+    let json = serde_json::to_string(&report).expect("report serialises");
+    for secret in PLANTED {
+        assert!(!json.contains(secret), "{secret} leaked into the report");
+    }
+    // The snapshot itself was masked at collection.
+    let snapshot = serde_json::to_string(common::scenario()).expect("snapshot serialises");
+    for secret in PLANTED {
+        assert!(!snapshot.contains(secret), "{secret} is in the recorded snapshot");
+    }
+}
+
+#[test]
+fn the_report_counts_add_up_and_are_deterministic() {
+    let snapshot = common::scenario();
+    let report = audit(snapshot, RULES, &AuditOptions::default());
+    let s = &report.summary;
+    assert_eq!(s.rules, RULES.len());
+    assert_eq!(s.rules, s.passed + s.failed + s.skipped);
+    assert_eq!(s.evaluated, s.passed + s.failed);
+    let by_severity: usize = Severity::ALL.iter().map(|&sev| s.by_severity.get(sev)).sum();
+    assert_eq!(by_severity, report.findings.len());
+    let failed_rules: BTreeSet<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(failed_rules.len(), s.failed);
+    assert_eq!(report.results.len(), s.rules);
+    for r in &report.results {
+        assert_eq!(
+            r.status == RuleStatus::Failed,
+            failed_rules.contains(r.rule.as_str()),
+            "{}",
+            r.rule
+        );
+    }
+    // Sorted worst first.
+    assert!(report
+        .findings
+        .windows(2)
+        .all(|w| w[0].severity >= w[1].severity));
+    assert_eq!(report, audit(snapshot, RULES, &AuditOptions::default()));
+}
+
+#[test]
+fn target_filters_narrow_containers_and_selection_narrows_rules() {
+    let snapshot = common::scenario();
+    let options = AuditOptions {
+        selection: RuleSelection::new(&["CTR001".into()], &[], RULES).expect("valid"),
+        filter: TargetFilter::new(&["fx-priv*".into()], &[], &[], &[]).expect("valid"),
+        tool_version: "test".into(),
+    };
+    let report = audit(snapshot, RULES, &options);
+    assert_eq!(report.summary.rules, 1);
+    assert_eq!(report.findings.len(), 1);
+    assert_eq!(report.findings[0].target.name, "fx-privileged");
+    assert_eq!(report.findings[0].cis, vec!["5.5"]);
+
+    let excluded = AuditOptions {
+        selection: RuleSelection::new(&["CTR001".into()], &[], RULES).expect("valid"),
+        filter: TargetFilter::new(&[], &["fx-privileged".into()], &[], &[]).expect("valid"),
+        tool_version: "test".into(),
+    };
+    assert!(audit(snapshot, RULES, &excluded).findings.is_empty());
+}
