@@ -349,7 +349,9 @@ async fn collect_container(
         inspect,
         ..Default::default()
     };
-    let running = container.inspect.state.running && !container.inspect.state.paused;
+    // A restarting container has no processes to list (the engine answers 409): not running.
+    let state = &container.inspect.state;
+    let running = state.running && !state.paused && !state.restarting;
     let wants_logs = options.logs && container.inspect.host_config.log_config.driver != "none";
 
     let (top, logs) = tokio::join!(

@@ -93,18 +93,6 @@ pub const SENSITIVE_HOST_PATHS: &[&str] = &[
     "/mnt/backups",
 ];
 
-/// Paths of the Docker (and compatible) API sockets.
-pub const ENGINE_SOCKETS: &[&str] = &[
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/run/podman/podman.sock",
-    "/var/run/podman/podman.sock",
-    "/run/containerd/containerd.sock",
-    "/var/run/containerd/containerd.sock",
-    "/var/run/crio/crio.sock",
-    "/run/user",
-];
-
 /// Whether a host path is (inside) a sensitive directory: the directory itself or anything under
 /// it, except `/`, which only matches itself (everything is under `/`).
 pub fn sensitive_host_path(source: &str) -> Option<&'static str> {

@@ -1,6 +1,6 @@
-//! CTR005 capabilities-added: Container adds capabilities beyond Docker's defaults.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! CTR005 capabilities-added: the container adds Linux capabilities beyond Docker's default set
+//! (`--cap-add`). Defaults re-added after a `--cap-drop ALL` are not reported. Capabilities that lead
+//! straight to host root (`SYS_ADMIN`, `NET_ADMIN`, `ALL`…) make the finding High; others Medium.
 
 use crate::prelude::*;
 
@@ -10,17 +10,46 @@ pub const RULE: Rule = Rule {
         id: "CTR005",
         name: "capabilities-added",
         title: "Container adds capabilities beyond Docker's defaults",
-        rationale: "",
-        remediation: "",
+        rationale: "Every added capability widens what root in the container can do to the kernel; SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE and their like are known container-escape paths.",
+        remediation: "Remove the --cap-add flags the workload does not need (compose: `cap_add`), and prefer `--cap-drop ALL` plus only the capabilities it needs (compose: `cap_drop: [ALL]`).",
         category: Category::Containers,
         severity: Severity::High,
         cis: &["5.4"],
         cis_v1_6: &["5.3"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities",
+            "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+            "https://cwe.mitre.org/data/definitions/250.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let added = facts::added_capabilities(c);
+        if added.is_empty() {
+            return Verdict::Pass;
+        }
+        let dangerous: Vec<&str> = added
+            .iter()
+            .map(String::as_str)
+            .filter(|cap| facts::DANGEROUS_CAPABILITIES.contains(cap))
+            .collect();
+        let dropped: Vec<String> = c
+            .inspect
+            .host_config
+            .cap_drop
+            .iter()
+            .map(|cap| facts::normalize_capability(cap))
+            .collect();
+        let verdict = Verdict::fail(format!("adds capabilities {}", added.join(", "))).with_evidence(
+            json!({"added": added, "dangerous": dangerous, "cap_drop": dropped, "State.Status": c.status()}),
+        );
+        if dangerous.is_empty() {
+            verdict.with_severity(Severity::Medium)
+        } else {
+            verdict
+        }
+    });
 }

@@ -1,6 +1,5 @@
-//! CTR008 host-ipc-namespace: Container shares the host's IPC namespace.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! CTR008 host-ipc-namespace: the container shares the host's IPC namespace (`--ipc host`), so it can
+//! read and write the host's shared memory segments, semaphores and message queues.
 
 use crate::prelude::*;
 
@@ -10,17 +9,28 @@ pub const RULE: Rule = Rule {
         id: "CTR008",
         name: "host-ipc-namespace",
         title: "Container shares the host's IPC namespace",
-        rationale: "",
-        remediation: "",
+        rationale: "In the host's IPC namespace a container can attach to the shared memory, semaphores and message queues of host processes, reading or corrupting their data.",
+        remediation: "Remove `--ipc host` (compose: drop `ipc: host`); to share memory with one other container use `--ipc container:NAME` with that container started `--ipc shareable`.",
         category: Category::Containers,
         severity: Severity::High,
         cis: &["5.17"],
         cis_v1_6: &["5.16"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/engine/containers/run/#ipc-settings---ipc",
+            "https://cwe.mitre.org/data/definitions/653.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let mode = &c.inspect.host_config.ipc_mode;
+        if facts::is_host_mode(mode) {
+            Verdict::fail("shares the host's IPC namespace (--ipc host)")
+                .with_evidence(json!({"HostConfig.IpcMode": mode, "State.Status": c.status()}))
+        } else {
+            Verdict::Pass
+        }
+    });
 }

@@ -1,6 +1,5 @@
-//! CTR009 host-uts-namespace: Container shares the host's UTS namespace.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! CTR009 host-uts-namespace: the container shares the host's UTS namespace (`--uts host`), so root
+//! in it can change the host's hostname and NIS domain name.
 
 use crate::prelude::*;
 
@@ -10,17 +9,28 @@ pub const RULE: Rule = Rule {
         id: "CTR009",
         name: "host-uts-namespace",
         title: "Container shares the host's UTS namespace",
-        rationale: "",
-        remediation: "",
+        rationale: "In the host's UTS namespace a container with root (and SYS_ADMIN) can rename the host, which confuses logging, monitoring and anything that trusts the hostname.",
+        remediation: "Remove `--uts host` (compose: drop `uts: host`); set the container's own name with `--hostname` (compose: `hostname:`).",
         category: Category::Containers,
         severity: Severity::Medium,
         cis: &["5.21"],
         cis_v1_6: &["5.20"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/engine/containers/run/#uts-settings---uts",
+            "https://cwe.mitre.org/data/definitions/653.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let mode = &c.inspect.host_config.uts_mode;
+        if facts::is_host_mode(mode) {
+            Verdict::fail("shares the host's UTS namespace (--uts host)")
+                .with_evidence(json!({"HostConfig.UTSMode": mode, "State.Status": c.status()}))
+        } else {
+            Verdict::Pass
+        }
+    });
 }

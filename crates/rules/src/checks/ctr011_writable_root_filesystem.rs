@@ -1,6 +1,5 @@
-//! CTR011 writable-root-filesystem: Container's root filesystem is writable.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! CTR011 writable-root-filesystem: the container's root filesystem is writable (no `--read-only`),
+//! so an intruder can change binaries and drop tools in it.
 
 use crate::prelude::*;
 
@@ -10,17 +9,28 @@ pub const RULE: Rule = Rule {
         id: "CTR011",
         name: "writable-root-filesystem",
         title: "Container's root filesystem is writable",
-        rationale: "",
-        remediation: "",
+        rationale: "A read-only root filesystem stops an intruder from replacing the application's binaries or persisting tools in the container, and makes every place the app writes explicit.",
+        remediation: "Run with `docker run --read-only` plus `--tmpfs /tmp` and volumes for the paths the app must write (compose: `read_only: true` with `tmpfs:` and `volumes:`).",
         category: Category::Containers,
         severity: Severity::Low,
         cis: &["5.13"],
         cis_v1_6: &["5.12"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/reference/cli/docker/container/run/#read-only",
+            "https://cwe.mitre.org/data/definitions/732.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        if c.inspect.host_config.readonly_rootfs {
+            Verdict::Pass
+        } else {
+            Verdict::fail("root filesystem is writable (no --read-only)").with_evidence(
+                json!({"HostConfig.ReadonlyRootfs": false, "State.Status": c.status()}),
+            )
+        }
+    });
 }

@@ -1,6 +1,9 @@
-//! CTR015 healthcheck-missing: Container has no health check.
+//! CTR015 healthcheck-missing: the container has no health check, so the engine (and whatever
+//! restarts or routes to it) cannot tell a hung service from a working one.
 //!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! The engine merges the image's `HEALTHCHECK` into the container's `Config.Healthcheck`, so the
+//! container config alone decides. `Test: ["NONE"]` (`--no-healthcheck`) disables the image's check
+//! and fails with that said.
 
 use crate::prelude::*;
 
@@ -10,17 +13,31 @@ pub const RULE: Rule = Rule {
         id: "CTR015",
         name: "healthcheck-missing",
         title: "Container has no health check",
-        rationale: "",
-        remediation: "",
+        rationale: "Without a health check a container whose process is alive but hung or broken stays 'running': nothing restarts it, orchestrators keep routing to it and monitoring shows it as fine.",
+        remediation: "Add `HEALTHCHECK CMD …` to the Dockerfile or run with `docker run --health-cmd CMD --health-interval 30s` (compose: `healthcheck: {test: [\"CMD\", …]}`); do not use `--no-healthcheck` (compose: `healthcheck: {disable: true}`).",
         category: Category::Containers,
         severity: Severity::Low,
         cis: &["5.27"],
         cis_v1_6: &["5.26"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/reference/dockerfile/#healthcheck",
+            "https://docs.docker.com/reference/cli/docker/container/run/#health-cmd",
+            "https://cwe.mitre.org/data/definitions/754.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| match &c.inspect.config.healthcheck {
+        Some(h) if h.is_defined() => Verdict::Pass,
+        Some(h) if h.test.first().map(String::as_str) == Some("NONE") => {
+            Verdict::fail("health check explicitly disabled (Healthcheck.Test is NONE)")
+                .with_evidence(
+                    json!({"Config.Healthcheck.Test": h.test, "State.Status": c.status()}),
+                )
+        }
+        _ => Verdict::fail("has no health check (none in the image or the container config)")
+            .with_evidence(json!({"Config.Healthcheck": null, "State.Status": c.status()})),
+    });
 }

@@ -1,6 +1,6 @@
-//! RES002 cpu-limit-missing: Container has no CPU limit.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! RES002 cpu-limit-missing: the container has no CPU limit or priority: no `--cpus` (`NanoCpus`),
+//! no CFS quota (`CpuQuota`), no CPU set (`CpusetCpus`), and the default CPU weight (`CpuShares` 0
+//! or 1024). Any one of them counts as set (CIS 5.12 accepts a non-default weight).
 
 use crate::prelude::*;
 
@@ -10,17 +10,40 @@ pub const RULE: Rule = Rule {
         id: "RES002",
         name: "cpu-limit-missing",
         title: "Container has no CPU limit",
-        rationale: "",
-        remediation: "",
+        rationale: "A container without a CPU limit or weight competes equally for every core: a runaway loop, a crypto miner or a request flood in it starves the host and the other containers.",
+        remediation: "Cap it with `docker run --cpus 1.5` (compose: `cpus: 1.5` or `deploy.resources.limits.cpus: \"1.5\"`), or at least lower its weight with `--cpu-shares 512` (compose: `cpu_shares: 512`) or pin it with `--cpuset-cpus 0,1` (compose: `cpuset: \"0,1\"`).",
         category: Category::Resources,
         severity: Severity::Low,
         cis: &["5.12"],
         cis_v1_6: &["5.11"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/engine/containers/resource_constraints/#cpu",
+            "https://cwe.mitre.org/data/definitions/770.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let hc = &c.inspect.host_config;
+        let limited = hc.nano_cpus > 0
+            || hc.cpu_quota > 0
+            || !hc.cpuset_cpus.trim().is_empty()
+            || !matches!(hc.cpu_shares, 0 | 1024);
+        if limited {
+            Verdict::Pass
+        } else {
+            Verdict::fail(
+                "has no CPU limit (no --cpus, --cpu-quota, --cpuset-cpus or --cpu-shares)",
+            )
+            .with_evidence(json!({
+                "HostConfig.NanoCpus": hc.nano_cpus,
+                "HostConfig.CpuQuota": hc.cpu_quota,
+                "HostConfig.CpusetCpus": hc.cpuset_cpus,
+                "HostConfig.CpuShares": hc.cpu_shares,
+                "State.Status": c.status(),
+            }))
+        }
+    });
 }

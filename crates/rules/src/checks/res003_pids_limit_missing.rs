@@ -1,6 +1,5 @@
-//! RES003 pids-limit-missing: Container has no PIDs limit.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! RES003 pids-limit-missing: the container has no PIDs limit (`PidsLimit` null, 0 or negative all
+//! mean unlimited), so a fork bomb in it can exhaust the host's process table.
 
 use crate::prelude::*;
 
@@ -10,17 +9,30 @@ pub const RULE: Rule = Rule {
         id: "RES003",
         name: "pids-limit-missing",
         title: "Container has no PIDs limit",
-        rationale: "",
-        remediation: "",
+        rationale: "Without a PIDs limit a fork bomb or a process leak in one container can use up the host's process table, so no other container or host service can start a process.",
+        remediation: "Set a limit above the workload's peak with `docker run --pids-limit 200` (compose: `pids_limit: 200` or `deploy.resources.limits.pids: 200`).",
         category: Category::Resources,
         severity: Severity::Low,
         cis: &["5.29"],
         cis_v1_6: &["5.28"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/reference/cli/docker/container/run/#pids-limit",
+            "https://cwe.mitre.org/data/definitions/770.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let limit = c.inspect.host_config.pids_limit;
+        match limit {
+            Some(n) if n > 0 => Verdict::Pass,
+            _ => Verdict::fail(match limit {
+                None => "has no PIDs limit (no --pids-limit)".to_string(),
+                Some(n) => format!("has no PIDs limit (PidsLimit is {n}: unlimited)"),
+            })
+            .with_evidence(json!({"HostConfig.PidsLimit": limit, "State.Status": c.status()})),
+        }
+    });
 }

@@ -1,6 +1,6 @@
-//! RES004 restart-policy-unbounded: Restart policy retries forever or more than 5 times.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! RES004 restart-policy-unbounded: the restart policy restarts a failing container forever
+//! (`always`, `unless-stopped`, `on-failure` without a count) or more than 5 times (CIS 5.15
+//! recommends `on-failure:5`). `no` (or no policy) passes.
 
 use crate::prelude::*;
 
@@ -10,17 +10,48 @@ pub const RULE: Rule = Rule {
         id: "RES004",
         name: "restart-policy-unbounded",
         title: "Restart policy retries forever or more than 5 times",
-        rationale: "",
-        remediation: "",
+        rationale: "A container that restarts without bound after every failure hides a crash loop, keeps re-running whatever compromised it, and can load the host; a small retry count surfaces the failure instead.",
+        remediation: "Bound restarts with `docker run --restart on-failure:5` (compose: `restart: on-failure:5`, or `deploy.restart_policy: {condition: on-failure, max_attempts: 5}`) and alert on containers that stop.",
         category: Category::Resources,
         severity: Severity::Low,
         cis: &["5.15"],
         cis_v1_6: &["5.14"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/engine/containers/start-containers-automatically/",
+            "https://docs.docker.com/reference/cli/docker/container/run/#restart",
+            "https://cwe.mitre.org/data/definitions/400.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+/// Most restarts CIS accepts.
+const MAX_RETRIES: i64 = 5;
+
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let policy = &c.inspect.host_config.restart_policy;
+        let retries = policy.maximum_retry_count;
+        let problem = match policy.name.as_str() {
+            "always" | "unless-stopped" => Some(format!(
+                "restart policy {} restarts it forever",
+                policy.name
+            )),
+            "on-failure" if retries <= 0 => Some(
+                "restart policy on-failure has no retry limit: it restarts forever".to_string(),
+            ),
+            "on-failure" if retries > MAX_RETRIES => Some(format!(
+                "restart policy on-failure:{retries} retries more than {MAX_RETRIES} times"
+            )),
+            _ => None,
+        };
+        match problem {
+            None => Verdict::Pass,
+            Some(message) => Verdict::fail(message).with_evidence(json!({
+                "HostConfig.RestartPolicy.Name": policy.name,
+                "HostConfig.RestartPolicy.MaximumRetryCount": retries,
+                "State.Status": c.status(),
+            })),
+        }
+    });
 }

@@ -1,0 +1,519 @@
+//! Fixture tests for the runtime container rules (CTR002–CTR016, MNT002–MNT003, RES001–RES006) on
+//! the scenario snapshot recorded from the real engine (`scripts/record-fixture.sh`, prefix `fx`).
+//!
+//! Each rule is checked for the exact scenario containers it fails, that `fx-hardened` passes, and
+//! for what its messages and severities say. The recording engine has neither AppArmor nor SELinux,
+//! so CTR003 and CTR004 are checked for their skip; their other branches, and the daemon-dependent
+//! branches of other rules, run on copies of the recorded snapshot whose `docker info` security
+//! options are changed (the engine objects themselves are never edited).
+
+mod common;
+
+use common::{failing, passing, run_rule, scenario};
+use dockaudit_report::Severity;
+use dockaudit_rules::{Checks, Failure};
+use dockaudit_snapshot::Snapshot;
+
+/// Every scenario container, without the `fx-` prefix.
+const ALL: &[&str] = &[
+    "caps",
+    "devices",
+    "exited",
+    "hardened",
+    "latest",
+    "logs",
+    "mounts",
+    "namespaces",
+    "nolog",
+    "ports",
+    "privileged",
+    "procs",
+    "restarting",
+    "root",
+    "secrets",
+    "unhealthy",
+];
+
+/// `["a", "b"]` → `["fx-a", "fx-b"]`, sorted like [`failing`].
+fn fx(names: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = names.iter().map(|n| format!("fx-{n}")).collect();
+    v.sort();
+    v
+}
+
+/// Every scenario container except these.
+fn all_but(except: &[&str]) -> Vec<String> {
+    fx(&ALL
+        .iter()
+        .copied()
+        .filter(|n| !except.contains(n))
+        .collect::<Vec<_>>())
+}
+
+/// Only the scenario's containers (the recording host may have had others).
+fn scenario_only(names: Vec<String>) -> Vec<String> {
+    names.into_iter().filter(|n| n.starts_with("fx-")).collect()
+}
+
+fn fails(id: &str) -> Vec<String> {
+    scenario_only(failing(id))
+}
+
+fn passes(id: &str) -> Vec<String> {
+    scenario_only(passing(id))
+}
+
+/// The one failure of rule `id` on scenario container `name`.
+fn failure_on(checks: &Checks, name: &str) -> Failure {
+    let found: Vec<&Failure> = checks
+        .failures()
+        .iter()
+        .filter(|f| f.target.name == name)
+        .collect();
+    assert_eq!(found.len(), 1, "failures on {name}: {found:?}");
+    found[0].clone()
+}
+
+/// The failure of rule `id` on scenario container `name`, on the recorded snapshot.
+fn finding(id: &str, name: &str) -> Failure {
+    failure_on(&run_rule(id, scenario()), name)
+}
+
+/// A copy of the scenario whose daemon reports these `docker info` security options.
+fn with_security_options(options: &[&str]) -> Snapshot {
+    let mut snap = scenario().clone();
+    let info = snap
+        .info
+        .as_mut()
+        .expect("the scenario records docker info");
+    info.security_options = options.iter().map(|s| s.to_string()).collect();
+    snap
+}
+
+/// A copy of the scenario without `docker info`.
+fn without_info() -> Snapshot {
+    let mut snap = scenario().clone();
+    snap.info = None;
+    snap
+}
+
+fn names(failures: &[Failure]) -> Vec<String> {
+    let mut v: Vec<String> = failures
+        .iter()
+        .map(|f| f.target.name.clone())
+        .filter(|n| n.starts_with("fx-"))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+const MY_RULES: &[&str] = &[
+    "CTR002", "CTR003", "CTR004", "CTR005", "CTR006", "CTR007", "CTR008", "CTR009", "CTR010",
+    "CTR011", "CTR012", "CTR013", "CTR014", "CTR015", "CTR016", "MNT002", "MNT003", "RES001",
+    "RES002", "RES003", "RES004", "RES005", "RES006",
+];
+
+#[test]
+fn the_recording_engine_is_what_these_tests_assume() {
+    let info = scenario().info.as_ref().expect("docker info recorded");
+    assert!(
+        info.has_security_option("seccomp"),
+        "{:?}",
+        info.security_options
+    );
+    assert!(!info.has_security_option("apparmor"));
+    assert!(!info.has_security_option("selinux"));
+    assert!(!info.has_security_option("userns"));
+    assert!(!info.has_security_option("rootless"));
+    assert_eq!(scenario().daemon_no_new_privileges(), Some(false));
+    let mut found: Vec<String> = scenario()
+        .containers
+        .iter()
+        .map(|c| c.name().to_string())
+        .filter(|n| n.starts_with("fx-"))
+        .collect();
+    found.sort();
+    assert_eq!(found, fx(ALL));
+}
+
+#[test]
+fn no_planted_secret_reaches_a_message_or_evidence() {
+    let planted = [
+        "hunter2-planted-db-secret",
+        "AKIAIOSFODNN7EXAMPLE",
+        "planted-label-token-123456",
+        "planted-image-secret-987",
+        "planted-log-secret-555",
+    ];
+    for id in MY_RULES {
+        for f in run_rule(id, scenario()).failures() {
+            let text = format!("{} {}", f.message, f.evidence);
+            for secret in planted {
+                assert!(!text.contains(secret), "{id} on {}: {text}", f.target.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn rules_judge_every_state_not_just_running() {
+    // Created, exited and restarting containers are judged by the configuration rules.
+    for id in ["CTR002", "CTR011", "CTR014", "RES001", "RES002", "RES003"] {
+        let judged: Vec<String> = {
+            let mut v = fails(id);
+            v.extend(passes(id));
+            v.sort();
+            v
+        };
+        assert_eq!(judged, fx(ALL), "{id}");
+    }
+}
+
+// ------------------------------------------------------------------------------------------ CTR002
+
+#[test]
+fn ctr002_fails_every_container_without_a_user() {
+    assert_eq!(fails("CTR002"), all_but(&["hardened", "ports"]));
+    assert_eq!(passes("CTR002"), fx(&["hardened", "ports"]));
+    let f = finding("CTR002", "fx-root");
+    assert_eq!(f.message, "runs as root (User is empty)");
+    assert_eq!(f.severity, None);
+    assert_eq!(f.evidence["Config.User"], "");
+}
+
+#[test]
+fn ctr002_is_low_under_user_namespace_remapping_except_with_userns_host() {
+    let snap = with_security_options(&["name=seccomp,profile=default", "name=userns"]);
+    let checks = run_rule("CTR002", &snap);
+    let root = failure_on(&checks, "fx-root");
+    assert_eq!(root.severity, Some(Severity::Low));
+    assert!(
+        root.message.contains("remaps user namespaces"),
+        "{}",
+        root.message
+    );
+    let ns = failure_on(&checks, "fx-namespaces");
+    assert_eq!(ns.severity, None);
+    assert!(ns.message.contains("--userns host"), "{}", ns.message);
+}
+
+// ------------------------------------------------------------------------------------------ CTR003
+
+#[test]
+fn ctr003_skips_on_a_host_without_apparmor() {
+    let checks = run_rule("CTR003", scenario());
+    assert_eq!(
+        checks.rule_skip(),
+        Some("the engine host does not have AppArmor enabled (no name=apparmor in docker info security options)")
+    );
+    assert!(checks.failures().is_empty());
+    assert!(run_rule("CTR003", &without_info()).rule_skip().is_some());
+}
+
+#[test]
+fn ctr003_with_apparmor_fails_unconfined_and_privileged_containers() {
+    let snap = with_security_options(&["name=apparmor", "name=seccomp,profile=default"]);
+    let checks = run_rule("CTR003", &snap);
+    assert_eq!(checks.rule_skip(), None);
+    let failed = names(checks.failures());
+    assert!(failed.contains(&"fx-devices".to_string()), "{failed:?}");
+    assert!(failed.contains(&"fx-privileged".to_string()), "{failed:?}");
+    assert!(failure_on(&checks, "fx-devices")
+        .message
+        .contains("apparmor=unconfined"));
+    assert!(failure_on(&checks, "fx-privileged")
+        .message
+        .contains("--privileged"));
+    // Created containers get docker-default when they start.
+    assert!(!failed.contains(&"fx-caps".to_string()), "{failed:?}");
+    // Running containers were started on this AppArmor-less engine, so none has a profile.
+    let running = failure_on(&checks, "fx-hardened");
+    assert!(
+        running.message.contains("AppArmorProfile is empty"),
+        "{}",
+        running.message
+    );
+}
+
+// ------------------------------------------------------------------------------------------ CTR004
+
+#[test]
+fn ctr004_skips_on_an_engine_without_selinux() {
+    let checks = run_rule("CTR004", scenario());
+    assert_eq!(
+        checks.rule_skip(),
+        Some("the engine does not run with SELinux enabled (no name=selinux in docker info security options)")
+    );
+    assert!(run_rule("CTR004", &without_info()).rule_skip().is_some());
+}
+
+#[test]
+fn ctr004_with_selinux_fails_privileged_and_unlabelled_containers() {
+    let snap = with_security_options(&["name=selinux", "name=seccomp,profile=default"]);
+    let checks = run_rule("CTR004", &snap);
+    assert_eq!(checks.rule_skip(), None);
+    let privileged = failure_on(&checks, "fx-privileged");
+    assert!(
+        privileged.message.contains("--privileged"),
+        "{}",
+        privileged.message
+    );
+    assert_eq!(privileged.severity, None);
+    // The engine itself stored label=disable for the host PID/IPC namespaces.
+    let namespaces = failure_on(&checks, "fx-namespaces");
+    assert!(
+        namespaces.message.contains("label=disable"),
+        "{}",
+        namespaces.message
+    );
+    // Recorded without SELinux: no container has a process label.
+    let hardened = failure_on(&checks, "fx-hardened");
+    assert!(
+        hardened.message.contains("ProcessLabel is empty"),
+        "{}",
+        hardened.message
+    );
+}
+
+// ------------------------------------------------------------------------------------------ CTR005
+
+#[test]
+fn ctr005_reports_added_non_default_capabilities() {
+    assert_eq!(fails("CTR005"), fx(&["caps"]));
+    assert!(passes("CTR005").contains(&"fx-hardened".to_string()));
+    let f = finding("CTR005", "fx-caps");
+    assert!(f.message.contains("SYS_ADMIN"), "{}", f.message);
+    assert!(f.message.contains("NET_ADMIN"), "{}", f.message);
+    assert!(!f.message.contains("CHOWN"), "{}", f.message);
+    assert_eq!(f.severity, None, "SYS_ADMIN is dangerous: the rule's High");
+    assert_eq!(
+        f.evidence["added"],
+        serde_json::json!(["NET_ADMIN", "SYS_ADMIN"])
+    );
+}
+
+// ------------------------------------------------------------------------------------------ CTR006
+
+#[test]
+fn ctr006_finds_the_fake_sshd_and_judges_only_running_containers() {
+    assert_eq!(fails("CTR006"), fx(&["procs"]));
+    let passed = passes("CTR006");
+    assert!(passed.contains(&"fx-hardened".to_string()));
+    for not_running in ["fx-caps", "fx-exited", "fx-privileged", "fx-ports"] {
+        assert!(!passed.contains(&not_running.to_string()), "{not_running}");
+    }
+    let f = finding("CTR006", "fx-procs");
+    assert!(f.message.contains("/usr/sbin/sshd"), "{}", f.message);
+    assert!(!f.message.contains("nc -l"), "{}", f.message);
+}
+
+// ---------------------------------------------------------------------------------- CTR007–CTR010
+
+#[test]
+fn host_namespace_rules_fail_only_the_namespaces_container() {
+    for (id, flag) in [
+        ("CTR007", "--pid host"),
+        ("CTR008", "--ipc host"),
+        ("CTR009", "--uts host"),
+        ("CTR010", "--userns host"),
+    ] {
+        assert_eq!(fails(id), fx(&["namespaces"]), "{id}");
+        assert!(passes(id).contains(&"fx-hardened".to_string()), "{id}");
+        let f = finding(id, "fx-namespaces");
+        assert!(f.message.contains(flag), "{id}: {}", f.message);
+    }
+}
+
+#[test]
+fn ctr010_severity_follows_the_daemons_remapping() {
+    // This daemon does not remap: the opt-out is latent.
+    assert_eq!(
+        finding("CTR010", "fx-namespaces").severity,
+        Some(Severity::Low)
+    );
+    let snap = with_security_options(&["name=seccomp,profile=default", "name=userns"]);
+    let f = failure_on(&run_rule("CTR010", &snap), "fx-namespaces");
+    assert_eq!(f.severity, None);
+    let f = failure_on(&run_rule("CTR010", &without_info()), "fx-namespaces");
+    assert!(f.message.contains("unknown"), "{}", f.message);
+}
+
+// ------------------------------------------------------------------------------------------ CTR011
+
+#[test]
+fn ctr011_fails_every_container_without_read_only() {
+    assert_eq!(fails("CTR011"), all_but(&["hardened"]));
+    assert_eq!(passes("CTR011"), fx(&["hardened"]));
+}
+
+// ------------------------------------------------------------------------------------------ CTR012
+
+#[test]
+fn ctr012_lists_passed_devices() {
+    assert_eq!(fails("CTR012"), fx(&["devices"]));
+    assert!(passes("CTR012").contains(&"fx-hardened".to_string()));
+    let f = finding("CTR012", "fx-devices");
+    assert!(
+        f.message.contains("/dev/null:/dev/xnull:rwm"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        f.severity,
+        Some(Severity::Medium),
+        "/dev/null is harmless-ish"
+    );
+}
+
+// ------------------------------------------------------------------------------------------ CTR013
+
+#[test]
+fn ctr013_fails_unconfined_and_privileged_containers() {
+    assert_eq!(fails("CTR013"), fx(&["devices", "privileged"]));
+    assert!(passes("CTR013").contains(&"fx-hardened".to_string()));
+    assert!(finding("CTR013", "fx-devices")
+        .message
+        .contains("seccomp=unconfined"));
+    assert!(finding("CTR013", "fx-privileged")
+        .message
+        .contains("--privileged"));
+}
+
+#[test]
+fn ctr013_fails_everything_on_an_engine_without_seccomp_and_skips_without_info() {
+    let checks = run_rule("CTR013", &with_security_options(&[]));
+    assert_eq!(names(checks.failures()), fx(ALL));
+    let f = failure_on(&checks, "fx-hardened");
+    assert_eq!(f.severity, Some(Severity::Medium));
+    assert!(f.message.contains("no seccomp support"), "{}", f.message);
+
+    let checks = run_rule(
+        "CTR013",
+        &with_security_options(&["name=seccomp,profile=unconfined"]),
+    );
+    assert!(failure_on(&checks, "fx-hardened")
+        .message
+        .contains("default seccomp profile is unconfined"));
+
+    let checks = run_rule("CTR013", &without_info());
+    assert_eq!(names(checks.failures()), fx(&["devices", "privileged"]));
+    assert!(checks
+        .target_skips()
+        .iter()
+        .any(|(t, _)| t.name == "fx-hardened"));
+}
+
+// ------------------------------------------------------------------------------------------ CTR014
+
+#[test]
+fn ctr014_fails_containers_without_no_new_privileges() {
+    assert_eq!(fails("CTR014"), all_but(&["hardened"]));
+    assert_eq!(passes("CTR014"), fx(&["hardened"]));
+}
+
+#[test]
+fn ctr014_follows_the_daemon_default_and_skips_when_it_is_unknown() {
+    let snap = with_security_options(&["name=seccomp,profile=default", "name=no-new-privileges"]);
+    assert!(run_rule("CTR014", &snap).failures().is_empty());
+
+    let checks = run_rule("CTR014", &without_info());
+    assert!(checks.failures().is_empty());
+    assert_eq!(
+        checks
+            .passed()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["fx-hardened"]
+    );
+    assert!(checks
+        .target_skips()
+        .iter()
+        .any(|(t, why)| t.name == "fx-root" && why.contains("unknown")));
+}
+
+// ------------------------------------------------------------------------------------------ CTR015
+
+#[test]
+fn ctr015_fails_containers_without_a_health_check() {
+    assert_eq!(
+        fails("CTR015"),
+        all_but(&["hardened", "ports", "unhealthy"])
+    );
+    assert_eq!(passes("CTR015"), fx(&["hardened", "ports", "unhealthy"]));
+}
+
+// ------------------------------------------------------------------------------------------ CTR016
+
+#[test]
+fn ctr016_fails_the_unhealthy_container_only() {
+    assert_eq!(fails("CTR016"), fx(&["unhealthy"]));
+    assert_eq!(passes("CTR016"), fx(&["hardened"]));
+    let f = finding("CTR016", "fx-unhealthy");
+    assert!(
+        f.message.contains("consecutive failed health checks"),
+        "{}",
+        f.message
+    );
+}
+
+// ---------------------------------------------------------------------------------- MNT002–MNT003
+
+#[test]
+fn mnt002_reports_sensitive_binds_but_not_the_socket() {
+    assert_eq!(fails("MNT002"), fx(&["mounts"]));
+    assert!(passes("MNT002").contains(&"fx-hardened".to_string()));
+    let f = finding("MNT002", "fx-mounts");
+    assert!(
+        f.message.starts_with("mounts /etc read-write at /host-etc"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, Some(Severity::Critical));
+    let mounts = f.evidence["mounts"].as_array().expect("mounts listed");
+    let sources: Vec<&str> = mounts.iter().filter_map(|m| m["source"].as_str()).collect();
+    assert_eq!(sources, ["/etc", "/"]);
+}
+
+#[test]
+fn mnt003_reports_rshared_propagation() {
+    assert_eq!(fails("MNT003"), fx(&["mounts"]));
+    assert!(passes("MNT003").contains(&"fx-hardened".to_string()));
+    let f = finding("MNT003", "fx-mounts");
+    assert!(f.message.contains("/shared (rshared)"), "{}", f.message);
+}
+
+// ---------------------------------------------------------------------------------- RES001–RES006
+
+#[test]
+fn resource_limit_rules_fail_everything_but_the_hardened_container() {
+    for id in ["RES001", "RES002", "RES003"] {
+        assert_eq!(fails(id), all_but(&["hardened"]), "{id}");
+        assert_eq!(passes(id), fx(&["hardened"]), "{id}");
+    }
+}
+
+#[test]
+fn res004_fails_restart_always() {
+    assert_eq!(fails("RES004"), fx(&["devices", "restarting"]));
+    assert!(passes("RES004").contains(&"fx-hardened".to_string()));
+    assert!(finding("RES004", "fx-restarting")
+        .message
+        .contains("always"));
+}
+
+#[test]
+fn res005_and_res006_fail_the_devices_container() {
+    assert_eq!(fails("RES005"), fx(&["devices"]));
+    assert!(finding("RES005", "fx-devices")
+        .message
+        .contains("core=-1:-1"));
+    assert_eq!(fails("RES006"), fx(&["devices"]));
+    assert!(finding("RES006", "fx-devices")
+        .message
+        .contains("/dockaudit-test"));
+    for id in ["RES005", "RES006"] {
+        assert!(passes(id).contains(&"fx-hardened".to_string()), "{id}");
+    }
+}
