@@ -24,7 +24,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         docker.version(),
         docker.info(),
         docker.list_containers(Some(
-            ListContainersOptionsBuilder::default().all(true).size(true).build()
+            ListContainersOptionsBuilder::default()
+                .all(true)
+                .size(true)
+                .build()
         )),
         docker.list_images(None::<ListImagesOptions>),
         docker.list_networks(None::<ListNetworksOptions>),

