@@ -280,6 +280,15 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         images,
         networks,
         volumes,
+        settings: dockaudit_snapshot::CollectSettings {
+            logs: options.logs,
+            log_lines: options.log_lines,
+            sizes: options.disk_usage,
+            labels: options.labels.clone(),
+        },
+        daemon_config: None,
+        host: None,
+        firewall: None,
         redactions,
         gaps,
     }

@@ -10,7 +10,10 @@
 #![forbid(unsafe_code)]
 
 mod de;
+pub mod daemon;
 pub mod engine;
+pub mod firewall;
+pub mod host;
 pub mod redact;
 
 use std::path::Path;
@@ -54,6 +57,15 @@ pub struct Snapshot {
     pub networks: Vec<Network>,
     /// Every volume.
     pub volumes: Vec<Volume>,
+    /// What the collector was asked to read, so rules can tell "not collected" from "absent".
+    pub settings: CollectSettings,
+    /// The daemon's configuration from every source; `None` when it was not read.
+    pub daemon_config: Option<Fact<daemon::DaemonConfig>>,
+    /// The engine's host (files, audit rules, kernel protections); `None` when it was not
+    /// read (remote engine, or host collection not requested).
+    pub host: Option<Fact<host::HostFacts>>,
+    /// The host firewall; `None` when it was not read.
+    pub firewall: Option<Fact<firewall::FirewallCapture>>,
     /// Where a secret value was masked during collection (never the value itself).
     pub redactions: Vec<Redaction>,
     /// What could not be collected, and why.
@@ -74,6 +86,21 @@ pub struct EngineMeta {
     pub endpoint: String,
     /// Whether the engine runs rootless (from `/info` security options).
     pub rootless: bool,
+}
+
+/// What a collection was asked to read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CollectSettings {
+    /// Container log tails were requested (`--no-logs` turns this off).
+    pub logs: bool,
+    /// Lines per log tail.
+    pub log_lines: usize,
+    /// Container sizes were requested.
+    pub sizes: bool,
+    /// Label filters the engine applied: when not empty, objects without these labels were not
+    /// collected, so "nothing uses this" means "nothing collected uses this".
+    pub labels: Vec<String>,
 }
 
 /// Something that could not be collected.
