@@ -37,7 +37,7 @@ BAD_LATEST="$IMG-bad:latest"
 UNUSED="$IMG-unused:1"
 DANGLING="$IMG-dangling:1"
 IMAGE_TAGS=("$BASE" "$GOOD" "$BAD" "$BAD_LATEST" "$UNUSED" "$DANGLING")
-CONTAINERS=(hardened root privileged caps mounts namespaces ports devices nolog secrets procs logs restarting unhealthy exited latest)
+CONTAINERS=(hardened root privileged caps mounts namespaces ports devices nolog norotate secrets procs logs restarting unhealthy exited latest)
 VOLUMES=("$P-vol-used" "$P-vol-unused")
 NETWORKS=("$P-net" "$P-net-unused")
 # Host directory bind-mounted with rshared propagation by PREFIX-mounts (created only, never started).
@@ -302,6 +302,10 @@ create_containers() {
         --cgroup-parent /dockaudit-test --restart always \
         --security-opt seccomp=unconfined --security-opt apparmor=unconfined "$BASE"
     job latest created latest "$BAD_LATEST"
+    # json-file with rotation switched off explicitly (-1: unlimited), so LOG002 has a failing case
+    # even where daemon.json sets default log-opts: the engine merges those defaults into every
+    # json-file container, but an explicit per-container max-size wins.
+    job norotate created norotate --log-driver json-file --log-opt max-size=-1 "$BASE"
     join_jobs
 }
 

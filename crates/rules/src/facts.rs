@@ -1,7 +1,10 @@
 //! Facts several rules derive the same way: who is root, Docker's default capabilities, which host
-//! paths are sensitive, which ports a container publishes. One definition each, so rules agree.
+//! paths are sensitive, which ports a container publishes, what a history line says, which images
+//! are in use; and how text is cut to fit a message. One definition each, so rules agree.
 
-use dockaudit_snapshot::{Container, PortBinding};
+use std::collections::BTreeSet;
+
+use dockaudit_snapshot::{Container, Fact, Image, PortBinding, Snapshot};
 
 /// Whether a `User` value means root: empty (the default), `root`, `0`, with any group.
 pub fn is_root_user(user: &str) -> bool {
@@ -183,6 +186,148 @@ pub fn is_host_mode(mode: &str) -> bool {
     mode == "host"
 }
 
+/// At most `max` characters of `s` (characters, not bytes), ending in `…` when cut: the `…` counts
+/// towards `max` (so a `max` of 0 still gives `…`). For quoting commands, instructions and log lines
+/// in one-line messages.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// The program a command-line token names: `/usr/bin/nc` → `nc`. Quotes around the token and a
+/// trailing `:` (process titles such as `sshd:` or `nginx: master process`) are removed; case is
+/// kept.
+pub fn program_name(token: &str) -> &str {
+    let token = token.trim_matches(|c| c == '"' || c == '\'');
+    token
+        .rsplit('/')
+        .next()
+        .unwrap_or(token)
+        .trim_end_matches(':')
+}
+
+/// Which builder wrote an image history line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builder {
+    /// The classic builder: `/bin/sh -c #(nop)  ADD file:… in / ` for instructions that run
+    /// nothing, the bare shell command (`/bin/sh -c apt-get update`) for `RUN`.
+    Classic,
+    /// BuildKit: the instruction as written, marked `# buildkit` (`RUN /bin/sh -c … # buildkit`).
+    BuildKit,
+}
+
+/// One image history line (`docker history --no-trunc`, `CreatedBy`) read as the Dockerfile
+/// instruction that made the layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryInstruction<'a> {
+    /// Which builder wrote the line.
+    pub builder: Builder,
+    /// The instruction keyword as written (`RUN`, `ADD`, `ENV`…).
+    pub instruction: &'a str,
+    /// What follows the keyword, trimmed, never empty. For `RUN` that is the command as the builder
+    /// recorded it: `/bin/sh -c apt-get update`, or `|1 V=1 /bin/sh -c …` when build arguments were
+    /// in force. For a classic `ADD`: `file:HASH in DEST`.
+    pub args: &'a str,
+}
+
+/// Reads one history line in either builder's form. A line ending in `# buildkit` is BuildKit's;
+/// otherwise one holding `#(nop)` is a classic non-`RUN` instruction, and any other non-empty line is
+/// a classic `RUN`. `None` for an empty line and for an instruction without arguments.
+pub fn history_instruction(created_by: &str) -> Option<HistoryInstruction<'_>> {
+    let line = created_by.trim();
+    let (builder, body) = if let Some(body) = line.strip_suffix("# buildkit") {
+        (Builder::BuildKit, body)
+    } else if let Some((_, body)) = line.split_once("#(nop)") {
+        (Builder::Classic, body)
+    } else if line.is_empty() {
+        return None;
+    } else {
+        return Some(HistoryInstruction {
+            builder: Builder::Classic,
+            instruction: "RUN",
+            args: line,
+        });
+    };
+    let (instruction, args) = body.trim().split_once(' ')?;
+    Some(HistoryInstruction {
+        builder,
+        instruction,
+        args: args.trim(),
+    })
+}
+
+/// The image's history lines (`CreatedBy`), newest first as the engine lists them, or why they are
+/// missing (as a skip reason).
+pub fn history_lines(image: &Image) -> Result<Vec<&str>, String> {
+    match &image.history {
+        None => Err("image history was not collected".into()),
+        Some(Fact::Missing(why)) => Err(format!("image history was not collected: {why}")),
+        Some(Fact::Value(history)) => Ok(history.iter().map(|h| h.created_by.as_str()).collect()),
+    }
+}
+
+/// Whether `child` was built on top of `base`: the history links them (classic builder), or
+/// `base`'s whole history is the bottom of `child`'s (any builder; BuildKit records no parent).
+/// An image is not built from itself, and without both histories nothing is known: `false`.
+pub fn built_from(child: &Image, base: &Image) -> bool {
+    let (Some(Fact::Value(child_history)), Some(Fact::Value(base_history))) =
+        (&child.history, &base.history)
+    else {
+        return false;
+    };
+    if child.inspect.id == base.inspect.id {
+        return false;
+    }
+    if child_history.iter().any(|h| h.id == base.inspect.id) {
+        return true;
+    }
+    !base_history.is_empty()
+        && child_history.len() > base_history.len()
+        && child_history[child_history.len() - base_history.len()..]
+            .iter()
+            .zip(base_history)
+            .all(|(c, b)| c.created == b.created && c.created_by == b.created_by)
+}
+
+/// Which images the snapshot's containers use, for the lifecycle rules. Every container counts,
+/// selected or not, whatever its state: an image is in use when a container runs it or runs an image
+/// built from it ([`built_from`]).
+#[derive(Debug)]
+pub struct ImagesInUse<'a> {
+    snapshot: &'a Snapshot,
+    run: BTreeSet<&'a str>,
+}
+
+impl<'a> ImagesInUse<'a> {
+    /// Collects the ids of the images the snapshot's containers run.
+    pub fn new(snapshot: &'a Snapshot) -> ImagesInUse<'a> {
+        ImagesInUse {
+            snapshot,
+            run: snapshot
+                .containers
+                .iter()
+                .map(|c| c.inspect.image.as_str())
+                .collect(),
+        }
+    }
+
+    /// Whether a container runs `image`, or runs an image built from it.
+    pub fn contains(&self, image: &Image) -> bool {
+        self.run.contains(image.inspect.id.as_str())
+            || self
+                .snapshot
+                .images
+                .iter()
+                .filter(|other| self.run.contains(other.inspect.id.as_str()))
+                .any(|child| built_from(child, image))
+    }
+}
+
 /// Human-readable bytes: `1.5 GiB`.
 pub fn human_bytes(bytes: i64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -201,6 +346,8 @@ pub fn human_bytes(bytes: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use dockaudit_snapshot::HistoryEntry;
+
     use super::*;
 
     #[test]
@@ -220,6 +367,145 @@ mod tests {
         assert_eq!(sensitive_host_path("/etcetera"), None);
         assert_eq!(sensitive_host_path("/srv/app"), None);
         assert_eq!(sensitive_host_path("/home/"), Some("/home"));
+    }
+
+    #[test]
+    fn shorten_counts_characters_and_the_ellipsis() {
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("abcd", 3), "ab…");
+        assert_eq!(shorten("ääää", 3), "ää…");
+        assert_eq!(shorten("", 0), "");
+        // Nothing fits, but that something was cut still shows.
+        assert_eq!(shorten("a", 0), "…");
+    }
+
+    #[test]
+    fn program_names() {
+        assert_eq!(program_name("/usr/bin/nc"), "nc");
+        assert_eq!(program_name("sshd:"), "sshd");
+        assert_eq!(program_name("'/usr/sbin/Crond'"), "Crond");
+        assert_eq!(program_name("\"xmrig\""), "xmrig");
+        assert_eq!(program_name("/usr/bin/"), "");
+    }
+
+    #[test]
+    fn history_lines_of_both_builders() {
+        let read = |line| history_instruction(line).map(|h| (h.builder, h.instruction, h.args));
+        assert_eq!(
+            read("/bin/sh -c apt-get update || true"),
+            Some((Builder::Classic, "RUN", "/bin/sh -c apt-get update || true"))
+        );
+        assert_eq!(
+            read("|1 V=1 /bin/sh -c apt update "),
+            Some((Builder::Classic, "RUN", "|1 V=1 /bin/sh -c apt update"))
+        );
+        assert_eq!(
+            read("/bin/sh -c #(nop) ADD file:0123 in / "),
+            Some((Builder::Classic, "ADD", "file:0123 in /"))
+        );
+        assert_eq!(
+            read("/bin/sh -c #(nop)  CMD [\"sh\"]"),
+            Some((Builder::Classic, "CMD", "[\"sh\"]"))
+        );
+        assert_eq!(
+            read("RUN /bin/sh -c apt-get update # buildkit"),
+            Some((Builder::BuildKit, "RUN", "/bin/sh -c apt-get update"))
+        );
+        assert_eq!(
+            read("ADD --checksum=sha256:abc https://example.com/x.tgz /opt/ # buildkit"),
+            Some((
+                Builder::BuildKit,
+                "ADD",
+                "--checksum=sha256:abc https://example.com/x.tgz /opt/"
+            ))
+        );
+        // BuildKit's marker wins over a `#(nop)` inside the command.
+        assert_eq!(
+            read("RUN /bin/sh -c echo '#(nop)' # buildkit"),
+            Some((Builder::BuildKit, "RUN", "/bin/sh -c echo '#(nop)'"))
+        );
+        for nothing in ["", "  ", "RUN # buildkit", "/bin/sh -c #(nop) WORKDIR"] {
+            assert_eq!(read(nothing), None, "{nothing:?}");
+        }
+    }
+
+    #[test]
+    fn history_lines_or_why_not() {
+        let mut image = Image::default();
+        assert_eq!(
+            history_lines(&image),
+            Err("image history was not collected".to_string())
+        );
+        image.history = Some(Fact::Missing("engine said no".into()));
+        assert_eq!(
+            history_lines(&image),
+            Err("image history was not collected: engine said no".to_string())
+        );
+        image.history = Some(Fact::Value(vec![
+            HistoryEntry {
+                created_by: "USER 1000 # buildkit".into(),
+                ..HistoryEntry::default()
+            },
+            HistoryEntry::default(),
+        ]));
+        assert_eq!(history_lines(&image), Ok(vec!["USER 1000 # buildkit", ""]));
+    }
+
+    /// An image `id` whose history is `layers` (created, created_by), newest first.
+    fn image(id: &str, layers: &[(i64, &str)]) -> Image {
+        let mut i = Image {
+            history: Some(Fact::Value(
+                layers
+                    .iter()
+                    .map(|(created, by)| HistoryEntry {
+                        id: "<missing>".into(),
+                        created: *created,
+                        created_by: (*by).into(),
+                        ..HistoryEntry::default()
+                    })
+                    .collect(),
+            )),
+            ..Image::default()
+        };
+        i.inspect.id = id.into();
+        i
+    }
+
+    #[test]
+    fn children_are_recognised_by_history() {
+        let base = image("sha256:b", &[(1, "")]);
+        let child = image("sha256:c", &[(3, "USER 1000"), (1, "")]);
+        let sibling = image("sha256:s", &[(2, "LABEL x=y"), (1, "")]);
+        assert!(built_from(&child, &base));
+        assert!(!built_from(&child, &sibling));
+        assert!(!built_from(&base, &child));
+        assert!(!built_from(&child, &child));
+        // The classic builder links a child to its parent by layer id.
+        let mut linked = image("sha256:l", &[(5, "LABEL a=b")]);
+        if let Some(Fact::Value(h)) = &mut linked.history {
+            h[0].id = "sha256:b".into();
+        }
+        assert!(built_from(&linked, &base));
+        // Without a history nothing is known.
+        assert!(!built_from(&Image::default(), &base));
+    }
+
+    #[test]
+    fn images_in_use_include_the_bases_of_run_images() {
+        let base = image("sha256:b", &[(1, "")]);
+        let child = image("sha256:c", &[(3, "USER 1000"), (1, "")]);
+        let unused = image("sha256:u", &[(2, "LABEL x=y"), (1, "")]);
+        let mut runs_child = Container::default();
+        runs_child.inspect.image = "sha256:c".into();
+        let snapshot = Snapshot {
+            containers: vec![runs_child],
+            images: vec![base.clone(), child.clone(), unused.clone()],
+            ..Snapshot::default()
+        };
+        let in_use = ImagesInUse::new(&snapshot);
+        assert!(in_use.contains(&child));
+        assert!(in_use.contains(&base));
+        assert!(!in_use.contains(&unused));
     }
 
     #[test]

@@ -163,14 +163,19 @@ fn ctr018_flags_reverse_shell_and_miner_processes() {
         "{}",
         f.message
     );
-    let checks = run_rule("CTR018", scenario());
-    // Restarting: `top` failed, so it is skipped with the engine's reason, not passed.
-    let why = skipped(&checks, "fx-restarting").expect("fx-restarting skipped");
-    assert!(why.contains("409"), "{why}");
-    // Not running: no processes to judge.
-    for name in ["fx-exited", "fx-ports", "fx-privileged"] {
+    // Not running, restarting included (collect asks a restarting container for no `top`): no
+    // processes to judge, so neither passed nor skipped.
+    let restarting = scenario()
+        .containers
+        .iter()
+        .find(|c| c.name() == "fx-restarting")
+        .expect("fx-restarting");
+    assert!(restarting.inspect.state.restarting);
+    assert!(restarting.top.is_none());
+    for name in ["fx-exited", "fx-ports", "fx-privileged", "fx-restarting"] {
         assert!(!passing("CTR018").contains(&name.to_string()), "{name}");
     }
+    assert_eq!(run_rule("CTR018", scenario()).target_skips(), []);
 }
 
 #[test]
@@ -181,6 +186,8 @@ fn ctr019_flags_a_container_running_a_whole_os() {
         "runs 4 unrelated daemons: cron (crond), ssh server (sshd), syslog (syslogd), web server (httpd)"
     );
     assert!(passing("CTR019").contains(&"fx-root".to_string()));
+    assert!(!passing("CTR019").contains(&"fx-restarting".to_string()));
+    assert_eq!(run_rule("CTR019", scenario()).target_skips(), []);
 }
 
 #[test]
@@ -330,22 +337,40 @@ fn log001_flags_disabled_logging() {
 
 #[test]
 fn log002_flags_unrotated_json_file_only() {
-    // The recording engine may set default log-opts (then nothing fails); any failure must be a
-    // json-file container without max-size.
-    for name in failing("LOG002") {
-        let c = scenario()
+    // The recording engine's daemon.json sets log-opts (max-size=10m, max-file=3), which it merged
+    // into every json-file container that set no max-size of its own, fx-root included: only
+    // fx-norotate's explicit `max-size=-1` (unlimited) is left without rotation.
+    let log_config = |name: &str| {
+        scenario()
             .containers
             .iter()
             .find(|c| c.name() == name)
-            .expect("container");
-        assert_eq!(c.inspect.host_config.log_config.driver, "json-file");
-        assert!(!c
-            .inspect
-            .host_config
-            .log_config
+            .map(|c| c.inspect.host_config.log_config.clone())
+            .unwrap_or_else(|| panic!("no container {name}"))
+    };
+    assert_eq!(
+        log_config("fx-root")
             .config
-            .contains_key("max-size"));
-    }
+            .get("max-size")
+            .map(String::as_str),
+        Some("10m")
+    );
+    let norotate = log_config("fx-norotate");
+    assert_eq!(norotate.driver, "json-file");
+    assert_eq!(
+        norotate.config.get("max-size").map(String::as_str),
+        Some("-1")
+    );
+    assert_eq!(failing("LOG002"), names(&["fx-norotate"]));
+    let f = failure("LOG002", "fx-norotate");
+    assert_eq!(
+        f.message,
+        "json-file logging with max-size=-1: the log grows until the disk is full"
+    );
+    assert_eq!(f.evidence["HostConfig.LogConfig.Type"], "json-file");
+    assert_eq!(f.evidence["HostConfig.LogConfig.Config"]["max-size"], "-1");
+    assert_eq!(f.severity, None);
+    assert!(passing("LOG002").contains(&"fx-root".to_string()));
     assert!(!passing("LOG002").contains(&"fx-nolog".to_string()));
 
     let mut snap = scenario().clone();
@@ -384,6 +409,10 @@ fn log002_flags_unrotated_json_file_only() {
     assert_eq!(
         failed,
         [
+            (
+                "fx-norotate",
+                "json-file logging with max-size=-1: the log grows until the disk is full"
+            ),
             (
                 "fx-procs",
                 "local logging with max-size=-1: rotation is switched off"
@@ -523,6 +552,7 @@ fn lcy003_flags_exited_and_never_started_containers() {
             "fx-latest",
             "fx-mounts",
             "fx-namespaces",
+            "fx-norotate",
             "fx-ports",
             "fx-privileged",
         ])

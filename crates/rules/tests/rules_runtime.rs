@@ -25,6 +25,7 @@ const ALL: &[&str] = &[
     "mounts",
     "namespaces",
     "nolog",
+    "norotate",
     "ports",
     "privileged",
     "procs",
@@ -300,9 +301,18 @@ fn ctr006_finds_the_fake_sshd_and_judges_only_running_containers() {
     assert_eq!(fails("CTR006"), fx(&["procs"]));
     let passed = passes("CTR006");
     assert!(passed.contains(&"fx-hardened".to_string()));
-    for not_running in ["fx-caps", "fx-exited", "fx-privileged", "fx-ports"] {
+    // A restarting container has no processes either: collect asks for no `top`, so it is not
+    // judged (neither passed nor skipped).
+    for not_running in [
+        "fx-caps",
+        "fx-exited",
+        "fx-privileged",
+        "fx-ports",
+        "fx-restarting",
+    ] {
         assert!(!passed.contains(&not_running.to_string()), "{not_running}");
     }
+    assert_eq!(run_rule("CTR006", scenario()).target_skips(), []);
     let f = finding("CTR006", "fx-procs");
     assert!(f.message.contains("/usr/sbin/sshd"), "{}", f.message);
     assert!(!f.message.contains("nc -l"), "{}", f.message);

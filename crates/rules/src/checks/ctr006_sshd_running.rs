@@ -75,7 +75,9 @@ fn is_sshd(command: &str) -> bool {
     false
 }
 
-/// A command line cut to a length that fits a one-line message.
+/// A command line cut to a length that fits a one-line message: the first 100 characters, then `…`
+/// (101 in all; [`facts::shorten`] counts the `…` within its limit, so it is not used here, to keep
+/// the messages as they are).
 fn shorten(command: &str) -> String {
     const MAX: usize = 100;
     if command.chars().count() <= MAX {

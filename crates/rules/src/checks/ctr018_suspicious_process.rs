@@ -8,6 +8,7 @@
 use dockaudit_snapshot::redact::redact_text;
 use dockaudit_snapshot::Fact;
 
+use crate::facts::program_name;
 use crate::prelude::*;
 
 /// The rule.
@@ -83,7 +84,7 @@ fn judge<'a>(commands: impl Iterator<Item = &'a str>) -> Verdict {
         if reasons.is_empty() {
             continue;
         }
-        let shown = shorten(&redact_text(command).0, MAX_COMMAND_CHARS);
+        let shown = facts::shorten(&redact_text(command).0, MAX_COMMAND_CHARS);
         if !found.iter().any(|(_, c)| *c == shown) {
             found.push((reasons, shown));
         }
@@ -114,16 +115,6 @@ fn judge<'a>(commands: impl Iterator<Item = &'a str>) -> Verdict {
         listed.join("; ")
     ))
     .with_evidence(json!({ "processes": evidence }))
-}
-
-/// `/usr/bin/nc` → `nc`; quotes and a trailing `:` (`sshd:`) removed.
-fn basename(token: &str) -> &str {
-    let token = token.trim_matches(|c| c == '"' || c == '\'');
-    token
-        .rsplit('/')
-        .next()
-        .unwrap_or(token)
-        .trim_end_matches(':')
 }
 
 /// The command line cut into shell pipeline segments, each a list of tokens.
@@ -214,14 +205,14 @@ fn classify(command: &str) -> Vec<Suspicious> {
     let miner_program = segments.iter().any(|tokens| {
         tokens
             .iter()
-            .any(|t| MINERS.iter().any(|m| named(basename(t), m)) || *t == "--donate-level")
+            .any(|t| MINERS.iter().any(|m| named(program_name(t), m)) || *t == "--donate-level")
     });
     if miner_pool || miner_program {
         add(MINER);
     }
     for tokens in &segments {
         for (i, t) in tokens.iter().enumerate() {
-            let program = basename(t);
+            let program = program_name(t);
             let rest = &tokens[i + 1..];
             if NETCATS.contains(&program) && rest.iter().any(|a| is_netcat_exec_flag(a)) {
                 add(Suspicious {
@@ -244,7 +235,7 @@ fn classify(command: &str) -> Vec<Suspicious> {
     }
     let interactive_shell = segments.iter().any(|tokens| {
         tokens.iter().enumerate().any(|(i, t)| {
-            SHELLS.contains(&basename(t))
+            SHELLS.contains(&program_name(t))
                 && tokens[i + 1..]
                     .iter()
                     .take_while(|a| a.starts_with('-'))
@@ -271,7 +262,7 @@ fn classify(command: &str) -> Vec<Suspicious> {
     if lower.contains("mkfifo")
         && segments
             .iter()
-            .any(|tokens| tokens.iter().any(|t| NETCATS.contains(&basename(t))))
+            .any(|tokens| tokens.iter().any(|t| NETCATS.contains(&program_name(t))))
     {
         add(Suspicious {
             kind: "reverse-shell",
@@ -281,7 +272,7 @@ fn classify(command: &str) -> Vec<Suspicious> {
     let program = segments
         .first()
         .and_then(|tokens| tokens.first())
-        .map(|t| basename(t).to_ascii_lowercase())
+        .map(|t| program_name(t).to_ascii_lowercase())
         .unwrap_or_default();
     let scripted = (program.starts_with("python")
         && lower.contains("socket")
@@ -304,17 +295,6 @@ fn classify(command: &str) -> Vec<Suspicious> {
         });
     }
     found
-}
-
-/// At most `max` characters of `s`, with `…` when cut.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use dockaudit_snapshot::Fact;
 
+use crate::facts::program_name;
 use crate::prelude::*;
 
 /// The rule.
@@ -126,21 +127,11 @@ fn judge<'a>(commands: impl Iterator<Item = &'a str>) -> Verdict {
     .with_evidence(json!({ "daemons": evidence }))
 }
 
-/// `/usr/sbin/sshd` → `sshd`; quotes and a trailing `:` (`nginx: master process`) removed.
-fn basename(token: &str) -> &str {
-    let token = token.trim_matches(|c| c == '"' || c == '\'');
-    token
-        .rsplit('/')
-        .next()
-        .unwrap_or(token)
-        .trim_end_matches(':')
-}
-
 /// The program a command line runs, looking through interpreters (`/bin/sh /usr/sbin/sshd`,
 /// `busybox crond -f`, `python /usr/bin/supervisord`), and its daemon kind.
 fn daemon(command: &str) -> Option<(String, &'static str)> {
     let mut tokens = command.split_whitespace();
-    let mut program = basename(tokens.next()?).to_ascii_lowercase();
+    let mut program = program_name(tokens.next()?).to_ascii_lowercase();
     if INTERPRETERS.contains(&program.as_str()) {
         // `sh -c …` runs a command string whose own processes are listed separately.
         for arg in tokens {
@@ -150,7 +141,7 @@ fn daemon(command: &str) -> Option<(String, &'static str)> {
             if arg.starts_with('-') {
                 continue;
             }
-            program = basename(arg).to_ascii_lowercase();
+            program = program_name(arg).to_ascii_lowercase();
             break;
         }
     }

@@ -7,7 +7,6 @@
 use std::sync::LazyLock;
 
 use dockaudit_snapshot::redact::redact_text;
-use dockaudit_snapshot::Fact;
 use regex::Regex;
 
 use crate::prelude::*;
@@ -53,12 +52,9 @@ static INSTALL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn check(input: &AuditInput, checks: &mut Checks) {
-    checks.each_image_in_use(input, |image| match &image.history {
-        None => Verdict::Skip("image history was not collected".into()),
-        Some(Fact::Missing(why)) => {
-            Verdict::Skip(format!("image history was not collected: {why}"))
-        }
-        Some(Fact::Value(history)) => judge(history.iter().map(|h| h.created_by.as_str())),
+    checks.each_image_in_use(input, |image| match facts::history_lines(image) {
+        Ok(lines) => judge(lines.into_iter()),
+        Err(why) => Verdict::Skip(why),
     });
 }
 
@@ -70,7 +66,7 @@ fn judge<'a>(created_by: impl Iterator<Item = &'a str>) -> Verdict {
             continue;
         };
         if UPDATE.is_match(&command) && !INSTALL.is_match(&command) {
-            let shown = shorten(
+            let shown = facts::shorten(
                 &redact_text(&format!("RUN {command}")).0,
                 MAX_INSTRUCTION_CHARS,
             );
@@ -99,14 +95,8 @@ fn judge<'a>(created_by: impl Iterator<Item = &'a str>) -> Verdict {
 /// The shell command of a `RUN` history line, in either builder's form, or `None` for other
 /// instructions.
 fn run_command(created_by: &str) -> Option<String> {
-    let mut s = created_by.trim();
-    let buildkit = s.ends_with("# buildkit");
-    if buildkit {
-        s = s.trim_end_matches("# buildkit").trim_end();
-        s = s.strip_prefix("RUN ")?.trim_start();
-    } else if s.contains("#(nop)") || s.is_empty() {
-        return None;
-    }
+    let run = facts::history_instruction(created_by).filter(|h| h.instruction == "RUN")?;
+    let mut s = run.args;
     // `|2 ARG1=a ARG2=b /bin/sh -c …`: build arguments in force for the command.
     if let Some(rest) = s.strip_prefix('|') {
         let (count, rest) = rest.split_once(' ')?;
@@ -128,17 +118,6 @@ fn run_command(created_by: &str) -> Option<String> {
     .find_map(|shell| s.strip_prefix(shell))
     .unwrap_or(s);
     Some(s.trim().to_string())
-}
-
-/// At most `max` characters of `s`, with `…` when cut.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
 }
 
 #[cfg(test)]

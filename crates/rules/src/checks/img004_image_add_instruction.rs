@@ -3,8 +3,8 @@
 //! history) is how every distribution image starts and is not reported.
 
 use dockaudit_snapshot::redact::redact_text;
-use dockaudit_snapshot::Fact;
 
+use crate::facts::Builder;
 use crate::prelude::*;
 
 /// The rule.
@@ -45,15 +45,9 @@ struct Add {
 }
 
 fn check(input: &AuditInput, checks: &mut Checks) {
-    checks.each_image_in_use(input, |image| match &image.history {
-        None => Verdict::Skip("image history was not collected".into()),
-        Some(Fact::Missing(why)) => {
-            Verdict::Skip(format!("image history was not collected: {why}"))
-        }
-        Some(Fact::Value(history)) => {
-            let lines: Vec<&str> = history.iter().map(|h| h.created_by.as_str()).collect();
-            judge(&lines)
-        }
+    checks.each_image_in_use(input, |image| match facts::history_lines(image) {
+        Ok(lines) => judge(&lines),
+        Err(why) => Verdict::Skip(why),
     });
 }
 
@@ -104,15 +98,15 @@ fn judge(created_by: &[&str]) -> Verdict {
 /// An `ADD` history line in either builder's form: classic `/bin/sh -c #(nop) ADD file:HASH in DEST `
 /// or BuildKit `ADD [--flags] SRC… DEST # buildkit`.
 fn parse_add(created_by: &str) -> Option<Add> {
-    let line = created_by.trim();
-    if let Some((_, rest)) = line.split_once("#(nop)") {
-        let rest = rest.trim().strip_prefix("ADD ")?.trim();
+    let add = facts::history_instruction(created_by).filter(|h| h.instruction == "ADD")?;
+    let rest = add.args;
+    if add.builder == Builder::Classic {
         let (source, dest) = rest.rsplit_once(" in ").unwrap_or((rest, ""));
         let source = source.trim();
         let dest = dest.trim();
         let remote = is_remote(source);
         return Some(Add {
-            shown: shorten(
+            shown: facts::shorten(
                 &redact_text(&format!("ADD {} in {dest}", short_hash(source))).0,
                 MAX_INSTRUCTION_CHARS,
             ),
@@ -121,8 +115,6 @@ fn parse_add(created_by: &str) -> Option<Add> {
             to_root: dest == "/",
         });
     }
-    let rest = line.strip_suffix("# buildkit")?.trim();
-    let rest = rest.strip_prefix("ADD ")?.trim();
     let args: Vec<&str> = rest.split_whitespace().collect();
     let checksum = args.iter().any(|a| a.starts_with("--checksum"));
     let paths: Vec<&str> = args
@@ -132,7 +124,7 @@ fn parse_add(created_by: &str) -> Option<Add> {
         .collect();
     let (dest, sources) = paths.split_last()?;
     Some(Add {
-        shown: shorten(
+        shown: facts::shorten(
             &redact_text(&format!("ADD {rest}")).0,
             MAX_INSTRUCTION_CHARS,
         ),
@@ -163,17 +155,6 @@ fn short_hash(source: &str) -> String {
             format!("{kind}:{}…", &hash[..12])
         }
         _ => source.to_string(),
-    }
-}
-
-/// At most `max` characters of `s`, with `…` when cut.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
     }
 }
 

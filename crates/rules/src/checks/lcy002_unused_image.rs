@@ -4,10 +4,6 @@
 //! An image that an image in use was built from (`FROM`) counts as in use: removing its tag frees
 //! nothing, since the child shares its layers. Untagged images are LCY001's.
 
-use std::collections::BTreeSet;
-
-use dockaudit_snapshot::{Fact, Snapshot};
-
 use crate::prelude::*;
 
 /// The rule.
@@ -32,13 +28,12 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
-    let snapshot = input.snapshot;
-    let used = used_image_ids(snapshot);
+    let in_use = facts::ImagesInUse::new(input.snapshot);
     checks.each(input.images.iter().copied(), image_target, |image| {
         if image.is_untagged() {
             return Verdict::NotApplicable;
         }
-        if in_use(image, snapshot, &used) {
+        if in_use.contains(image) {
             return Verdict::Pass;
         }
         let tags: Vec<&str> = image
@@ -59,45 +54,4 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             "Created": image.inspect.created,
         }))
     });
-}
-
-/// Ids of the images the snapshot's containers (selected or not) run.
-fn used_image_ids(snapshot: &Snapshot) -> BTreeSet<&str> {
-    snapshot
-        .containers
-        .iter()
-        .map(|c| c.inspect.image.as_str())
-        .collect()
-}
-
-/// Whether a container runs `image`, or runs an image built from it.
-fn in_use(image: &Image, snapshot: &Snapshot, used: &BTreeSet<&str>) -> bool {
-    used.contains(image.inspect.id.as_str())
-        || snapshot
-            .images
-            .iter()
-            .filter(|other| used.contains(other.inspect.id.as_str()))
-            .any(|child| built_from(child, image))
-}
-
-/// Whether `child` was built on top of `base`: the history links them (classic builder), or
-/// `base`'s whole history is the bottom of `child`'s (any builder).
-fn built_from(child: &Image, base: &Image) -> bool {
-    let (Some(Fact::Value(child_history)), Some(Fact::Value(base_history))) =
-        (&child.history, &base.history)
-    else {
-        return false;
-    };
-    if child.inspect.id == base.inspect.id {
-        return false;
-    }
-    if child_history.iter().any(|h| h.id == base.inspect.id) {
-        return true;
-    }
-    !base_history.is_empty()
-        && child_history.len() > base_history.len()
-        && child_history[child_history.len() - base_history.len()..]
-            .iter()
-            .zip(base_history)
-            .all(|(c, b)| c.created == b.created && c.created_by == b.created_by)
 }

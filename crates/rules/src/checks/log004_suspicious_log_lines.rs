@@ -120,7 +120,7 @@ fn judge<'a>(lines: impl Iterator<Item = &'a str>) -> Option<Judged> {
                 None => hits.push(Hit {
                     pattern,
                     count: 1,
-                    sample: shorten(&redact_text(line).0, MAX_SAMPLE_CHARS),
+                    sample: facts::shorten(&redact_text(line).0, MAX_SAMPLE_CHARS),
                 }),
             }
         }
@@ -178,17 +178,6 @@ impl Judged {
         } else {
             verdict.with_severity(Severity::Medium)
         }
-    }
-}
-
-/// At most `max` characters of `s`, with `…` when cut.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
     }
 }
 
