@@ -90,6 +90,11 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    // Without log tails nothing can be judged: that is a skip, not a clean bill of health.
+    if !input.snapshot.settings.logs {
+        checks.skip("container logs were not collected (dockaudit ran with --no-logs)");
+        return;
+    }
     checks.each_container(input, |c| match &c.logs {
         None => Verdict::NotApplicable,
         Some(Fact::Missing(why)) => Verdict::Skip(format!("logs not collected: {why}")),
@@ -183,6 +188,16 @@ impl Judged {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_snapshot_without_logs_skips_instead_of_passing() {
+        let snapshot = dockaudit_snapshot::Snapshot::default();
+        let input = AuditInput::new(&snapshot, &crate::TargetFilter::default());
+        let mut checks = Checks::default();
+        check(&input, &mut checks);
+        assert!(checks.rule_skip().is_some_and(|r| r.contains("--no-logs")));
+        assert!(checks.passed().is_empty() && checks.failures().is_empty());
+    }
+
     use super::*;
 
     fn kinds(line: &str) -> Vec<&'static str> {
