@@ -41,32 +41,120 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn dockaudit() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockaudit"));
-    cmd.timeout(COMMAND_TIMEOUT).env("NO_COLOR", "1");
-    cmd
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn scenario(action: &str, prefix: &str) -> Output {
-    std::process::Command::new("bash")
-        .arg(workspace_root().join("scripts/scenario.sh"))
-        .args([action, prefix])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run scripts/scenario.sh: {e}"))
+/// Which engine a live test talks to: the machine's (DOCKER_HOST or the default socket) or another
+/// one by URL. Every docker CLI, scenario script and dockaudit call of a test goes through it.
+#[derive(Clone, Debug)]
+struct Engine {
+    host: Option<String>,
+}
+
+impl Engine {
+    fn machine() -> Engine {
+        Engine { host: None }
+    }
+
+    fn at(host: &str) -> Engine {
+        Engine {
+            host: Some(host.to_string()),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.host
+            .clone()
+            .unwrap_or_else(|| "the machine's engine".to_string())
+    }
+
+    fn apply(&self, cmd: &mut std::process::Command) {
+        if let Some(h) = &self.host {
+            cmd.env("DOCKER_HOST", h);
+        }
+    }
+
+    fn dockaudit(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockaudit"));
+        cmd.timeout(COMMAND_TIMEOUT).env("NO_COLOR", "1");
+        if let Some(h) = &self.host {
+            cmd.env("DOCKER_HOST", h);
+        }
+        cmd
+    }
+
+    fn scenario(&self, action: &str, prefix: &str) -> Output {
+        let mut cmd = std::process::Command::new("bash");
+        cmd.arg(workspace_root().join("scripts/scenario.sh"))
+            .args([action, prefix]);
+        self.apply(&mut cmd);
+        cmd.output()
+            .unwrap_or_else(|e| panic!("cannot run scripts/scenario.sh: {e}"))
+    }
+
+    /// `docker ARGS...`, trimmed stdout; panics when docker fails.
+    fn docker(&self, args: &[&str]) -> String {
+        let mut cmd = std::process::Command::new("docker");
+        cmd.args(args);
+        self.apply(&mut cmd);
+        let out = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run docker: {e}"));
+        assert!(
+            out.status.success(),
+            "docker {args:?} on {} failed: {}",
+            self.describe(),
+            text(&out.stderr)
+        );
+        text(&out.stdout).trim().to_string()
+    }
+}
+
+/// A second engine started by scripts/second-engine.sh for one test, stopped when dropped.
+struct SecondEngine {
+    host: String,
+    dir: PathBuf,
+}
+
+impl SecondEngine {
+    fn start() -> SecondEngine {
+        let dir = std::env::temp_dir().join("da-engine");
+        let out = std::process::Command::new("bash")
+            .arg(workspace_root().join("scripts/second-engine.sh"))
+            .arg("start")
+            .arg(&dir)
+            .output()
+            .expect("run scripts/second-engine.sh");
+        assert!(
+            out.status.success(),
+            "scripts/second-engine.sh start failed:\n{}",
+            text(&out.stderr)
+        );
+        let host = text(&out.stdout).lines().last().unwrap_or_default().to_string();
+        SecondEngine { host, dir }
+    }
+}
+
+impl Drop for SecondEngine {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .arg(workspace_root().join("scripts/second-engine.sh"))
+            .arg("stop")
+            .arg(&self.dir)
+            .output();
+    }
 }
 
 /// Removes the scenario when dropped, so cleanup happens on failure and panic too.
 struct ScenarioGuard {
+    engine: Engine,
     prefix: String,
 }
 
 impl Drop for ScenarioGuard {
     fn drop(&mut self) {
-        let out = scenario("down", &self.prefix);
+        let out = self.engine.scenario("down", &self.prefix);
         if !out.status.success() {
             eprintln!(
                 "scenario.sh down {} failed:\n{}{}",
@@ -85,20 +173,6 @@ fn unique_prefix() -> String {
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     format!("lt{}{}", std::process::id(), nanos).to_lowercase()
-}
-
-/// `docker ARGS...`, trimmed stdout; panics when docker fails.
-fn docker(args: &[&str]) -> String {
-    let out = std::process::Command::new("docker")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run docker: {e}"));
-    assert!(
-        out.status.success(),
-        "docker {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout).trim().to_string()
 }
 
 /// One finding the scenario must produce: `rule` on a target named one of `targets`, with `cis`.
@@ -284,15 +358,16 @@ fn check_no_secrets(what: &str, output: &str, failures: &mut Vec<String>) {
     }
 }
 
-#[test]
-fn live_scenario() {
+/// Brings the scenario up on `engine`, audits it every way, and checks every expectation.
+fn run_scenario(engine: &Engine) {
     let prefix = unique_prefix();
     let p = prefix.as_str();
     let label = format!("dockaudit.scenario={p}");
     let _guard = ScenarioGuard {
+        engine: engine.clone(),
         prefix: prefix.clone(),
     };
-    let up = scenario("up", p);
+    let up = engine.scenario("up", p);
     assert!(
         up.status.success(),
         "scenario.sh up {p} failed:\n{}{}",
@@ -303,7 +378,7 @@ fn live_scenario() {
     let mut failures: Vec<String> = Vec::new();
 
     // Facts the expectations depend on, read from the engine.
-    let dangling = docker(&[
+    let dangling = engine.docker(&[
         "images",
         "-q",
         "--filter",
@@ -317,7 +392,7 @@ fn live_scenario() {
             "scenario: expected exactly one dangling image, docker lists: {dangling:?}"
         ));
     }
-    let root_log_config = docker(&[
+    let root_log_config = engine.docker(&[
         "inspect",
         "-f",
         "{{json .HostConfig.LogConfig}}",
@@ -326,7 +401,7 @@ fn live_scenario() {
     let root_has_rotation = root_log_config.contains("max-size");
 
     // 1. The live audit, as JSON.
-    let live = dockaudit()
+    let live = engine.dockaudit()
         .args(["audit", "--format", "json", "--label", &label])
         .output()
         .expect("run dockaudit audit");
@@ -449,7 +524,7 @@ fn live_scenario() {
     }
 
     // 4. The terminal report has no secrets either.
-    let terminal = dockaudit()
+    let terminal = engine.dockaudit()
         .args([
             "audit",
             "--format",
@@ -473,7 +548,7 @@ fn live_scenario() {
     check_no_secrets("terminal stderr", &text(&terminal.stderr), &mut failures);
 
     // 5. Exit codes follow --fail-on and --select.
-    let never = dockaudit()
+    let never = engine.dockaudit()
         .args([
             "audit",
             "--format",
@@ -492,7 +567,7 @@ fn live_scenario() {
             text(&never.stderr)
         ));
     }
-    let critical = dockaudit()
+    let critical = engine.dockaudit()
         .args([
             "audit", "--format", "json", "--select", "CTR001", "--label", &label,
         ])
@@ -506,7 +581,7 @@ fn live_scenario() {
     }
     // A rule with no finding at or above high in this audit: selected alone, it must exit 0.
     let rules: Value = serde_json::from_slice(
-        &dockaudit()
+        &engine.dockaudit()
             .args(["rules", "--format", "json"])
             .output()
             .expect("run dockaudit rules")
@@ -532,7 +607,7 @@ fn live_scenario() {
         .map(|id| id.to_string());
     match quiet_rule {
         Some(id) => {
-            let out = dockaudit()
+            let out = engine.dockaudit()
                 .args([
                     "audit", "--format", "json", "--select", &id, "--label", &label,
                 ])
@@ -567,7 +642,7 @@ fn live_scenario() {
     // 6. collect, then audit the snapshot offline: the same findings as the live audit.
     let dir = tempfile::tempdir().expect("temp dir");
     let snap = dir.path().join("snapshot.json");
-    let collect = dockaudit()
+    let collect = engine.dockaudit()
         .args(["collect", "--label", &label, "-o"])
         .arg(&snap)
         .output()
@@ -581,7 +656,7 @@ fn live_scenario() {
     } else {
         let snap_text = std::fs::read_to_string(&snap).unwrap_or_default();
         check_no_secrets("collected snapshot", &snap_text, &mut failures);
-        let offline = dockaudit()
+        let offline = engine.dockaudit()
             .args(["audit", "--format", "json", "--label", &label, "--snapshot"])
             .arg(&snap)
             .output()
@@ -627,10 +702,35 @@ fn live_scenario() {
 
     assert!(
         failures.is_empty(),
-        "{} expectation(s) failed for scenario {p}:\n  - {}",
+        "{} expectation(s) failed for scenario {p} on {}:\n  - {}",
         failures.len(),
+        engine.describe(),
         failures.join("\n  - ")
     );
+}
+
+#[test]
+fn live_scenario() {
+    run_scenario(&Engine::machine());
+}
+
+/// The same scenario on a current engine (Docker 28.x, API 1.5x) beside the machine's own 20.10:
+/// the one `.ci/run` started (DOCKAUDIT_SECOND_ENGINE), or one this test starts and stops itself.
+#[test]
+fn live_scenario_on_current_engine() {
+    let (engine, _second) = match std::env::var("DOCKAUDIT_SECOND_ENGINE") {
+        Ok(host) if !host.is_empty() => (Engine::at(&host), None),
+        _ => {
+            let started = SecondEngine::start();
+            (Engine::at(&started.host), Some(started))
+        }
+    };
+    let api = engine.docker(&["version", "-f", "{{.Server.APIVersion}}"]);
+    assert!(
+        api.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()) >= Some(44),
+        "the second engine should be a current one, it speaks API {api}"
+    );
+    run_scenario(&engine);
 }
 
 #[test]
@@ -639,13 +739,13 @@ fn unreachable_engine_is_exit_2_and_named() {
         ("unix:///nonexistent.sock", "/nonexistent.sock"),
         ("tcp://127.0.0.1:1", "127.0.0.1:1"),
     ] {
-        dockaudit()
+        Engine::machine().dockaudit()
             .env_remove("DOCKER_HOST")
             .args(["audit", "--host", host])
             .assert()
             .code(2)
             .stderr(predicate::str::contains(shown));
-        dockaudit()
+        Engine::machine().dockaudit()
             .env_remove("DOCKER_HOST")
             .args(["collect", "-o", "-", "--host", host])
             .assert()
@@ -675,7 +775,7 @@ fn malformed_and_truncated_snapshots_are_exit_2_and_named() {
     for (name, content) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, content).expect("write snapshot");
-        dockaudit()
+        Engine::machine().dockaudit()
             .args(["audit", "--snapshot"])
             .arg(&path)
             .assert()
@@ -683,7 +783,7 @@ fn malformed_and_truncated_snapshots_are_exit_2_and_named() {
             .stderr(predicate::str::contains(name));
     }
     let missing = dir.path().join("missing.json");
-    dockaudit()
+    Engine::machine().dockaudit()
         .args(["audit", "--snapshot"])
         .arg(&missing)
         .assert()
@@ -695,7 +795,7 @@ fn malformed_and_truncated_snapshots_are_exit_2_and_named() {
 fn unknown_rule_selection_is_exit_2() {
     // The selection is checked before any engine is contacted; the bogus host makes sure an audit
     // that did not check it first cannot pass for the wrong reason by reaching an engine.
-    dockaudit()
+    Engine::machine().dockaudit()
         .env_remove("DOCKER_HOST")
         .args([
             "audit",
@@ -707,7 +807,7 @@ fn unknown_rule_selection_is_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("NOPE"));
-    dockaudit()
+    Engine::machine().dockaudit()
         .env_remove("DOCKER_HOST")
         .args([
             "audit",
@@ -723,7 +823,7 @@ fn unknown_rule_selection_is_exit_2() {
 
 #[test]
 fn rules_json_lists_unique_ids() {
-    let out = dockaudit()
+    let out = Engine::machine().dockaudit()
         .args(["rules", "--format", "json"])
         .assert()
         .success()
@@ -749,7 +849,7 @@ fn rules_json_lists_unique_ids() {
 #[test]
 fn explain_prints_the_remediation() {
     let rules: Value = serde_json::from_slice(
-        &dockaudit()
+        &Engine::machine().dockaudit()
             .args(["rules", "--format", "json"])
             .assert()
             .success()
@@ -767,10 +867,10 @@ fn explain_prints_the_remediation() {
         .as_str()
         .expect("CTR001 has a remediation");
     assert!(!remediation.is_empty());
-    dockaudit()
+    Engine::machine().dockaudit()
         .args(["explain", "CTR001"])
         .assert()
         .success()
         .stdout(predicate::str::contains(remediation).and(predicate::str::contains("CTR001")));
-    dockaudit().args(["explain", "NOPE999"]).assert().code(2);
+    Engine::machine().dockaudit().args(["explain", "NOPE999"]).assert().code(2);
 }
