@@ -5,6 +5,8 @@
 #
 #   bash bench/live.sh [N]
 #
+# It uses the engine DOCKER_HOST names (a unix socket), else the default socket; a quiet engine gives
+# steadier figures: `DOCKER_HOST=$(bash scripts/second-engine.sh start) bash bench/live.sh`.
 # Goal (issue: foundation): the audit within 1.5x of the bare fetch. Everything it creates carries
 # dockaudit.test=1 and dockaudit.bench=$tag and is removed on exit, even on failure.
 set -euo pipefail
@@ -37,8 +39,10 @@ for i in $(seq 1 "$n"); do
   fi
 done
 
+socket=${DOCKER_HOST:-unix:///var/run/docker.sock}
+socket=${socket#unix://}
 cargo build --release -q -p dockaudit -p dockaudit-collect --example bare_fetch
 hyperfine --warmup 2 --runs 10 --export-markdown "bench/out-$n.md" \
-  -n bare-fetch 'target/release/examples/bare_fetch' \
+  -n bare-fetch "target/release/examples/bare_fetch $socket" \
   -n 'dockaudit audit' 'target/release/dockaudit audit --format json --fail-on never > /dev/null' \
   -n 'dockaudit audit --no-sizes' 'target/release/dockaudit audit --format json --fail-on never --no-sizes > /dev/null'
