@@ -41,7 +41,8 @@ done
 
 socket=${DOCKER_HOST:-unix:///var/run/docker.sock}
 socket=${socket#unix://}
-cargo build --release -q -p dockaudit -p dockaudit-collect --example bare_fetch
+cargo build --release -q -p dockaudit
+cargo build --release -q -p dockaudit-collect --example bare_fetch
 hyperfine --warmup 2 --runs 10 --export-markdown "bench/out-$n.md" \
   -n bare-fetch "target/release/examples/bare_fetch $socket" \
   -n 'dockaudit audit' 'target/release/dockaudit audit --format json --fail-on never > /dev/null' \
