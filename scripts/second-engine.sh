@@ -5,19 +5,24 @@
 #   bash scripts/second-engine.sh start [DIR]   # prints the socket URL on its last line
 #   bash scripts/second-engine.sh stop  [DIR]
 #
-# `start` downloads Debian unstable's docker.io and containerd packages (no install: `apt-get download`
-# with a private package list under DIR, then `dpkg -x`), and runs that dockerd with its own data
-# root, exec root, pid file, unix socket and bridge, no iptables changes, and an empty daemon.json,
-# so it shares nothing with the machine's engine but the kernel and the system's runc (unstable's runc
-# needs a newer glibc than bookworm has). `stop` stops it and removes its bridge and its state; the
-# package cache stays in DIR for the next start. DIR defaults to /tmp/da-engine (kept short: containerd's socket
-# paths under it must fit in 108 bytes).
+# `start` downloads Debian unstable's docker.io and containerd packages once (no install: `apt-get
+# download` with a private package list, then `dpkg -x`, into $DOCKAUDIT_ENGINE_CACHE, default
+# /var/tmp/dockaudit-engine-cache), and runs that dockerd with its own data root, exec root, pid file,
+# unix socket and bridge under DIR, no iptables changes, and an empty daemon.json, so it shares nothing
+# with the machine's engine but the kernel and the system's runc (unstable's runc needs a newer glibc
+# than bookworm has). `stop` stops it and removes its bridge and its state. Several can run at once
+# with different DIRs: the bridge name and subnet are derived from DIR. DIR defaults to
+# /tmp/da-engine (keep it short: containerd's socket paths under it must fit in 108 bytes).
+#
+# Never start a test dockerd with --bridge=none: dockerd then deletes the host's docker0 at start-up.
 set -euo pipefail
 
 cmd=${1:?usage: second-engine.sh start|stop [DIR]}
 dir=${2:-/tmp/da-engine}
-bridge=dockaudit-br0
-bridge_cidr=172.29.255.1/24
+cache=${DOCKAUDIT_ENGINE_CACHE:-/var/tmp/dockaudit-engine-cache}
+sum=$(printf '%s' "$dir" | cksum | cut -d' ' -f1)
+bridge="da$(printf '%08x' "$sum" | cut -c1-8)"
+bridge_cidr="172.29.$((sum % 250)).1/24"
 socket="$dir/docker.sock"
 
 stop() {
@@ -36,23 +41,28 @@ stop() {
 }
 
 fetch() {
-    local apt="$dir/apt"
-    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$dir/pkgs"
+    local apt="$cache/apt"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$cache/pkgs"
     echo "deb http://deb.debian.org/debian sid main" >"$apt/sources.list"
     local opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o "Dir::Etc::sourceparts=/dev/null"
         -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root")
     apt-get -qq "${opts[@]}" update
-    (cd "$dir/pkgs" && apt-get -qq "${opts[@]}" download docker.io containerd)
-    rm -rf "$dir/root"
-    for deb in "$dir"/pkgs/*.deb; do dpkg -x "$deb" "$dir/root"; done
+    (cd "$cache/pkgs" && apt-get -qq "${opts[@]}" download docker.io containerd)
+    rm -rf "$cache/root.new"
+    for deb in "$cache"/pkgs/*.deb; do dpkg -x "$deb" "$cache/root.new"; done
+    mv "$cache/root.new" "$cache/root"
 }
 
 start() {
-    mkdir -p "$dir"
-    if [[ ! -x $dir/root/usr/sbin/dockerd ]]; then fetch >&2; fi
+    mkdir -p "$dir" "$cache"
+    # One fetch at a time, however many engines start at once.
+    (
+        flock 9
+        if [[ ! -x $cache/root/usr/sbin/dockerd ]]; then fetch >&2; fi
+    ) 9>"$cache/.lock"
     mkdir -p "$dir/bin" "$dir/data" "$dir/exec"
     for b in usr/sbin/dockerd usr/sbin/docker-proxy usr/bin/containerd usr/bin/containerd-shim-runc-v2 usr/bin/docker-init; do
-        ln -sf "$dir/root/$b" "$dir/bin/"
+        ln -sf "$cache/root/$b" "$dir/bin/"
     done
     echo '{}' >"$dir/daemon.json"
     if ! ip link show "$bridge" >/dev/null 2>&1; then

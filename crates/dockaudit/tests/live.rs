@@ -119,7 +119,8 @@ struct SecondEngine {
 
 impl SecondEngine {
     fn start() -> SecondEngine {
-        let dir = std::env::temp_dir().join("da-engine");
+        // Its own directory (and so its own bridge): never the engine .ci/run or a developer started.
+        let dir = std::env::temp_dir().join(format!("da-{}", std::process::id()));
         let out = std::process::Command::new("bash")
             .arg(workspace_root().join("scripts/second-engine.sh"))
             .arg("start")
