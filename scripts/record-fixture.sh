@@ -18,7 +18,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=crates/rules/tests/fixtures/scenario.json
 BIN="${CARGO_TARGET_DIR:-target}/debug/dockaudit"
 PLANTED=(hunter2-planted-db-secret AKIAIOSFODNN7EXAMPLE planted-label-token-123456
-    planted-image-secret-987 planted-log-secret-555)
+    planted-image-secret-987 planted-log-secret-555 AKIA2PLANTEDFAKE7KEY planted-fake-ssh-key
+    planted-deleted-token)
 
 cargo build -p dockaudit
 

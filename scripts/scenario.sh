@@ -44,6 +44,8 @@ NETWORKS=("$P-net" "$P-net-unused")
 SHARED_DIR="${TMPDIR:-/tmp}/dockaudit-test-$P-shared"
 WAIT_SECS=${SCENARIO_WAIT_SECS:-30}
 WORK=
+# The repository (for test data the images copy).
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 log() { printf '[scenario %s] %s\n' "$P" "$*" >&2; }
 die() {
@@ -222,15 +224,57 @@ build_dangling() {
     build "$DANGLING" "$WORK/dangling" --label dockaudit.build=2
 }
 
+# os_release debian|ubuntu: an os-release of a supported Debian (13) or an end-of-life Ubuntu (18.04).
+os_release() {
+    case $1 in
+    debian) printf '%s\n' 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"' 'NAME="Debian GNU/Linux"' \
+        'VERSION_ID="13"' 'VERSION="13 (trixie)"' 'VERSION_CODENAME=trixie' 'ID=debian' ;;
+    ubuntu) printf '%s\n' 'NAME="Ubuntu"' 'VERSION="18.04.6 LTS (Bionic Beaver)"' 'ID=ubuntu' 'ID_LIKE=debian' \
+        'PRETTY_NAME="Ubuntu 18.04.6 LTS"' 'VERSION_ID="18.04"' 'VERSION_CODENAME=bionic' ;;
+    esac
+}
+
+# bad_contents DIR: the files the bad image's `COPY contents/ /` adds (scenario.md, "Image contents").
+bad_contents() {
+    local d=$1
+    mkdir -p "$d"/{etc,var/lib/dpkg,usr/local/bin,app/config,app/.git,app/leftover,root/.ssh} \
+        "$d"/var/cache/apt/archives "$d"/var/lib/apt/lists
+    os_release ubuntu >"$d/etc/os-release"
+    # A real Ubuntu 18.04 dpkg database (91 stanzas, 90 installed packages).
+    cp "$REPO/crates/scan/tests/data/dpkg/ubuntu-status" "$d/var/lib/dpkg/status"
+    printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'user:x:1000:1000:user:/home/user:/bin/sh' \
+        'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' 'toor:x:0:0:second root:/root:/bin/sh' >"$d/etc/passwd"
+    printf '%s\n' 'root::19000:0:99999:7:::' 'user:!:19000:0:99999:7:::' 'nobody:*:19000:0:99999:7:::' \
+        'toor:*:19000:0:99999:7:::' >"$d/etc/shadow"
+    chmod 640 "$d/etc/shadow"
+    printf '#!/bin/sh\necho helper\n' >"$d/usr/local/bin/helper"
+    chmod 755 "$d/usr/local/bin/helper"
+    printf '%s\n' '[aws]' 'region = eu-west-1' 'aws_access_key_id = AKIA2PLANTEDFAKE7KEY' >"$d/app/config/settings.ini"
+    printf '%s\n' '-----BEGIN OPENSSH PRIVATE KEY-----' 'planted-fake-ssh-key-not-a-real-one' \
+        '-----END OPENSSH PRIVATE KEY-----' >"$d/root/.ssh/id_rsa"
+    chmod 600 "$d/root/.ssh/id_rsa"
+    # Added here, deleted by the next layer: must not be reported.
+    printf '%s\n' 'API_TOKEN=planted-deleted-token-Zr2Vf9LmXw4Tn7Kp1Yd6' >"$d/app/leftover/.env"
+    printf '%s\n' 'ref: refs/heads/main' >"$d/app/.git/HEAD"
+    printf '%s\n' '[core]' '    bare = false' >"$d/app/.git/config"
+    printf 'not a real package\n' >"$d/var/cache/apt/archives/curl_7.58.0-2ubuntu3_amd64.deb"
+    printf 'Origin: Ubuntu\n' >"$d/var/lib/apt/lists/archive.ubuntu.com_ubuntu_dists_bionic_InRelease"
+}
+
 build_derived() {
     mkdir -p "$WORK/good" "$WORK/bad" "$WORK/unused" "$WORK/dangling"
 
-    printf '%s\n' "FROM $BASE" 'USER 1000:1000' 'HEALTHCHECK CMD true' 'EXPOSE 8080' >"$WORK/good/Dockerfile"
+    # The good image: a supported OS, and the base's fake sshd deleted (a whiteout in its layer).
+    os_release debian >"$WORK/good/os-release"
+    printf '%s\n' "FROM $BASE" 'COPY os-release /etc/os-release' 'RUN rm -f /usr/sbin/sshd' \
+        'USER 1000:1000' 'HEALTHCHECK CMD true' 'EXPOSE 8080' >"$WORK/good/Dockerfile"
     job build-good build "$GOOD" "$WORK/good"
 
     echo "a file added with ADD" >"$WORK/bad/payload.txt"
+    bad_contents "$WORK/bad/contents"
     printf '%s\n' "FROM $BASE" 'ENV API_SECRET=planted-image-secret-987' 'ADD payload.txt /opt/payload.txt' \
-        'RUN apt-get update || true' 'EXPOSE 8080' >"$WORK/bad/Dockerfile"
+        'RUN apt-get update || true' 'COPY contents/ /' \
+        'RUN chmod 4755 /usr/local/bin/helper && rm /app/leftover/.env' 'EXPOSE 8080' >"$WORK/bad/Dockerfile"
     job build-bad build "$BAD" "$WORK/bad"
 
     printf '%s\n' "FROM $BASE" 'LABEL dockaudit.variant=unused' >"$WORK/unused/Dockerfile"

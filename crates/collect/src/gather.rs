@@ -39,6 +39,9 @@ pub struct CollectOptions {
     pub labels: Vec<String>,
     /// Version of the tool, written into the snapshot.
     pub tool_version: String,
+    /// The engine host's root directory, when given explicitly (`--host-root`); `None` reads `/`,
+    /// and only for a local engine.
+    pub host_root: Option<std::path::PathBuf>,
 }
 
 impl Default for CollectOptions {
@@ -51,6 +54,7 @@ impl Default for CollectOptions {
             disk_usage: true,
             labels: Vec::new(),
             tool_version: String::new(),
+            host_root: None,
         }
     }
 }
@@ -146,9 +150,19 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
                 .iter()
                 .filter_map(|c| Some((c.id.clone()?, c.size_rw?)))
                 .collect();
-            let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
+            // The list's state lets processes and logs be fetched alongside the inspect instead
+            // of after it: one round trip per container instead of two.
+            let ids: Vec<(String, bool)> = list
+                .into_iter()
+                .filter_map(|c| {
+                    let running = c
+                        .state
+                        .is_some_and(|s| s.to_string().eq_ignore_ascii_case("running"));
+                    Some((c.id?, running))
+                })
+                .collect();
             let results: Vec<ContainerResult> = stream::iter(ids)
-                .map(|id| collect_container(client, id, options))
+                .map(|(id, listed_running)| collect_container(client, id, listed_running, options))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
@@ -265,7 +279,28 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         api_version: client.api_version(),
         endpoint: client.endpoint.url(),
         rootless,
+        tls: Some(matches!(
+            client.endpoint,
+            crate::connect::Endpoint::Tls { .. }
+        )),
     };
+    let daemon = crate::daemon::collect(
+        options.host_root.as_deref(),
+        &client.endpoint,
+        info.as_ref(),
+        kind,
+    );
+    gaps.extend(daemon.gaps);
+    redactions.extend(daemon.redactions);
+    let (host, firewall, host_gaps) = crate::host::gather(
+        options.host_root.as_deref(),
+        &client.endpoint,
+        info.as_ref(),
+        &daemon.config,
+        &containers,
+    )
+    .await;
+    gaps.extend(host_gaps);
 
     gaps.sort();
     gaps.dedup();
@@ -286,9 +321,9 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
             sizes: options.disk_usage,
             labels: options.labels.clone(),
         },
-        daemon_config: None,
-        host: None,
-        firewall: None,
+        daemon_config: Some(daemon.config),
+        host: Some(host),
+        firewall: Some(firewall),
         redactions,
         gaps,
     }
@@ -316,6 +351,7 @@ struct ContainerResult {
 async fn collect_container(
     client: &EngineClient,
     id: String,
+    listed_running: bool,
     options: &CollectOptions,
 ) -> ContainerResult {
     let docker = &client.docker;
@@ -324,10 +360,24 @@ async fn collect_container(
         gaps: Vec::new(),
         redactions: Vec::new(),
     };
-    let inspect = match docker
-        .inspect_container(&id, None::<InspectContainerOptions>)
-        .await
-    {
+    let (inspect, early_top, early_logs) = tokio::join!(
+        docker.inspect_container(&id, None::<InspectContainerOptions>),
+        async {
+            if listed_running {
+                Some(docker.top_processes(&id, None::<TopOptions>).await)
+            } else {
+                None
+            }
+        },
+        async {
+            if options.logs {
+                Some(read_log_tail(client, &id, options).await)
+            } else {
+                None
+            }
+        }
+    );
+    let inspect = match inspect {
         Ok(answer) => answer,
         Err(e) => {
             let why = if is_not_found(&e) {
@@ -363,22 +413,14 @@ async fn collect_container(
     let running = state.running && !state.paused && !state.restarting;
     let wants_logs = options.logs && container.inspect.host_config.log_config.driver != "none";
 
-    let (top, logs) = tokio::join!(
-        async {
-            if running {
-                Some(docker.top_processes(&id, None::<TopOptions>).await)
-            } else {
-                None
-            }
-        },
-        async {
-            if wants_logs {
-                Some(read_log_tail(client, &id, options).await)
-            } else {
-                None
-            }
-        }
-    );
+    // The inspect is the truth: drop what does not apply, and catch a container that started
+    // between the list and the inspect.
+    let top = match (running, early_top) {
+        (false, _) => None,
+        (true, Some(answer)) => Some(answer),
+        (true, None) => Some(docker.top_processes(&id, None::<TopOptions>).await),
+    };
+    let logs = if wants_logs { early_logs } else { None };
 
     container.top = top.map(|answer| match answer {
         Ok(t) => {
@@ -539,6 +581,7 @@ async fn collect_image(client: &EngineClient, id: String) -> ImageResult {
     result.image = Some(Image {
         inspect,
         history: Some(history),
+        contents: None,
     });
     result
 }

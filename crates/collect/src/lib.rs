@@ -4,8 +4,18 @@
 #![forbid(unsafe_code)]
 
 mod connect;
+mod daemon;
 mod gather;
+pub mod host;
+mod image_cache;
+mod images;
 mod redact_value;
 
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};
+pub use dockaudit_scan::image::{ImageScan, ScanLimits};
 pub use gather::{collect, CollectOptions};
+pub use image_cache::{CacheKey, ImageCache};
+pub use images::{
+    export_and_scan, image_from_scan, inspect_image, now_rfc3339, scan_archive_path, scan_image,
+    scan_images, ImageScanOptions, ScanProgress, ScannedImage,
+};

@@ -25,6 +25,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: why it matters and how to fix it.
     Explain(ExplainArgs),
+    /// The vulnerability database: update, build offline, status.
+    Db(crate::db_cmd::DbArgs),
+    /// Look inside one image: OS and end of life, packages, findings of the image rules.
+    Image(crate::image_cmd::ImageArgs),
 }
 
 /// How to reach the engine and how much to read from it.
@@ -46,6 +50,11 @@ pub struct EngineArgs {
     /// Do not ask the engine for container sizes (faster on hosts with many containers).
     #[arg(long)]
     pub no_sizes: bool,
+    /// The engine host's root directory, for reading its daemon.json, /proc and other host files
+    /// (default /: read only when the engine is local). Point it at a mounted host (/host from
+    /// inside a container) to read a remote engine's host.
+    #[arg(long, value_name = "DIR")]
+    pub host_root: Option<PathBuf>,
 }
 
 /// Which containers and objects are audited.
@@ -130,6 +139,9 @@ pub struct AuditArgs {
     /// List every target of every rule and the per-target skips.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Do not look inside the images the containers use (the image-contents rules are skipped).
+    #[arg(long)]
+    pub no_image_scan: bool,
 }
 
 /// `dockaudit collect`.
@@ -143,6 +155,9 @@ pub struct CollectArgs {
     /// Collect only objects with this label (the engine filters; repeatable).
     #[arg(long = "label", value_name = "KEY[=VALUE]")]
     pub labels: Vec<String>,
+    /// Do not look inside the images the containers use.
+    #[arg(long)]
+    pub no_image_scan: bool,
 }
 
 /// `dockaudit rules`.

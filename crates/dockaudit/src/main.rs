@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod db_cmd;
+mod image_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,6 +60,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Collect(args) => collect(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
+        Command::Db(args) => db_cmd::run(args),
+        Command::Image(args) => image_cmd::run(args),
     }
 }
 
@@ -69,7 +73,13 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Connects to the engine and collects a snapshot.
-fn collect_live(engine: &EngineArgs, labels: Vec<String>) -> Result<Snapshot> {
+/// Connects to the engine and collects a snapshot; with a `scan` plan, also looks inside the images
+/// the (selected) containers use.
+fn collect_live(
+    engine: &EngineArgs,
+    labels: Vec<String>,
+    scan: Option<image_cmd::ScanPlan>,
+) -> Result<Snapshot> {
     let endpoint =
         dockaudit_collect::resolve_endpoint(engine.host.as_deref(), &EndpointEnv::from_process())?;
     let options = CollectOptions {
@@ -78,13 +88,18 @@ fn collect_live(engine: &EngineArgs, labels: Vec<String>) -> Result<Snapshot> {
         concurrency: engine.concurrency.max(1),
         labels,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        host_root: engine.host_root.clone(),
         ..CollectOptions::default()
     };
     let rt = runtime()?;
     rt.block_on(async {
         let client =
             dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout)).await?;
-        Ok(dockaudit_collect::collect(&client, &options).await)
+        let mut snapshot = dockaudit_collect::collect(&client, &options).await;
+        if let Some(plan) = &scan {
+            image_cmd::scan_for_audit(&client, &mut snapshot, plan).await;
+        }
+        Ok(snapshot)
     })
 }
 
@@ -99,7 +114,14 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
     )?;
     let snapshot = match &args.snapshot {
         Some(path) => Snapshot::load(path)?,
-        None => collect_live(&args.engine, Vec::new())?,
+        None => {
+            let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
+                filter: Some(filter.clone()),
+                progress: image_cmd::show_progress(args.format),
+                timeout: args.engine.timeout,
+            });
+            collect_live(&args.engine, Vec::new(), scan)?
+        }
     };
     let options = AuditOptions {
         selection,
@@ -126,7 +148,12 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         }
     }
 
-    let threshold = match args.fail_on {
+    Ok(exit_for(&report, args.fail_on))
+}
+
+/// The exit code for a report: [`EXIT_FINDINGS`] when a finding is at or above `fail_on`.
+fn exit_for(report: &dockaudit_report::Report, fail_on: FailOn) -> ExitCode {
+    let threshold = match fail_on {
         FailOn::Never => None,
         FailOn::Critical => Some(Severity::Critical),
         FailOn::High => Some(Severity::High),
@@ -134,10 +161,10 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         FailOn::Low => Some(Severity::Low),
         FailOn::Info => Some(Severity::Info),
     };
-    Ok(match threshold {
+    match threshold {
         Some(t) if report.has_findings_at_or_above(t) => ExitCode::from(EXIT_FINDINGS),
         _ => ExitCode::SUCCESS,
-    })
+    }
 }
 
 fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
@@ -159,7 +186,12 @@ fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
 }
 
 fn collect(args: CollectArgs) -> Result<ExitCode> {
-    let snapshot = collect_live(&args.engine, args.labels)?;
+    let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
+        filter: None,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        timeout: args.engine.timeout,
+    });
+    let snapshot = collect_live(&args.engine, args.labels, scan)?;
     let json = serde_json::to_vec_pretty(&snapshot).context("cannot serialise the snapshot")?;
     if args.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();

@@ -24,6 +24,10 @@ const PLANTED_SECRETS: &[&str] = &[
     "planted-label-token-123456",
     "planted-image-secret-987",
     "planted-log-secret-555",
+    // In the bad image's files (scenario.md, "Image contents").
+    "AKIA2PLANTEDFAKE7KEY",
+    "planted-fake-ssh-key",
+    "planted-deleted-token",
 ];
 
 /// Rules that can only be judged on hosts with a given protection (AppArmor, SELinux): on other
@@ -204,7 +208,9 @@ fn cis_of(rule: &str) -> &'static [&'static str] {
         "IMG002" => &["4.6"],
         "IMG003" => &["4.7"],
         "IMG004" => &["4.9"],
-        "IMG005" => &["4.10"],
+        "IMG005" | "IMG008" | "IMG009" => &["4.10"],
+        "IMG010" => &["4.8"],
+        "IMG013" => &["4.3"],
         "NET001" => &["5.10"],
         "NET002" => &["5.8"],
         "NET003" => &["5.14"],
@@ -221,7 +227,8 @@ fn cis_of(rule: &str) -> &'static [&'static str] {
         "RES006" => &["5.25"],
         "LCY001" | "LCY002" => &["6.1"],
         "LCY003" => &["6.2"],
-        // CTR016-CTR019, IMG006, NET004, LOG001-LOG004, LCY004, LCY005: no CIS control.
+        // CTR016-CTR019, IMG006, IMG007, IMG011, IMG012, IMG014, IMG015, NET004, LOG001-LOG004,
+        // LCY004, LCY005: no CIS control.
         _ => &[],
     }
 }
@@ -285,7 +292,18 @@ fn expectations(p: &str, dangling_id: &str, root_has_rotation: bool) -> Vec<Expe
         ("IMG002", bad.clone()),
         ("IMG003", bad.clone()),
         ("IMG004", bad.clone()),
-        ("IMG005", bad),
+        ("IMG005", bad.clone()),
+        // Image contents (scenario.md, "Image contents"); the base image's fake sshd too.
+        ("IMG007", bad.clone()),
+        ("IMG008", bad.clone()),
+        ("IMG009", bad.clone()),
+        ("IMG010", bad.clone()),
+        ("IMG011", bad.clone()),
+        ("IMG012", bad.clone()),
+        ("IMG013", bad.clone()),
+        ("IMG013", vec![format!("dockaudit-test-{p}-base:1")]),
+        ("IMG014", bad.clone()),
+        ("IMG015", bad),
         ("LCY002", vec![format!("dockaudit-test-{p}-unused:1")]),
         ("LCY001", vec![dangling_id.to_string()]),
         ("LCY004", vec![format!("{p}-vol-unused")]),

@@ -26,6 +26,13 @@ pub struct AuditOptions {
 /// Runs `rules` (those selected) over `snapshot` and builds the report.
 pub fn audit(snapshot: &Snapshot, rules: &[Rule], options: &AuditOptions) -> Report {
     let input = AuditInput::new(snapshot, &options.filter);
+    audit_input(&input, rules, options)
+}
+
+/// Runs `rules` (those selected) over an input the caller narrowed itself (`dockaudit image`
+/// judges one image that no container runs) and builds the report; `options.filter` is not applied.
+pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -> Report {
+    let snapshot = input.snapshot;
     let mut findings = Vec::new();
     let mut skipped = Vec::new();
     let mut results = Vec::new();
@@ -34,7 +41,7 @@ pub fn audit(snapshot: &Snapshot, rules: &[Rule], options: &AuditOptions) -> Rep
     for rule in rules.iter().filter(|r| options.selection.includes(r)) {
         let meta = &rule.meta;
         let mut checks = Checks::default();
-        (rule.check)(&input, &mut checks);
+        (rule.check)(input, &mut checks);
         summary.rules += 1;
 
         let status = if let Some(reason) = checks.rule_skip.take() {

@@ -9,12 +9,14 @@
 pub mod checks;
 pub mod engine;
 pub mod facts;
+pub mod host;
+pub mod image_contents;
 pub mod input;
 pub mod registry;
 pub mod rule;
 pub mod select;
 
-pub use engine::{audit, AuditOptions};
+pub use engine::{audit, audit_input, AuditOptions};
 pub use input::{AuditInput, TargetFilter};
 pub use registry::{find_rule, RULES};
 pub use rule::{Checks, Failure, Rule, RuleMeta, Verdict};

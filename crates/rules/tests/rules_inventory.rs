@@ -19,6 +19,10 @@ const PLANTED: &[&str] = &[
     "planted-label-token-123456",
     "planted-image-secret-987",
     "planted-log-secret-555",
+    // In the bad image's files (scenario.md, "Image contents").
+    "AKIA2PLANTEDFAKE7KEY",
+    "planted-fake-ssh-key",
+    "planted-deleted-token",
 ];
 
 const BAD: &str = "dockaudit-test-fx-bad:1";

@@ -484,6 +484,10 @@ pub struct Image {
     pub inspect: ImageInspect,
     /// `GET /images/{id}/history`, newest layer first.
     pub history: Option<Fact<Vec<HistoryEntry>>>,
+    /// What is inside the image (OS, packages, file facts), read from its layers; `None` when it
+    /// was not scanned (`--no-image-scan`, or no audited container uses it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<Fact<crate::contents::ImageContents>>,
 }
 
 impl Image {

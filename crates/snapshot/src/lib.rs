@@ -9,8 +9,9 @@
 //! print what was never stored.
 #![forbid(unsafe_code)]
 
-mod de;
+pub mod contents;
 pub mod daemon;
+mod de;
 pub mod engine;
 pub mod firewall;
 pub mod host;
@@ -86,6 +87,10 @@ pub struct EngineMeta {
     pub endpoint: String,
     /// Whether the engine runs rootless (from `/info` security options).
     pub rootless: bool,
+    /// Whether dockaudit reached a `tcp://` endpoint over TLS (`Some(false)` for plain TCP and
+    /// for unix sockets); `None` in snapshots that did not record it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
 }
 
 /// What a collection was asked to read.

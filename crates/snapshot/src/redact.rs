@@ -133,6 +133,13 @@ static TOKEN_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b", "Slack token"),
         (r"\bsk_live_[0-9A-Za-z]{16,}\b", "Stripe secret key"),
         (r"\bAIza[0-9A-Za-z_-]{35}\b", "Google API key"),
+        (r"\bnpm_[A-Za-z0-9]{36}\b", "npm token"),
+        (r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", "PyPI token"),
+        (r"\bdckr_pat_[A-Za-z0-9_-]{27,}", "Docker Hub token"),
+        (
+            r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{20,}",
+            "Slack webhook URL",
+        ),
         (
             r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
             "JSON Web Token",
@@ -340,6 +347,172 @@ pub fn redact_text(text: &str) -> (String, Vec<Masked>) {
     (out, found)
 }
 
+/// A secret found in a file's text: where, what kind, and the masked form. Never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundSecret {
+    /// 1-based line where it starts.
+    pub line: usize,
+    /// The provider's token kind (`AWS access key id`), or the key the value is assigned to.
+    pub key: String,
+    /// Why it was judged a secret.
+    pub reason: String,
+    /// The masked form.
+    pub masked: String,
+}
+
+/// `key = value`, `key: value`, `"key": "value"` in configuration files; the value is the group
+/// `v` (quotes not included).
+static FILE_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?m)(?P<k>[A-Za-z_][A-Za-z0-9_.-]*)["']?[ \t]*[:=][ \t]*["']?(?P<v>[^\s"'`,;<>]{8,})"#,
+    )
+    .expect("static pattern")
+});
+
+/// Values shipped in documentation as examples (AWS's own), never real credentials.
+const DOCUMENTED_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+];
+
+/// Words in a value that mark it as a placeholder, not a secret.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "your_",
+    "your-",
+    "xxxxxx",
+    "dummy",
+    "sample",
+    "redacted",
+    "****",
+];
+
+/// Shortest value the keyword rule judges, and the Shannon entropy (bits per character) it must
+/// reach: real keys and tokens are long and random; `password=changeme` and `secret: true` are not.
+const ENTROPY_MIN_LEN: usize = 16;
+const ENTROPY_MIN_BITS: f64 = 3.5;
+
+/// Shannon entropy of `s` in bits per character.
+pub fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Whether a value assigned to a secret-sounding key looks like a real secret: long, random, not a
+/// reference to something elsewhere (`$VAR`, `${VAR}`, `/run/secrets/…`, a path) and not a
+/// placeholder.
+fn looks_random(value: &str) -> bool {
+    if value.chars().count() < ENTROPY_MIN_LEN
+        || value.starts_with('$')
+        || value.starts_with('%')
+        || value.starts_with('/')
+        || value.starts_with("./")
+        || value.contains("${")
+        || value.contains("{{")
+        || is_reference(value)
+        || value.contains("://")
+    {
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    shannon_entropy(value) >= ENTROPY_MIN_BITS
+}
+
+/// Finds the secrets in a file's text: every provider token format and password in a URL (as
+/// [`redact_text`] masks them), and every long, random value assigned to a secret-sounding key
+/// (`aws_secret_access_key = …`, `"api_key": "…"`). AWS's documented example keys are allowed.
+/// Returns them in text order, each masked.
+pub fn find_secrets(text: &str) -> Vec<FoundSecret> {
+    let line_of = |offset: usize| text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
+    // (start, end) of what was found, so the keyword rule does not report a token twice.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut found: Vec<(usize, FoundSecret)> = Vec::new();
+    for (pattern, why) in TOKEN_PATTERNS.iter() {
+        for m in pattern.find_iter(text) {
+            if DOCUMENTED_EXAMPLES.contains(&m.as_str()) {
+                continue;
+            }
+            spans.push((m.start(), m.end()));
+            found.push((
+                m.start(),
+                FoundSecret {
+                    line: line_of(m.start()),
+                    key: (*why).to_string(),
+                    reason: format!("value has the format of a {why}"),
+                    masked: mask(m.as_str()),
+                },
+            ));
+        }
+    }
+    for caps in URL_PASSWORD.captures_iter(text) {
+        let password = caps.get(1).expect("group 1");
+        if password.as_str().starts_with('$')
+            || spans
+                .iter()
+                .any(|&(s, e)| s < password.end() && password.start() < e)
+        {
+            continue;
+        }
+        spans.push((password.start(), password.end()));
+        found.push((
+            password.start(),
+            FoundSecret {
+                line: line_of(password.start()),
+                key: "URL password".to_string(),
+                reason: "password embedded in a URL".to_string(),
+                masked: mask(password.as_str()),
+            },
+        ));
+    }
+    for caps in FILE_ASSIGNMENT.captures_iter(text) {
+        let (key, value) = (caps.name("k").expect("k"), caps.name("v").expect("v"));
+        if spans
+            .iter()
+            .any(|&(s, e)| s < value.end() && value.start() < e)
+        {
+            continue;
+        }
+        let Some(_) = secret_name_reason(key.as_str()) else {
+            continue;
+        };
+        if DOCUMENTED_EXAMPLES.contains(&value.as_str()) || !looks_random(value.as_str()) {
+            continue;
+        }
+        spans.push((value.start(), value.end()));
+        found.push((
+            value.start(),
+            FoundSecret {
+                line: line_of(value.start()),
+                key: key.as_str().to_string(),
+                reason: "high-entropy value assigned to a secret-sounding key".to_string(),
+                masked: mask(value.as_str()),
+            },
+        ));
+    }
+    found.sort_by_key(|(start, _)| *start);
+    found.into_iter().map(|(_, f)| f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,5 +609,59 @@ mod tests {
             redact_text("-----BEGIN RSA PRIVATE KEY-----MIIEabc-----END RSA PRIVATE KEY-----");
         assert!(!out.contains("MIIEabc"));
         assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn secrets_in_file_text_are_found_masked_with_their_lines() {
+        let text = "[default]\naws_access_key_id = AKIA2PLANTEDFAKE7KEY\naws_secret_access_key = q8Zr2Vf9LmXw4Tn7Kp1Yd6Hs3Bc0Ja5Ue\n# docs: AKIAIOSFODNN7EXAMPLE\npassword = changeme\ntoken: ${TOKEN}\nurl=https://bob:s3cretpassw0rd@db.example/\n";
+        let found = find_secrets(text);
+        let summary: Vec<(usize, &str, &str)> = found
+            .iter()
+            .map(|f| (f.line, f.key.as_str(), f.masked.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (2, "AWS access key id", "AK****EY"),
+                (3, "aws_secret_access_key", "q8****Ue"),
+                (7, "URL password", "s3****rd"),
+            ]
+        );
+        for f in &found {
+            assert!(f.masked.contains("****"), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn low_entropy_and_placeholder_values_are_not_secrets() {
+        for text in [
+            "password=aaaaaaaaaaaaaaaaaaaa",
+            "api_key = your_api_key_goes_here_1234",
+            "secret: /run/secrets/db_password_file",
+            "token = ${GITHUB_TOKEN_FROM_ENVIRONMENT}",
+            "PASSWORD_FILE=/etc/app/q8Zr2Vf9LmXw4Tn7Kp1Yd6",
+            "name = q8Zr2Vf9LmXw4Tn7Kp1Yd6Hs3Bc0Ja5Ue",
+        ] {
+            assert!(
+                find_secrets(text).is_empty(),
+                "{text}: {:?}",
+                find_secrets(text)
+            );
+        }
+        assert!(shannon_entropy("aaaa") < 0.1);
+        assert!(shannon_entropy("q8Zr2Vf9LmXw4Tn7Kp1Yd6Hs3Bc0Ja5Ue") > 4.0);
+    }
+
+    #[test]
+    fn new_provider_patterns_are_masked_in_environments_too() {
+        let mut env = vec![
+            "NPM_CONFIG=npm_abcdefghijklmnopqrstuvwxyz0123456789".to_string(),
+            "HOOK=https://hooks.slack.com/services/T0000000/B0000000/abcdefghijklmnopqrstuvwx"
+                .to_string(),
+        ];
+        let found = redact_env(&mut env);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(!env[0].contains("abcdefghijklmnop"));
+        assert!(!env[1].contains("abcdefghijklmnop"));
     }
 }

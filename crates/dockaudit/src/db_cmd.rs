@@ -1,0 +1,333 @@
+//! `dockaudit db`: the vulnerability database's commands.
+//!
+//! - `db update` downloads the distributions' feeds (Debian's security tracker and DSA/DLA lists,
+//!   Alpine's secdb, Canonical's Ubuntu OSV and VEX) and builds the database; every URL can point at
+//!   a mirror (flags or `DOCKAUDIT_*_URL` variables), `--skip` leaves feeds out;
+//! - `db build --from DIR` builds it from feeds already on disk (air-gapped hosts);
+//! - `db status` shows the sources, the build time, counts per release, and warns when the database
+//!   is older than a week.
+//!
+//! Both builds write a temporary file beside the database and replace it only when the new one is
+//! complete and valid: a failed update leaves the previous database as it was. The database lives
+//! at `--db`, `DOCKAUDIT_DB`, or `$XDG_DATA_HOME/dockaudit/vulndb.sqlite`
+//! (`~/.local/share/dockaudit/vulndb.sqlite`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use dockaudit_scan::vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
+use dockaudit_scan::vulndb::fetch::{self, FetchConfig};
+use dockaudit_scan::vulndb::{
+    alpine, debian, human_bytes, ubuntu, DbStatus, FeedLimits, Status, VulnDb, STALE_AFTER_DAYS,
+};
+
+use crate::cli::Format;
+
+/// `dockaudit db`.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// What to do with the database.
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+/// `dockaudit db` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Download the distributions' security feeds and rebuild the vulnerability database.
+    Update(UpdateArgs),
+    /// Build the vulnerability database from feeds on disk (for hosts without network access).
+    Build(BuildArgs),
+    /// Show the database's sources, build time and counts; warn when it is stale.
+    Status(StatusArgs),
+}
+
+/// Where the database is.
+#[derive(Debug, Args, Clone)]
+pub struct DbPathArgs {
+    /// The database file [default: $XDG_DATA_HOME/dockaudit/vulndb.sqlite, else
+    /// ~/.local/share/dockaudit/vulndb.sqlite].
+    #[arg(long, value_name = "FILE", env = "DOCKAUDIT_DB")]
+    pub db: Option<PathBuf>,
+}
+
+/// A feed `db update` can leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeedName {
+    /// Debian's security tracker (and with it the DSA and DLA lists).
+    Debian,
+    /// Debian's DSA list (advisory ids only).
+    DebianDsa,
+    /// Debian's DLA list (advisory ids only).
+    DebianDla,
+    /// Alpine's secdb.
+    Alpine,
+    /// Canonical's Ubuntu OSV records (and with them the VEX statements).
+    Ubuntu,
+    /// Canonical's Ubuntu VEX statements (will-not-fix and not-affected).
+    UbuntuVex,
+}
+
+/// `dockaudit db update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub db: DbPathArgs,
+    /// The Debian security tracker's JSON feed (a mirror's URL, say).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_DEBIAN_URL", default_value = debian::TRACKER_URL)]
+    pub debian_url: String,
+    /// Debian's DSA list.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_DEBIAN_DSA_URL", default_value = debian::DSA_LIST_URL)]
+    pub debian_dsa_url: String,
+    /// Debian's DLA list.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_DEBIAN_DLA_URL", default_value = debian::DLA_LIST_URL)]
+    pub debian_dla_url: String,
+    /// Alpine's secdb base URL (BASE/v3.NN/main.json).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_ALPINE_URL", default_value = alpine::SECDB_URL)]
+    pub alpine_url: String,
+    /// Alpine releases to fetch (3.19,3.20,edge) [default: every release the secdb lists].
+    #[arg(long = "alpine-release", value_name = "RELEASE", value_delimiter = ',')]
+    pub alpine_releases: Vec<String>,
+    /// Canonical's Ubuntu OSV tarball.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_OSV_URL", default_value = ubuntu::OSV_URL)]
+    pub ubuntu_osv_url: String,
+    /// Canonical's Ubuntu VEX tarball.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_VEX_URL", default_value = ubuntu::VEX_URL)]
+    pub ubuntu_vex_url: String,
+    /// Leave these feeds out (repeatable, comma-separated).
+    #[arg(long, value_enum, value_name = "FEED", value_delimiter = ',')]
+    pub skip: Vec<FeedName>,
+    /// Seconds to wait for a connection, or for a stalled download, before giving up.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Replace the file at --db even when it is not a dockaudit database.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `dockaudit db build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub db: DbPathArgs,
+    /// The feeds: DIR/debian/tracker.json, DIR/debian/DSA-list, DIR/alpine/v3.NN/main.json,
+    /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset.
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Replace the file at --db even when it is not a dockaudit database.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `dockaudit db status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub db: DbPathArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+}
+
+/// Runs a `dockaudit db` command.
+pub fn run(args: DbArgs) -> Result<ExitCode> {
+    match args.command {
+        DbCommand::Update(a) => update(a),
+        DbCommand::Build(a) => build_from(a),
+        DbCommand::Status(a) => status(a),
+    }
+}
+
+/// The database's path: `--db` (or `DOCKAUDIT_DB`), else the XDG data directory's.
+pub fn db_path(arg: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = arg {
+        return Ok(p);
+    }
+    dockaudit_scan::vulndb::default_db_path(
+        std::env::var_os("XDG_DATA_HOME").as_deref(),
+        std::env::var_os("HOME").as_deref(),
+    )
+    .context("cannot tell where the vulnerability database lives: set HOME or XDG_DATA_HOME, or pass --db")
+}
+
+fn build_options(force: bool) -> BuildOptions {
+    BuildOptions {
+        built_at: time::OffsetDateTime::now_utc(),
+        built_by: format!("dockaudit {}", env!("CARGO_PKG_VERSION")),
+        limits: FeedLimits::default(),
+        force,
+    }
+}
+
+fn progress(line: &str) {
+    let _ = writeln!(anstream::stderr(), "dockaudit: {line}");
+}
+
+fn update(args: UpdateArgs) -> Result<ExitCode> {
+    let path = db_path(args.db.db)?;
+    let skip = |f: FeedName| args.skip.contains(&f);
+    let keep = |f: FeedName, url: String| (!skip(f)).then_some(url);
+    let config = FetchConfig {
+        debian_tracker_url: keep(FeedName::Debian, args.debian_url),
+        debian_dsa_url: keep(FeedName::DebianDsa, args.debian_dsa_url)
+            .filter(|_| !skip(FeedName::Debian)),
+        debian_dla_url: keep(FeedName::DebianDla, args.debian_dla_url)
+            .filter(|_| !skip(FeedName::Debian)),
+        alpine_base_url: keep(FeedName::Alpine, args.alpine_url),
+        alpine_releases: (!args.alpine_releases.is_empty()).then_some(args.alpine_releases),
+        ubuntu_osv_url: keep(FeedName::Ubuntu, args.ubuntu_osv_url),
+        ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
+            .filter(|_| !skip(FeedName::Ubuntu)),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        ..FetchConfig::default()
+    };
+    let summary = fetch::update(&config, &path, &build_options(args.force), &mut progress)
+        .with_context(|| format!("the update failed; {}", kept(&path)))?;
+    report(&summary);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn build_from(args: BuildArgs) -> Result<ExitCode> {
+    let path = db_path(args.db.db)?;
+    let feeds = FeedSet::discover(&args.from)?;
+    let summary = build::build(&feeds, &path, &build_options(args.force), &mut progress)
+        .with_context(|| format!("the build failed; {}", kept(&path)))?;
+    report(&summary);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a failure left in place.
+fn kept(path: &std::path::Path) -> String {
+    if path.exists() {
+        format!("{} was left as it was", path.display())
+    } else {
+        format!("no database was written to {}", path.display())
+    }
+}
+
+fn report(s: &BuildSummary) {
+    let mut err = anstream::stderr();
+    for w in &s.warnings {
+        let _ = writeln!(err, "dockaudit: warning: {w}");
+    }
+    if s.skipped.skipped > 0 {
+        let _ = writeln!(
+            err,
+            "dockaudit: {} feed entries were skipped, for example:",
+            s.skipped.skipped
+        );
+        for why in s.skipped.skipped_sample.iter().take(5) {
+            let _ = writeln!(err, "  {why}");
+        }
+    }
+    let releases: Vec<String> = s
+        .releases
+        .iter()
+        .map(|r| format!("{} {}", r.distro, r.release))
+        .collect();
+    println!(
+        "vulnerability database {}: {} from {} ({}, built in {:.1} s)",
+        s.path.display(),
+        plural(s.records, "record"),
+        plural(s.sources.len() as u64, "feed"),
+        human_bytes(s.file_bytes),
+        s.elapsed.as_secs_f64()
+    );
+    println!("releases: {}", releases.join(", "));
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn status(args: StatusArgs) -> Result<ExitCode> {
+    let path = db_path(args.db.db)?;
+    let db = VulnDb::open(&path)?;
+    let st = db.status(time::OffsetDateTime::now_utc())?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &st)?;
+            writeln!(out)?;
+        }
+        Format::Terminal => write_status(&mut out, &st)?,
+    }
+    if st.stale {
+        let _ = writeln!(
+            anstream::stderr(),
+            "dockaudit: warning: the vulnerability database is {} days old (more than {STALE_AFTER_DAYS}): run `dockaudit db update`",
+            st.age_days
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_status(out: &mut impl Write, st: &DbStatus) -> Result<()> {
+    let m = &st.metadata;
+    writeln!(
+        out,
+        "database:  {} ({})",
+        st.path.display(),
+        human_bytes(st.file_bytes)
+    )?;
+    let age = match st.age_days {
+        0 => "today".to_owned(),
+        1 => "1 day ago".to_owned(),
+        n if n == i64::MAX => "unknown".to_owned(),
+        n => format!("{n} days ago"),
+    };
+    writeln!(out, "built:     {} ({age}) by {}", m.built_at, m.built_by)?;
+    writeln!(
+        out,
+        "schema:    {}; end-of-life table as of {}",
+        m.schema_version,
+        m.eol_table_as_of.as_deref().unwrap_or("-")
+    )?;
+    writeln!(out)?;
+    let mut sources = comfy_table::Table::new();
+    sources.load_style(comfy_table::presets::NOTHING);
+    sources.set_header(["SOURCE", "RECORDS", "FETCHED", "SIZE", "SHA-256", "URL"]);
+    for s in &m.sources {
+        sources.add_row([
+            s.name.clone(),
+            s.records.to_string(),
+            s.fetched_at
+                .get(..19)
+                .unwrap_or(&s.fetched_at)
+                .replace('T', " "),
+            human_bytes(s.bytes),
+            s.sha256.get(..12).unwrap_or(&s.sha256).to_owned(),
+            s.url.clone(),
+        ]);
+    }
+    writeln!(out, "{sources}")?;
+    writeln!(out)?;
+    let mut counts = comfy_table::Table::new();
+    counts.load_style(comfy_table::presets::NOTHING);
+    let mut header = vec![
+        "DISTRO".to_owned(),
+        "RELEASE".to_owned(),
+        "RECORDS".to_owned(),
+    ];
+    header.extend(Status::ALL.iter().map(|s| s.as_str().to_uppercase()));
+    counts.set_header(header);
+    for r in &st.releases {
+        let mut row = vec![r.distro.to_string(), r.release.clone(), r.total.to_string()];
+        row.extend(
+            Status::ALL
+                .iter()
+                .map(|s| r.by_status.get(s).copied().unwrap_or(0).to_string()),
+        );
+        counts.add_row(row);
+    }
+    writeln!(out, "{counts}")?;
+    Ok(())
+}

@@ -1,0 +1,403 @@
+//! `dockaudit image REF`: what is inside one image (OS and its end of life, packages, findings of
+//! the image rules), read from the engine (`GET /images/{name}/get`, streamed) or from an archive
+//! (`--archive PATH`: a `docker save` archive, an OCI layout tar or directory); and the image scan
+//! that `audit` and `collect` run over the images their containers use.
+//!
+//! Results are cached by image id in the user's cache directory (`$XDG_CACHE_HOME/dockaudit`, else
+//! `~/.cache/dockaudit`), so an unchanged image costs a file read the second time. A progress bar
+//! goes to stderr only when stderr is a terminal and the output is not JSON.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use dockaudit_collect::{EndpointEnv, ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
+use dockaudit_report::emit::{write_terminal, TerminalOptions};
+use dockaudit_report::{Category, Report};
+use dockaudit_rules::{AuditInput, AuditOptions, Rule, TargetFilter, RULES};
+use dockaudit_snapshot::contents::{EolStatus, ImageContents};
+use dockaudit_snapshot::{EngineMeta, Fact, Image, Snapshot, SNAPSHOT_SCHEMA_VERSION};
+use serde_json::{json, Value};
+
+use crate::cli::{ColorWhen, FailOn, Format};
+
+/// Why `vulnerabilities` is empty (until the matcher is wired in here).
+const VULNERABILITIES_SKIPPED: &str =
+    "vulnerability matching is not wired into `dockaudit image` yet (it needs the database of `dockaudit db update`)";
+
+/// Version of `dockaudit image --format json`'s document.
+const IMAGE_REPORT_VERSION: u32 = 1;
+
+/// `dockaudit image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// The image: name[:tag], name@digest or id. With --archive, which image of the archive (an
+    /// archive holding one image is read whatever this says).
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Read the image from a `docker save` archive (plain or compressed), an OCI layout tar, or a
+    /// directory holding either, instead of the engine.
+    #[arg(long, value_name = "PATH")]
+    pub archive: Option<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Engine endpoint (as for `audit`).
+    #[arg(short = 'H', long, value_name = "URL", conflicts_with = "archive")]
+    pub host: Option<String>,
+    /// Seconds to wait for any one engine request (and for the image stream to move).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Neither use nor update the image scan cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// The scan cache in the user's cache directory, if there is one.
+pub fn user_cache() -> Option<ImageCache> {
+    let xdg = std::env::var("XDG_CACHE_HOME").ok();
+    let home = std::env::var("HOME").ok();
+    ImageCache::default_dir(xdg.as_deref(), home.as_deref()).map(ImageCache::new)
+}
+
+/// Whether to draw a progress bar: stderr is a terminal and the output is not JSON.
+pub fn show_progress(format: Format) -> bool {
+    format != Format::Json && std::io::stderr().is_terminal()
+}
+
+/// Which images `audit` or `collect` scans, and how it shows progress.
+#[derive(Debug, Clone)]
+pub struct ScanPlan {
+    /// Only the images of containers this filter keeps (`audit`); `None`: every container's.
+    pub filter: Option<TargetFilter>,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+    /// Seconds the image stream may stall.
+    pub timeout: u64,
+}
+
+/// Scans the images the snapshot's (selected) containers use and attaches their contents.
+pub async fn scan_for_audit(
+    client: &dockaudit_collect::EngineClient,
+    snapshot: &mut Snapshot,
+    plan: &ScanPlan,
+) {
+    let ids: Vec<String> = match &plan.filter {
+        Some(filter) => AuditInput::new(snapshot, filter)
+            .images_in_use
+            .iter()
+            .map(|i| i.inspect.id.clone())
+            .collect(),
+        None => snapshot
+            .containers
+            .iter()
+            .map(|c| c.inspect.image.clone())
+            .collect(),
+    };
+    let options = ImageScanOptions {
+        cache: user_cache(),
+        stall_timeout: Duration::from_secs(plan.timeout.max(1)),
+        ..ImageScanOptions::default()
+    };
+    let bar = if plan.progress {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} scanning images {pos}/{len} [{elapsed}] {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let on_progress = |event: ScanProgress| match event {
+        ScanProgress::Started { total } => bar.set_length(total as u64),
+        ScanProgress::Finished { image, cached } => {
+            bar.set_message(if cached {
+                format!("{image} (cached)")
+            } else {
+                image
+            });
+            bar.inc(1);
+        }
+    };
+    dockaudit_collect::scan_images(client, snapshot, &ids, &options, &on_progress).await;
+    bar.finish_and_clear();
+}
+
+/// Runs `dockaudit image`.
+pub fn run(args: ImageArgs) -> Result<ExitCode> {
+    let (snapshot, source) = match &args.archive {
+        Some(path) => from_archive(&args, path)?,
+        None => from_engine(&args)?,
+    };
+    let image = &snapshot.images[0];
+    let rules: Vec<Rule> = RULES
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.meta.category,
+                Category::Images | Category::Vulnerabilities
+            )
+        })
+        .copied()
+        .collect();
+    let input = AuditInput {
+        snapshot: &snapshot,
+        containers: Vec::new(),
+        images_in_use: vec![image],
+        images: vec![image],
+        volumes: Vec::new(),
+        networks: Vec::new(),
+    };
+    let options = AuditOptions {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        ..AuditOptions::default()
+    };
+    let report = dockaudit_rules::audit_input(&input, &rules, &options);
+    match args.format {
+        Format::Json => {
+            let doc = json_document(&args.reference, &source, &snapshot, image, &report);
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the report")?;
+            writeln!(out).context("cannot write the report")?;
+        }
+        Format::Terminal => {
+            let mut out =
+                anstream::AutoStream::new(std::io::stdout(), crate::color_choice(args.color));
+            write_header(&mut out, &args.reference, &source, &snapshot, image)
+                .context("cannot write the report")?;
+            write_terminal(&report, &mut out, TerminalOptions::default())
+                .context("cannot write the report")?;
+            out.flush().context("cannot write the report")?;
+        }
+    }
+    Ok(crate::exit_for(&report, args.fail_on))
+}
+
+/// Where the image was read from, for the report.
+struct Source {
+    kind: &'static str,
+    detail: String,
+    cached: bool,
+}
+
+fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, Source)> {
+    let scan =
+        dockaudit_collect::scan_archive_path(path, Some(&args.reference), &ScanLimits::default())
+            .map_err(anyhow::Error::msg)?;
+    let (image, redactions) = dockaudit_collect::image_from_scan(scan, &args.reference);
+    let snapshot = Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        collected_at: dockaudit_collect::now_rfc3339(),
+        engine: EngineMeta {
+            kind: "archive".into(),
+            endpoint: format!("file://{}", path.display()),
+            ..EngineMeta::default()
+        },
+        images: vec![image],
+        redactions,
+        ..Snapshot::default()
+    };
+    let source = Source {
+        kind: "archive",
+        detail: path.display().to_string(),
+        cached: false,
+    };
+    Ok((snapshot, source))
+}
+
+fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
+    let endpoint =
+        dockaudit_collect::resolve_endpoint(args.host.as_deref(), &EndpointEnv::from_process())?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let rt = crate::runtime()?;
+    rt.block_on(async {
+        let client = dockaudit_collect::connect(endpoint, timeout).await?;
+        let (mut image, redactions) = dockaudit_collect::inspect_image(&client, &args.reference)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let options = ImageScanOptions {
+            cache: if args.no_cache { None } else { user_cache() },
+            stall_timeout: timeout,
+            ..ImageScanOptions::default()
+        };
+        let bar = if show_progress(args.format) {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(format!("reading {}", args.reference));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let scanned = dockaudit_collect::scan_image(&client, &image.inspect.id, &options).await;
+        bar.finish_and_clear();
+        let mut gaps = Vec::new();
+        if let Fact::Missing(why) = &scanned.contents {
+            gaps.push(dockaudit_snapshot::Gap {
+                what: format!("contents of image {}", args.reference),
+                why: why.clone(),
+            });
+        }
+        image.contents = Some(scanned.contents);
+        let snapshot = Snapshot {
+            schema_version: SNAPSHOT_SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            collected_at: dockaudit_collect::now_rfc3339(),
+            engine: EngineMeta {
+                kind: "docker".into(),
+                api_version: client.api_version(),
+                endpoint: client.endpoint.url(),
+                ..EngineMeta::default()
+            },
+            images: vec![image],
+            redactions,
+            gaps,
+            ..Snapshot::default()
+        };
+        let source = Source {
+            kind: "engine",
+            detail: client.endpoint.url(),
+            cached: scanned.cached,
+        };
+        Ok((snapshot, source))
+    })
+}
+
+/// The OS with its end-of-life status on the collection day.
+fn os_json(contents: &ImageContents, today: &str) -> Value {
+    let Some(os) = &contents.os else {
+        return Value::Null;
+    };
+    let eol = contents.eol.as_ref().map(|e| {
+        let (status, days) = match e.status_on(today) {
+            Some(EolStatus::EndOfLife(_, d)) => ("end_of_life", Some(d)),
+            Some(EolStatus::EndingSoon(_, d)) => ("ending_soon", Some(d)),
+            Some(EolStatus::Supported(_)) => ("supported", None),
+            None => ("unknown", None),
+        };
+        json!({
+            "release": format!("{} {}", e.distro, e.release),
+            "date": e.eol, "extended_date": e.extended_eol, "status": status,
+            "days": days, "source": e.source, "table_as_of": e.table_as_of,
+        })
+    });
+    json!({
+        "id": os.id, "version_id": os.version_id, "codename": os.codename,
+        "pretty_name": os.pretty_name, "source": os.source, "eol": eol,
+    })
+}
+
+fn json_document(
+    reference: &str,
+    source: &Source,
+    snapshot: &Snapshot,
+    image: &Image,
+    report: &Report,
+) -> Value {
+    let (contents, missing) = match &image.contents {
+        Some(Fact::Value(c)) => (Some(c), None),
+        Some(Fact::Missing(why)) => (None, Some(why.clone())),
+        None => (None, Some("not scanned".to_owned())),
+    };
+    json!({
+        "schema_version": IMAGE_REPORT_VERSION,
+        "tool": report.tool,
+        "image": {
+            "reference": reference, "id": image.inspect.id, "tags": image.inspect.repo_tags,
+            "source": source.kind, "from": source.detail, "cached": source.cached,
+        },
+        "collected_at": snapshot.collected_at,
+        "os": contents.map(|c| os_json(c, &snapshot.collected_at)).unwrap_or(Value::Null),
+        "os_problem": contents.and_then(|c| c.os_problem.clone()),
+        "packages": contents.map(|c| json!(c.packages)).unwrap_or(json!([])),
+        "package_databases": contents.map(|c| json!(c.package_databases)).unwrap_or(json!([])),
+        "vulnerabilities": [],
+        "vulnerabilities_skipped": VULNERABILITIES_SKIPPED,
+        "findings": report.findings,
+        "summary": report.summary,
+        "skipped": report.skipped,
+        "problems": contents.map(|c| json!(c.problems)).unwrap_or(json!([])),
+        "contents_missing": missing,
+        "stats": contents.map(|c| json!(c.stats)),
+    })
+}
+
+fn write_header(
+    out: &mut impl Write,
+    reference: &str,
+    source: &Source,
+    snapshot: &Snapshot,
+    image: &Image,
+) -> std::io::Result<()> {
+    let id = dockaudit_snapshot::engine::short_image_id(&image.inspect.id);
+    writeln!(
+        out,
+        "Image {reference} ({id}), read from the {} {}{}",
+        source.kind,
+        source.detail,
+        if source.cached {
+            " (cached result)"
+        } else {
+            ""
+        }
+    )?;
+    let contents = match &image.contents {
+        Some(Fact::Value(c)) => c,
+        Some(Fact::Missing(why)) => return writeln!(out, "  contents: not read: {why}\n"),
+        None => return writeln!(out, "  contents: not read\n"),
+    };
+    match (&contents.os, &contents.eol) {
+        (Some(os), Some(eol)) => {
+            let status = match eol.status_on(&snapshot.collected_at) {
+                Some(EolStatus::EndOfLife(d, _)) => format!("END OF LIFE since {d}"),
+                Some(EolStatus::EndingSoon(d, days)) => {
+                    format!("end of life on {d}, in {days} days")
+                }
+                Some(EolStatus::Supported(Some(d))) => format!("supported until {d}"),
+                Some(EolStatus::Supported(None)) => "supported".into(),
+                None => "end of life unknown".into(),
+            };
+            let extended = eol
+                .extended_eol
+                .as_deref()
+                .map(|d| format!(", paid extended support until {d}"))
+                .unwrap_or_default();
+            writeln!(out, "  OS: {} ({status}{extended})", os.display())?;
+        }
+        (Some(os), None) => writeln!(out, "  OS: {} (not in the end-of-life table)", os.display())?,
+        (None, _) => writeln!(
+            out,
+            "  OS: unknown ({})",
+            contents.os_problem.as_deref().unwrap_or("no release file")
+        )?,
+    }
+    let dbs = if contents.package_databases.is_empty() {
+        "no package database".to_owned()
+    } else {
+        contents
+            .package_databases
+            .iter()
+            .map(|d| format!("/{d}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "  packages: {} ({dbs})", contents.packages.len())?;
+    writeln!(out, "  vulnerabilities: skipped: {VULNERABILITIES_SKIPPED}")?;
+    for p in contents.problems.iter().take(10) {
+        writeln!(out, "  problem: {p}")?;
+    }
+    writeln!(out)
+}
