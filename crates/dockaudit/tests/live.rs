@@ -136,7 +136,11 @@ impl SecondEngine {
             "scripts/second-engine.sh start failed:\n{}",
             text(&out.stderr)
         );
-        let host = text(&out.stdout).lines().last().unwrap_or_default().to_string();
+        let host = text(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
         SecondEngine { host, dir }
     }
 }
@@ -420,7 +424,8 @@ fn run_scenario(engine: &Engine) {
     let root_has_rotation = root_log_config.contains("max-size");
 
     // 1. The live audit, as JSON.
-    let live = engine.dockaudit()
+    let live = engine
+        .dockaudit()
         .args(["audit", "--format", "json", "--label", &label])
         .output()
         .expect("run dockaudit audit");
@@ -543,7 +548,8 @@ fn run_scenario(engine: &Engine) {
     }
 
     // 4. The terminal report has no secrets either.
-    let terminal = engine.dockaudit()
+    let terminal = engine
+        .dockaudit()
         .args([
             "audit",
             "--format",
@@ -567,7 +573,8 @@ fn run_scenario(engine: &Engine) {
     check_no_secrets("terminal stderr", &text(&terminal.stderr), &mut failures);
 
     // 5. Exit codes follow --fail-on and --select.
-    let never = engine.dockaudit()
+    let never = engine
+        .dockaudit()
         .args([
             "audit",
             "--format",
@@ -586,7 +593,8 @@ fn run_scenario(engine: &Engine) {
             text(&never.stderr)
         ));
     }
-    let critical = engine.dockaudit()
+    let critical = engine
+        .dockaudit()
         .args([
             "audit", "--format", "json", "--select", "CTR001", "--label", &label,
         ])
@@ -600,7 +608,8 @@ fn run_scenario(engine: &Engine) {
     }
     // A rule with no finding at or above high in this audit: selected alone, it must exit 0.
     let rules: Value = serde_json::from_slice(
-        &engine.dockaudit()
+        &engine
+            .dockaudit()
             .args(["rules", "--format", "json"])
             .output()
             .expect("run dockaudit rules")
@@ -626,7 +635,8 @@ fn run_scenario(engine: &Engine) {
         .map(|id| id.to_string());
     match quiet_rule {
         Some(id) => {
-            let out = engine.dockaudit()
+            let out = engine
+                .dockaudit()
                 .args([
                     "audit", "--format", "json", "--select", &id, "--label", &label,
                 ])
@@ -661,7 +671,8 @@ fn run_scenario(engine: &Engine) {
     // 6. collect, then audit the snapshot offline: the same findings as the live audit.
     let dir = tempfile::tempdir().expect("temp dir");
     let snap = dir.path().join("snapshot.json");
-    let collect = engine.dockaudit()
+    let collect = engine
+        .dockaudit()
         .args(["collect", "--label", &label, "-o"])
         .arg(&snap)
         .output()
@@ -675,7 +686,8 @@ fn run_scenario(engine: &Engine) {
     } else {
         let snap_text = std::fs::read_to_string(&snap).unwrap_or_default();
         check_no_secrets("collected snapshot", &snap_text, &mut failures);
-        let offline = engine.dockaudit()
+        let offline = engine
+            .dockaudit()
             .args(["audit", "--format", "json", "--label", &label, "--snapshot"])
             .arg(&snap)
             .output()
@@ -758,13 +770,15 @@ fn unreachable_engine_is_exit_2_and_named() {
         ("unix:///nonexistent.sock", "/nonexistent.sock"),
         ("tcp://127.0.0.1:1", "127.0.0.1:1"),
     ] {
-        Engine::machine().dockaudit()
+        Engine::machine()
+            .dockaudit()
             .env_remove("DOCKER_HOST")
             .args(["audit", "--host", host])
             .assert()
             .code(2)
             .stderr(predicate::str::contains(shown));
-        Engine::machine().dockaudit()
+        Engine::machine()
+            .dockaudit()
             .env_remove("DOCKER_HOST")
             .args(["collect", "-o", "-", "--host", host])
             .assert()
@@ -794,7 +808,8 @@ fn malformed_and_truncated_snapshots_are_exit_2_and_named() {
     for (name, content) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, content).expect("write snapshot");
-        Engine::machine().dockaudit()
+        Engine::machine()
+            .dockaudit()
             .args(["audit", "--snapshot"])
             .arg(&path)
             .assert()
@@ -802,7 +817,8 @@ fn malformed_and_truncated_snapshots_are_exit_2_and_named() {
             .stderr(predicate::str::contains(name));
     }
     let missing = dir.path().join("missing.json");
-    Engine::machine().dockaudit()
+    Engine::machine()
+        .dockaudit()
         .args(["audit", "--snapshot"])
         .arg(&missing)
         .assert()
@@ -814,7 +830,8 @@ fn malformed_and_truncated_snapshots_are_exit_2_and_named() {
 fn unknown_rule_selection_is_exit_2() {
     // The selection is checked before any engine is contacted; the bogus host makes sure an audit
     // that did not check it first cannot pass for the wrong reason by reaching an engine.
-    Engine::machine().dockaudit()
+    Engine::machine()
+        .dockaudit()
         .env_remove("DOCKER_HOST")
         .args([
             "audit",
@@ -826,7 +843,8 @@ fn unknown_rule_selection_is_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("NOPE"));
-    Engine::machine().dockaudit()
+    Engine::machine()
+        .dockaudit()
         .env_remove("DOCKER_HOST")
         .args([
             "audit",
@@ -842,7 +860,8 @@ fn unknown_rule_selection_is_exit_2() {
 
 #[test]
 fn rules_json_lists_unique_ids() {
-    let out = Engine::machine().dockaudit()
+    let out = Engine::machine()
+        .dockaudit()
         .args(["rules", "--format", "json"])
         .assert()
         .success()
@@ -868,7 +887,8 @@ fn rules_json_lists_unique_ids() {
 #[test]
 fn explain_prints_the_remediation() {
     let rules: Value = serde_json::from_slice(
-        &Engine::machine().dockaudit()
+        &Engine::machine()
+            .dockaudit()
             .args(["rules", "--format", "json"])
             .assert()
             .success()
@@ -886,10 +906,15 @@ fn explain_prints_the_remediation() {
         .as_str()
         .expect("CTR001 has a remediation");
     assert!(!remediation.is_empty());
-    Engine::machine().dockaudit()
+    Engine::machine()
+        .dockaudit()
         .args(["explain", "CTR001"])
         .assert()
         .success()
         .stdout(predicate::str::contains(remediation).and(predicate::str::contains("CTR001")));
-    Engine::machine().dockaudit().args(["explain", "NOPE999"]).assert().code(2);
+    Engine::machine()
+        .dockaudit()
+        .args(["explain", "NOPE999"])
+        .assert()
+        .code(2);
 }

@@ -60,7 +60,10 @@ fn add_bridge(name: &str, subnet: u16) {
         vec!["addr", "add", cidr.as_str(), "dev", name],
         vec!["link", "set", name, "up"],
     ] {
-        let ok = Command::new("ip").args(&args).status().is_ok_and(|s| s.success());
+        let ok = Command::new("ip")
+            .args(&args)
+            .status()
+            .is_ok_and(|s| s.success());
         assert!(ok, "ip {args:?} failed");
     }
 }
