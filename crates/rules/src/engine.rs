@@ -99,7 +99,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
                 message: f.message,
                 evidence: f.evidence,
                 remediation: meta.remediation.to_string(),
-                location: None,
+                location: f.location,
             });
         }
     }

@@ -58,9 +58,21 @@ pub struct Failure {
     pub evidence: Value,
     /// Set when this case is worse (or milder) than the rule's default.
     pub severity: Option<Severity>,
+    /// Where in a file, for findings about a file (daemon.json, a Dockerfile, a compose file).
+    pub location: Option<dockaudit_report::Location>,
 }
 
 impl Failure {
+    /// Places the finding at a line and column (1-based) of a file.
+    pub fn location(&mut self, path: impl Into<String>, line: usize, column: usize) -> &mut Self {
+        self.location = Some(dockaudit_report::Location {
+            path: path.into(),
+            line,
+            column,
+        });
+        self
+    }
+
     /// Attaches evidence.
     pub fn evidence(&mut self, evidence: Value) -> &mut Self {
         self.evidence = evidence;
@@ -96,6 +108,7 @@ impl Checks {
             message: message.into(),
             evidence: Value::Null,
             severity: None,
+            location: None,
         });
         self.failures.last_mut().expect("just pushed")
     }
@@ -199,6 +212,7 @@ impl Checks {
                         message,
                         evidence,
                         severity,
+                        location: None,
                     });
                 }
                 Verdict::Skip(reason) => self.skip_target(target(item), reason),

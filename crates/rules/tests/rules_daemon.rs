@@ -164,6 +164,15 @@ fn daemon_json_edited_after_the_start_is_reported_with_path_and_line() {
         .map(|f| {
             assert_eq!(f.target.kind, "file");
             assert_eq!(f.target.id, path);
+            // The report's location points at the same line, so SARIF and editors can jump to it.
+            let location = f.location.as_ref().expect("a file finding has a location");
+            assert_eq!(location.path, path);
+            assert_eq!(
+                Some(location.line as u64),
+                f.evidence["line"].as_u64(),
+                "{}",
+                f.message
+            );
             (
                 f.evidence["problem"]
                     .as_str()

@@ -82,6 +82,7 @@ fn check(input: &AuditInput, checks: &mut Checks) {
                     FileState::Absent => "absent",
                 },
             }))
-            .severity(severity);
+            .severity(severity)
+            .location(p.path.clone(), p.line.max(1), p.column.max(1));
     }
 }
