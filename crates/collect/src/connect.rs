@@ -237,7 +237,11 @@ fn classify(endpoint: &str, error: bollard::errors::Error) -> ConnectError {
             endpoint: endpoint.to_string(),
         };
     }
-    let why = if why.contains("Connection refused") {
+    let why = if why.contains("Client sent an HTTP request to an HTTPS server") {
+        "the engine expects TLS on this port but dockaudit spoke plain HTTP; set DOCKER_TLS_VERIFY=1 \
+         and DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem"
+            .to_string()
+    } else if why.contains("Connection refused") {
         "connection refused (nothing listens there)".to_string()
     } else if matches!(error, bollard::errors::Error::RequestTimeoutError) {
         "no answer before the timeout".to_string()
@@ -246,7 +250,7 @@ fn classify(endpoint: &str, error: bollard::errors::Error) -> ConnectError {
     };
     ConnectError::Unreachable {
         endpoint: endpoint.to_string(),
-        why,
+        why: why.trim_end().to_string(),
     }
 }
 
@@ -306,6 +310,18 @@ mod tests {
             resolve_endpoint(Some("tcp://h:2375"), &e).unwrap(),
             Endpoint::Tcp("h:2375".into())
         );
+    }
+
+    #[test]
+    fn plain_http_against_a_tls_port_says_tls_is_needed() {
+        let error = bollard::errors::Error::DockerResponseServerError {
+            status_code: 400,
+            message: "Client sent an HTTP request to an HTTPS server.\n".into(),
+        };
+        let err = classify("tcp://127.0.0.1:2376", error).to_string();
+        assert!(err.contains("tcp://127.0.0.1:2376"), "{err}");
+        assert!(err.contains("expects TLS"), "{err}");
+        assert!(err.contains("DOCKER_TLS_VERIFY=1"), "{err}");
     }
 
     #[test]

@@ -39,8 +39,13 @@ pub struct ImageScanOptions {
     pub stall_timeout: Duration,
     /// Where results are cached; `None` for no cache.
     pub cache: Option<ImageCache>,
-    /// The vulnerability database's version, part of the cache key.
+    /// The vulnerability database's version, part of the cache key (normally `None`: the cache
+    /// holds contents before matching, see [`crate::vulns`]).
     pub db_version: Option<String>,
+    /// Match the packages against the vulnerability database after reading the contents.
+    pub match_vulnerabilities: bool,
+    /// Where the vulnerability database is; `None` (or no file there) records that there is none.
+    pub vulndb: Option<PathBuf>,
 }
 
 impl Default for ImageScanOptions {
@@ -51,6 +56,8 @@ impl Default for ImageScanOptions {
             stall_timeout: Duration::from_secs(60),
             cache: None,
             db_version: None,
+            match_vulnerabilities: false,
+            vulndb: None,
         }
     }
 }
@@ -158,7 +165,7 @@ pub async fn scan_image(
         let (cache, id, key) = (cache.clone(), id.to_owned(), key.clone());
         if let Ok(Some(hit)) = tokio::task::spawn_blocking(move || cache.get(&id, &key)).await {
             return ScannedImage {
-                contents: Fact::Value(hit),
+                contents: with_vulnerabilities(hit, options).await,
                 cached: true,
                 elapsed: started.elapsed(),
             };
@@ -171,7 +178,7 @@ pub async fn scan_image(
                 // A cache that cannot be written costs the next run a scan, nothing more.
                 let _ = tokio::task::spawn_blocking(move || cache.put(&id, &key, &contents)).await;
             }
-            Fact::Value(scan.contents)
+            with_vulnerabilities(scan.contents, options).await
         }
         Err(why) => Fact::Missing(format!("the image's layers could not be read: {why}")),
     };
@@ -179,6 +186,18 @@ pub async fn scan_image(
         contents,
         cached: false,
         elapsed: started.elapsed(),
+    }
+}
+
+/// The contents, matched against the vulnerability database when the options ask for it.
+async fn with_vulnerabilities(
+    contents: ImageContents,
+    options: &ImageScanOptions,
+) -> Fact<ImageContents> {
+    if options.match_vulnerabilities {
+        crate::vulns::match_on_blocking_thread(options.vulndb.clone(), contents).await
+    } else {
+        Fact::Value(contents)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod host;
 mod image_cache;
 mod images;
 mod redact_value;
+pub mod vulns;
 
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};

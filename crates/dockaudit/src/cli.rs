@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Audit a live engine (or a saved snapshot) and report what to fix.
     Audit(AuditArgs),
+    /// Write an ignore entry (dockaudit.toml) for every current finding, each with a reason to fill in.
+    Baseline(crate::config::BaselineArgs),
     /// Save everything an audit reads to a snapshot file, for an offline audit later.
     Collect(CollectArgs),
     /// List every rule.
@@ -83,6 +85,42 @@ pub enum Format {
     Json,
 }
 
+/// Formats of an audit report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people at a terminal.
+    Terminal,
+    /// The versioned JSON contract.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// Markdown, for pull-request comments and tickets.
+    Markdown,
+}
+
+/// One `--format` value: a format and, for `FORMAT=FILE`, the file it is written to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatSpec {
+    /// The format.
+    pub format: ReportFormat,
+    /// Where it goes; `None`: stdout, or `--output`.
+    pub file: Option<PathBuf>,
+}
+
+fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match value.split_once('=') {
+        Some((_, "")) => return Err(format!("`{value}`: no file after `=`")),
+        Some((name, file)) => (name, Some(PathBuf::from(file))),
+        None => (value, None),
+    };
+    let format = ReportFormat::from_str(name, true).map_err(|_| {
+        format!("unknown format `{name}`: use terminal, json, sarif, junit or markdown")
+    })?;
+    Ok(FormatSpec { format, file })
+}
+
 /// When to colour output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
@@ -121,12 +159,19 @@ pub struct AuditArgs {
     /// Audit this snapshot file (from `dockaudit collect`) instead of a live engine.
     #[arg(long, value_name = "FILE", conflicts_with = "host")]
     pub snapshot: Option<PathBuf>,
-    /// Report format.
-    #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
-    pub format: Format,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    pub fail_on: FailOn,
+    /// Report format: terminal, json, sarif, junit or markdown. FORMAT=FILE writes that format to
+    /// FILE; repeat for several formats from one audit (`-f terminal -f sarif=audit.sarif`).
+    #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec, default_value = "terminal")]
+    pub format: Vec<FormatSpec>,
+    /// Write the report (the --format given without =FILE) to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity [default: high].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Run only these rules: id (CTR001), id prefix (CTR), name, category (mounts) or CIS id (cis:5.5).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub select: Vec<String>,

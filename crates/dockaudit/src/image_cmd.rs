@@ -381,7 +381,10 @@ fn write_header(
         (None, _) => writeln!(
             out,
             "  OS: unknown ({})",
-            contents.os_problem.as_deref().unwrap_or("no release file")
+            match contents.os_problem.as_deref() {
+                Some(p) if !p.starts_with("no release file") => p,
+                _ => "no release file",
+            }
         )?,
     }
     let dbs = if contents.package_databases.is_empty() {

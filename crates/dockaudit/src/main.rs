@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod config;
 mod db_cmd;
 mod image_cmd;
 
@@ -16,14 +17,16 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Parser;
 use dockaudit_collect::{CollectOptions, EndpointEnv};
-use dockaudit_report::emit::{write_json, write_terminal, TerminalOptions};
-use dockaudit_report::Severity;
+use dockaudit_report::emit::{
+    write_json, write_junit, write_markdown, write_sarif, write_terminal, TerminalOptions,
+};
+use dockaudit_report::{Report, RuleInfo, Severity};
 use dockaudit_rules::{find_rule, AuditOptions, Rule, RuleSelection, TargetFilter, RULES};
 use dockaudit_snapshot::Snapshot;
 
 use crate::cli::{
     AuditArgs, Cli, CollectArgs, ColorWhen, Command, EngineArgs, ExplainArgs, FailOn, Format,
-    RulesArgs,
+    ReportFormat, RulesArgs,
 };
 
 /// Exit code when findings reach `--fail-on`.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Audit(args) => audit(args),
+        Command::Baseline(args) => baseline(args),
         Command::Collect(args) => collect(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
@@ -104,6 +108,24 @@ fn collect_live(
 }
 
 fn audit(args: AuditArgs) -> Result<ExitCode> {
+    let (args, policy) = config::apply(args)?;
+    let report = audit_report(&args, policy)?;
+
+    write_reports(&report, &args)?;
+
+    Ok(exit_for(&report, args.fail_on.unwrap_or(FailOn::High)))
+}
+
+/// `dockaudit baseline`: audits as `audit` does and writes an ignore entry for every finding.
+fn baseline(args: config::BaselineArgs) -> Result<ExitCode> {
+    let (args, policy) = config::apply(args.audit)?;
+    let report = audit_report(&args, policy)?;
+    config::write_baseline(&report, &args)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Collects (or loads) the snapshot and runs the rules; the configuration is already merged in.
+fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Report> {
     // Validate everything the user typed before touching the engine.
     let selection = RuleSelection::new(&args.select, &args.ignore, RULES)?;
     let filter = TargetFilter::new(
@@ -117,7 +139,13 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         None => {
             let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
                 filter: Some(filter.clone()),
-                progress: image_cmd::show_progress(args.format),
+                progress: image_cmd::show_progress(
+                    if args.format.iter().any(|s| s.format == ReportFormat::Json) {
+                        Format::Json
+                    } else {
+                        Format::Terminal
+                    },
+                ),
                 timeout: args.engine.timeout,
             });
             collect_live(&args.engine, Vec::new(), scan)?
@@ -127,28 +155,90 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
         selection,
         filter,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        suppressions: policy.suppressions,
+        severity_overrides: policy.severity,
     };
-    let report = dockaudit_rules::audit(&snapshot, RULES, &options);
+    Ok(dockaudit_rules::audit(&snapshot, RULES, &options))
+}
 
-    match args.format {
-        Format::Json => {
-            let mut out = std::io::stdout().lock();
-            write_json(&report, &mut out).context("cannot write the report")?;
-            out.flush().context("cannot write the report")?;
+/// Writes the report in every `--format` asked for: to its `=FILE`, to `--output`, or to stdout.
+fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
+    let unnamed = args.format.iter().filter(|s| s.file.is_none()).count();
+    if unnamed > 1 {
+        anyhow::bail!(
+            "only one --format can go to {}; give the others a file (--format sarif=audit.sarif)",
+            if args.output.is_some() {
+                "--output"
+            } else {
+                "stdout"
+            }
+        );
+    }
+    if unnamed == 0 && args.output.is_some() {
+        anyhow::bail!("--output names no format: every --format already has its own file");
+    }
+    let catalogue = catalogue();
+    for spec in &args.format {
+        let mut buf = Vec::new();
+        match spec.format {
+            ReportFormat::Json => write_json(report, &mut buf),
+            ReportFormat::Sarif => write_sarif(report, &catalogue, &mut buf),
+            ReportFormat::Junit => write_junit(report, &catalogue, &mut buf),
+            ReportFormat::Markdown => write_markdown(report, &mut buf),
+            ReportFormat::Terminal => {
+                let opts = TerminalOptions {
+                    verbose: args.verbose,
+                    max_targets_per_rule: if args.verbose { usize::MAX } else { 8 },
+                    ..TerminalOptions::default()
+                };
+                write_terminal(report, &mut buf, opts)
+            }
         }
-        Format::Terminal => {
-            let mut out = anstream::AutoStream::new(std::io::stdout(), color_choice(args.color));
-            let opts = TerminalOptions {
-                verbose: args.verbose,
-                max_targets_per_rule: if args.verbose { usize::MAX } else { 8 },
-                ..TerminalOptions::default()
-            };
-            write_terminal(&report, &mut out, opts).context("cannot write the report")?;
-            out.flush().context("cannot write the report")?;
+        .context("cannot render the report")?;
+        match spec.file.as_ref().or(args.output.as_ref()) {
+            Some(path) => {
+                // Colour in a file only when asked for outright.
+                if spec.format == ReportFormat::Terminal && args.color != ColorWhen::Always {
+                    buf = anstream::adapter::strip_bytes(&buf).into_vec();
+                }
+                std::fs::write(path, &buf)
+                    .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            }
+            None if spec.format == ReportFormat::Terminal => {
+                let mut out =
+                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color));
+                out.write_all(&buf).context("cannot write the report")?;
+                out.flush().context("cannot write the report")?;
+            }
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&buf).context("cannot write the report")?;
+                out.flush().context("cannot write the report")?;
+            }
         }
     }
+    Ok(())
+}
 
-    Ok(exit_for(&report, args.fail_on))
+/// The rule catalogue as the emitters take it (SARIF's `tool.driver.rules`, JUnit case names).
+fn catalogue() -> Vec<RuleInfo> {
+    RULES
+        .iter()
+        .map(|r| {
+            let m = &r.meta;
+            RuleInfo {
+                id: m.id.to_string(),
+                name: m.name.to_string(),
+                title: m.title.to_string(),
+                rationale: m.rationale.to_string(),
+                remediation: m.remediation.to_string(),
+                category: m.category,
+                severity: m.severity,
+                cis: m.cis.iter().map(|c| c.to_string()).collect(),
+                references: m.references.iter().map(|c| c.to_string()).collect(),
+            }
+        })
+        .collect()
 }
 
 /// The exit code for a report: [`EXIT_FINDINGS`] when a finding is at or above `fail_on`.

@@ -7,6 +7,7 @@
 
 pub mod emit;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -171,6 +172,10 @@ pub struct Report {
     pub collected_at: String,
     /// Counts.
     pub summary: Summary,
+    /// Share of applicable checks passed, weighted by severity (see [`Score`]). Absent from reports
+    /// written before it existed, so it defaults when read back.
+    #[serde(default)]
+    pub score: Score,
     /// Every finding, sorted by severity (worst first), rule, then target.
     pub findings: Vec<Finding>,
     /// Rules (or rule × target checks) that could not be evaluated, with the reason.
@@ -216,8 +221,11 @@ pub struct Summary {
     pub failed: usize,
     /// Rules that could not run at all.
     pub skipped: usize,
-    /// Findings per severity.
+    /// Findings per severity (suppressed findings not included).
     pub by_severity: BySeverity,
+    /// Findings an ignore accepted: kept in `findings`, counted nowhere else.
+    #[serde(default)]
+    pub suppressed: usize,
 }
 
 /// A count per severity.
@@ -311,6 +319,19 @@ pub struct Finding {
     /// Where, for findings about a file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// Set when an ignore accepted this finding: it stays in the report but counts for neither the
+    /// exit code nor the summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+/// Why a finding is suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The reason the ignore gives.
+    pub reason: String,
+    /// `config` (an `[[ignore]]` entry) or `label` (`dockaudit.ignore` on the container or image).
+    pub source: String,
 }
 
 /// A rule, or one rule on one target, that could not be evaluated.
@@ -363,14 +384,190 @@ pub enum RuleStatus {
     Skipped,
 }
 
+/// How well a host did: per category and overall, the share of applicable checks that passed,
+/// each check weighted by its rule's default severity ([`Score::weight`]).
+///
+/// A check is one target a rule judged (`RuleResult::checked`); a skipped rule, a rule that had
+/// nothing to judge and an `info` rule are not applicable and do not move the score. Scores are
+/// rounded down, so 100 means nothing applicable failed. With nothing applicable there is no score
+/// (`null`, and the category is left out of `by_category`): skip is not pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Score {
+    /// 0–100 over every category; `None` when nothing applicable was checked.
+    pub overall: Option<u8>,
+    /// 0–100 per category that had applicable checks, in category order.
+    pub by_category: BTreeMap<Category, u8>,
+}
+
+impl Score {
+    /// The weight of one check of a rule whose default severity is `severity`.
+    pub fn weight(severity: Severity) -> u64 {
+        match severity {
+            Severity::Critical => 10,
+            Severity::High => 5,
+            Severity::Medium => 3,
+            Severity::Low => 1,
+            Severity::Info => 0,
+        }
+    }
+
+    /// Computes the score from the per-rule results of a report.
+    pub fn from_results(results: &[RuleResult]) -> Score {
+        // (weighted passed, weighted applicable) per category.
+        let mut sums: BTreeMap<Category, (u64, u64)> = BTreeMap::new();
+        for r in results {
+            if r.status == RuleStatus::Skipped {
+                continue;
+            }
+            let w = Score::weight(r.severity);
+            let checked = r.checked as u64;
+            if w == 0 || checked == 0 {
+                continue;
+            }
+            let passed = checked.saturating_sub(r.failed as u64);
+            let slot = sums.entry(r.category).or_default();
+            slot.0 += w * passed;
+            slot.1 += w * checked;
+        }
+        let pct = |(passed, total): (u64, u64)| (passed * 100 / total) as u8;
+        let total = sums
+            .values()
+            .fold((0, 0), |acc, s| (acc.0 + s.0, acc.1 + s.1));
+        Score {
+            overall: (total.1 > 0).then(|| pct(total)),
+            by_category: sums.into_iter().map(|(c, s)| (c, pct(s))).collect(),
+        }
+    }
+}
+
+/// One rule as the emitters that describe rules need it (SARIF's `tool.driver.rules`, rule names in
+/// JUnit). The report crate knows nothing of the rules crate: the binary fills these from the
+/// registry. Field names match `dockaudit rules --format json`, so that output deserialises as a
+/// catalogue too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    /// Stable id (`CTR001`).
+    pub id: String,
+    /// Kebab-case name (`privileged-container`).
+    pub name: String,
+    /// One line: what is checked.
+    pub title: String,
+    /// Why it matters.
+    pub rationale: String,
+    /// What to do.
+    pub remediation: String,
+    /// Audit area.
+    pub category: Category,
+    /// Default severity.
+    pub severity: Severity,
+    /// CIS Docker Benchmark v1.8.0 control ids.
+    #[serde(default)]
+    pub cis: Vec<String>,
+    /// Docker docs, CIS, CWE.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
 impl Report {
     /// The worst severity among the findings, if any.
     pub fn worst_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| f.severity)
+            .max()
     }
 
-    /// Whether any finding is at or above `threshold`.
+    /// Whether any finding that is not suppressed is at or above `threshold`.
     pub fn has_findings_at_or_above(&self, threshold: Severity) -> bool {
-        self.findings.iter().any(|f| f.severity >= threshold)
+        self.findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.severity >= threshold)
+    }
+}
+
+#[cfg(test)]
+mod score_tests {
+    use super::*;
+
+    fn result(
+        category: Category,
+        severity: Severity,
+        status: RuleStatus,
+        checked: usize,
+        failed: usize,
+    ) -> RuleResult {
+        RuleResult {
+            rule: "X".into(),
+            category,
+            severity,
+            status,
+            checked,
+            failed,
+        }
+    }
+
+    #[test]
+    fn weights_checks_by_severity_and_ignores_what_is_not_applicable() {
+        let results = [
+            // containers: critical 4 checked 1 failed (30/40), low 2 checked 2 failed (0/2) -> 30/42
+            result(
+                Category::Containers,
+                Severity::Critical,
+                RuleStatus::Failed,
+                4,
+                1,
+            ),
+            result(
+                Category::Containers,
+                Severity::Low,
+                RuleStatus::Failed,
+                2,
+                2,
+            ),
+            // info rules and skipped rules do not count
+            result(
+                Category::Containers,
+                Severity::Info,
+                RuleStatus::Failed,
+                5,
+                5,
+            ),
+            result(Category::Daemon, Severity::High, RuleStatus::Skipped, 0, 0),
+            // a rule with nothing to judge does not count
+            result(Category::Mounts, Severity::High, RuleStatus::Passed, 0, 0),
+            // daemon: high 1 checked, passed -> 5/5
+            result(Category::Daemon, Severity::High, RuleStatus::Passed, 1, 0),
+        ];
+        let score = Score::from_results(&results);
+        assert_eq!(score.by_category.get(&Category::Containers), Some(&71)); // 30/42 = 71.4
+        assert_eq!(score.by_category.get(&Category::Daemon), Some(&100));
+        assert!(!score.by_category.contains_key(&Category::Mounts));
+        assert_eq!(score.overall, Some(74)); // 35/47 = 74.5, rounded down
+    }
+
+    #[test]
+    fn nothing_applicable_is_no_score_not_a_perfect_one() {
+        let score = Score::from_results(&[result(
+            Category::Host,
+            Severity::High,
+            RuleStatus::Skipped,
+            0,
+            0,
+        )]);
+        assert_eq!(score.overall, None);
+        assert!(score.by_category.is_empty());
+    }
+
+    #[test]
+    fn one_failure_keeps_the_score_below_100() {
+        let score = Score::from_results(&[result(
+            Category::Host,
+            Severity::Low,
+            RuleStatus::Failed,
+            1000,
+            1,
+        )]);
+        assert_eq!(score.overall, Some(99));
     }
 }

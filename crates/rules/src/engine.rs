@@ -1,15 +1,18 @@
 //! The engine: runs the selected rules over the narrowed Snapshot, counts pass/fail/skip, and builds
 //! the Report. Rules know nothing of selection, filters or output; all of that is decided here.
 
+use std::collections::BTreeMap;
+
 use dockaudit_report::{
-    BySeverity, Engine, Finding, Gap, Report, RuleResult, RuleStatus, Skipped, Summary, Tool,
-    REPORT_SCHEMA_VERSION,
+    BySeverity, Engine, Finding, Gap, Report, RuleResult, RuleStatus, Score, Severity, Skipped,
+    Summary, Tool, REPORT_SCHEMA_VERSION,
 };
 use dockaudit_snapshot::Snapshot;
 
 use crate::input::{AuditInput, TargetFilter};
 use crate::rule::Checks;
 use crate::select::RuleSelection;
+use crate::suppress::{self, Suppressions};
 use crate::Rule;
 
 /// Everything that shapes an audit besides the Snapshot.
@@ -21,6 +24,10 @@ pub struct AuditOptions {
     pub filter: TargetFilter,
     /// Version of the tool, written into the report.
     pub tool_version: String,
+    /// Accepted risks (`[[ignore]]` entries; the `dockaudit.ignore` label is always honoured).
+    pub suppressions: Suppressions,
+    /// Severity per rule id, replacing the rule's (for every finding and for the score).
+    pub severity_overrides: BTreeMap<String, Severity>,
 }
 
 /// Runs `rules` (those selected) over `snapshot` and builds the report.
@@ -40,6 +47,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
 
     for rule in rules.iter().filter(|r| options.selection.includes(r)) {
         let meta = &rule.meta;
+        let overridden = options.severity_overrides.get(meta.id).copied();
         let mut checks = Checks::default();
         (rule.check)(input, &mut checks);
         summary.rules += 1;
@@ -78,7 +86,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
         results.push(RuleResult {
             rule: meta.id.to_string(),
             category: meta.category,
-            severity: meta.severity,
+            severity: overridden.unwrap_or(meta.severity),
             status,
             checked: checks.passed.len() + failed_targets.len(),
             failed: failed_targets.len(),
@@ -93,16 +101,24 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
                 name: meta.name.to_string(),
                 title: meta.title.to_string(),
                 category: meta.category,
-                severity: f.severity.unwrap_or(meta.severity),
+                severity: overridden.or(f.severity).unwrap_or(meta.severity),
                 cis: meta.cis.iter().map(|s| s.to_string()).collect(),
                 target: f.target,
                 message: f.message,
                 evidence: f.evidence,
                 remediation: meta.remediation.to_string(),
                 location: f.location,
+                suppressed: None,
             });
         }
     }
+    suppress::settle(
+        &options.suppressions,
+        snapshot,
+        &mut findings,
+        &mut results,
+        &mut summary,
+    );
     summary.evaluated = summary.passed + summary.failed;
 
     findings.sort_by(|a, b| {
@@ -114,7 +130,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
             .then_with(|| a.message.cmp(&b.message))
     });
     let mut by_severity = BySeverity::default();
-    for f in &findings {
+    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
         by_severity.add(f.severity);
     }
     summary.by_severity = by_severity;
@@ -130,6 +146,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
         .collect();
     gaps.sort();
 
+    let score = Score::from_results(&results);
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         tool: Tool {
@@ -144,6 +161,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
         },
         collected_at: snapshot.collected_at.clone(),
         summary,
+        score,
         findings,
         skipped,
         gaps,

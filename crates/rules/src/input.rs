@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dockaudit_report::Target;
+use dockaudit_snapshot::contents::VulnerabilityMatch;
 use dockaudit_snapshot::{Container, Image, Network, Snapshot, Volume};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -44,6 +45,29 @@ impl LabelMatch {
     }
 }
 
+/// Which of an image's known vulnerabilities the VLN rules report (`--ignore-unfixed`,
+/// `--severity`). The snapshot keeps every match; this only narrows what is judged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VulnerabilityFilter {
+    /// Drop vulnerabilities with no fix to install (affected-unfixed, will-not-fix, deferred).
+    pub ignore_unfixed: bool,
+    /// The distribution severities to report (`critical`, `high`, `medium`, `low`, `negligible`,
+    /// `unknown`, lower case); `None`: all.
+    pub severities: Option<Vec<String>>,
+}
+
+impl VulnerabilityFilter {
+    /// Whether `v` is reported.
+    pub fn keeps(&self, v: &VulnerabilityMatch) -> bool {
+        if self.ignore_unfixed && v.is_unfixed() {
+            return false;
+        }
+        self.severities
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|s| s.eq_ignore_ascii_case(&v.severity)))
+    }
+}
+
 /// Which targets to audit.
 #[derive(Debug, Clone, Default)]
 pub struct TargetFilter {
@@ -51,6 +75,8 @@ pub struct TargetFilter {
     exclude_names: Option<GlobSet>,
     include_labels: Vec<LabelMatch>,
     exclude_labels: Vec<LabelMatch>,
+    /// Which vulnerabilities of the images are judged.
+    pub vulnerabilities: VulnerabilityFilter,
 }
 
 fn globset(patterns: &[String]) -> Result<Option<GlobSet>, SelectError> {
@@ -88,6 +114,7 @@ impl TargetFilter {
                 .iter()
                 .map(|l| LabelMatch::parse(l))
                 .collect::<Result<_, _>>()?,
+            vulnerabilities: VulnerabilityFilter::default(),
         })
     }
 
@@ -140,6 +167,8 @@ pub struct AuditInput<'a> {
     pub volumes: Vec<&'a Volume>,
     /// Networks to judge.
     pub networks: Vec<&'a Network>,
+    /// Which vulnerabilities of the images are judged.
+    pub vulnerability_filter: VulnerabilityFilter,
 }
 
 impl<'a> AuditInput<'a> {
@@ -178,6 +207,7 @@ impl<'a> AuditInput<'a> {
                 .iter()
                 .filter(|n| filter.keeps_labelled(&n.labels))
                 .collect(),
+            vulnerability_filter: filter.vulnerabilities.clone(),
         }
     }
 

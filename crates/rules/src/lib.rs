@@ -15,12 +15,14 @@ pub mod input;
 pub mod registry;
 pub mod rule;
 pub mod select;
+pub mod suppress;
 
 pub use engine::{audit, audit_input, AuditOptions};
-pub use input::{AuditInput, TargetFilter};
+pub use input::{AuditInput, TargetFilter, VulnerabilityFilter};
 pub use registry::{find_rule, RULES};
 pub use rule::{Checks, Failure, Rule, RuleMeta, Verdict};
 pub use select::RuleSelection;
+pub use suppress::{IgnoreEntry, SuppressError, Suppressions, IGNORE_LABEL};
 
 /// A selection or filter the user gave that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -389,6 +389,7 @@ fn target_filters_narrow_containers_and_selection_narrows_rules() {
         selection: RuleSelection::new(&["CTR001".into()], &[], RULES).expect("valid"),
         filter: TargetFilter::new(&["fx-priv*".into()], &[], &[], &[]).expect("valid"),
         tool_version: "test".into(),
+        ..AuditOptions::default()
     };
     let report = audit(snapshot, RULES, &options);
     assert_eq!(report.summary.rules, 1);
@@ -400,6 +401,7 @@ fn target_filters_narrow_containers_and_selection_narrows_rules() {
         selection: RuleSelection::new(&["CTR001".into()], &[], RULES).expect("valid"),
         filter: TargetFilter::new(&[], &["fx-privileged".into()], &[], &[]).expect("valid"),
         tool_version: "test".into(),
+        ..AuditOptions::default()
     };
     assert!(audit(snapshot, RULES, &excluded).findings.is_empty());
 }

@@ -209,6 +209,18 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     std::fs::write(feeds.join("ubuntu/osv-all.tar.xz"), &osv).unwrap();
+    let started = Instant::now();
+    let unpacked = std::io::copy(
+        &mut lzma_rust2::XzReader::new(&osv[..], true),
+        &mut std::io::sink(),
+    )
+    .unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "xz decoding: {} unpacked in {secs:.2} s ({:.0} MB/s)",
+        mb(unpacked),
+        unpacked as f64 / 1e6 / secs
+    );
     println!("synthetic Debian tracker: {}", mb(json.len() as u64));
     drop(json);
 

@@ -10,7 +10,9 @@
 //!
 //! Nothing here reads the disk, the network or the clock: callers hand over file contents (the image
 //! layer reader keeps the files named by [`os::RELEASE_FILES`] and [`inventory::DATABASE_PATHS`]) and
-//! the date to judge by. Damaged input gives an error that names it, never a panic.
+//! the date to judge by. Damaged input gives an error that names it, never a panic. [`vulndb`] is the
+//! exception: its database is a file, and its feeds are files or, with the `fetch` feature,
+//! downloads stamped with the time they were fetched.
 #![forbid(unsafe_code)]
 
 pub mod eol;

@@ -644,3 +644,25 @@ fn a_full_image_is_analysed() {
         assert!(!json.contains(leaked), "{leaked} leaked");
     }
 }
+
+#[test]
+fn the_archive_as_a_whole_is_bounded() {
+    // A 4 MiB member that is neither a layer nor JSON, before the manifest, with a 1 MiB bound:
+    // the reading stops at twice the bound and says so.
+    let junk = vec![b'x'; 4 << 20];
+    let manifest = br#"[{"Config":"c.json","RepoTags":null,"Layers":[]}]"#;
+    let archive = tar_of(&[
+        E::File("junk.bin", &junk, 0o644),
+        E::File("manifest.json", manifest, 0o644),
+    ]);
+    let limits = ScanLimits {
+        max_bytes_read: 1 << 20,
+        ..ScanLimits::default()
+    };
+    match scan_archive(&archive[..], None, &limits) {
+        Err(ImageError::NoManifest(detail)) => {
+            assert!(detail.contains("stopped reading the archive"), "{detail}")
+        }
+        other => panic!("expected NoManifest, got {other:?}"),
+    }
+}

@@ -459,6 +459,9 @@ fn the_database_merges_the_feeds() {
     assert_eq!(meta.built_by, "dockaudit test");
     assert_eq!(meta.eol_table_as_of.as_deref(), Some("2026-06-01"));
     assert!(db.eol_table().expect("eol").is_some());
+    let version = meta.version_id();
+    assert!(version.starts_with("1:2026-06-01T12:00:00Z:"), "{version}");
+    assert_eq!(version.len(), "1:2026-06-01T12:00:00Z:".len() + 12);
     let names: Vec<_> = meta
         .sources
         .iter()
@@ -894,6 +897,21 @@ fn a_failed_build_keeps_the_old_database_and_a_foreign_file_is_not_replaced() {
         FeedSet::discover(dir.path()),
         Err(VulnDbError::NoFeeds { .. })
     ));
+
+    // What a killed build left behind goes once it is old; a fresh one (a build running now) stays.
+    let stale = dir.path().join(".vulndb.sqlite.build-99999-0.tmp");
+    let fresh = dir.path().join(".vulndb.sqlite.feeds-99999-1.tmp");
+    std::fs::write(&stale, b"x").expect("w");
+    std::fs::create_dir(&fresh).expect("mkdir");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .expect("open")
+        .set_modified(old)
+        .expect("mtime");
+    build(&good, &target, &options(), &mut |_| {}).expect("rebuild");
+    assert!(!stale.exists() && fresh.exists());
 }
 
 fn copy_dir(from: &Path, to: &Path) {

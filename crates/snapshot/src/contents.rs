@@ -51,6 +51,13 @@ pub struct ImageContents {
     pub git_dirs: Vec<String>,
     /// Package-manager caches left with files in them.
     pub package_caches: Vec<PackageCache>,
+    /// Known vulnerabilities of the installed packages, matched at collection against the
+    /// vulnerability database, all of them (filters such as `--ignore-unfixed` apply when judging);
+    /// `Missing` with the reason when there is no database or it does not cover the OS; `None`
+    /// when matching was not attempted (a result straight from the image cache).
+    pub vulnerabilities: Option<crate::Fact<Vec<VulnerabilityMatch>>>,
+    /// The vulnerability database used (`DbMetadata::version_id`), when there was one.
+    pub vulnerability_db: Option<String>,
     /// What the reader had to skip, cut or could not read (paths escaping the root, truncated
     /// layers, bounds reached, unreadable databases); the rest of the result stands.
     pub problems: Vec<String>,
@@ -291,6 +298,47 @@ pub struct PackageCache {
     pub files: u64,
     /// Their total size in bytes.
     pub bytes: u64,
+}
+
+/// One known vulnerability of one installed source package, as the vulnerability database's
+/// matcher found it at collection.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct VulnerabilityMatch {
+    /// The vulnerability (`CVE-2021-3782`).
+    pub id: String,
+    /// Other ids of it (`UBUNTU-CVE-2021-3782`, `USN-5614-1`).
+    pub aliases: Vec<String>,
+    /// The source package.
+    pub package: String,
+    /// The installed binary packages built from it.
+    pub binaries: Vec<String>,
+    /// The installed source version.
+    pub installed_version: String,
+    /// The first fixed version, when there is a fix.
+    pub fixed_version: Option<String>,
+    /// The distribution's status: `fixed`, `affected-unfixed`, `will-not-fix`, `deferred`.
+    pub status: String,
+    /// The distribution's severity on dockaudit's scale: `critical`, `high`, `medium`, `low`,
+    /// `negligible`, `unknown`.
+    pub severity: String,
+    /// The distribution's own word for it, when it differs.
+    pub rating: Option<String>,
+    /// The feed that says so.
+    pub source: String,
+    /// The Ubuntu Pro pocket the record is about, if not the public archive.
+    pub channel: Option<String>,
+    /// The distribution's remark (why it will not be fixed, that the fix needs Ubuntu Pro).
+    pub note: Option<String>,
+    /// The distribution's page about it.
+    pub url: Option<String>,
+}
+
+impl VulnerabilityMatch {
+    /// Whether there is no fix to install (affected-unfixed, will-not-fix, deferred).
+    pub fn is_unfixed(&self) -> bool {
+        self.status != "fixed"
+    }
 }
 
 /// How much the reader read.

@@ -1,7 +1,13 @@
 //! Emitters: each renders the one [`Report`](crate::Report) in one format.
 
 mod json;
+mod junit;
+mod markdown;
+pub mod sarif;
 mod terminal;
 
 pub use json::write_json;
+pub use junit::write_junit;
+pub use markdown::write_markdown;
+pub use sarif::write_sarif;
 pub use terminal::{write_terminal, TerminalOptions};

@@ -233,7 +233,41 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         report.findings.len(),
         plural(report.findings.len()),
         by_severity.join(", ")
+    )?;
+    write_score(report, out)
+}
+
+fn write_score(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let score = &report.score;
+    let Some(overall) = score.overall else {
+        return writeln!(
+            out,
+            "{BOLD}Score{BOLD:#}: none {DIM}(no applicable checks){DIM:#}"
+        );
+    };
+    let by_category: Vec<String> = score
+        .by_category
+        .iter()
+        .map(|(category, n)| format!("{category} {n}"))
+        .collect();
+    writeln!(
+        out,
+        "{BOLD}Score{BOLD:#}: {}{overall}/100{:#} {DIM}(checks passed, weighted by severity){DIM:#} {DIM}·{DIM:#} {}",
+        score_style(overall),
+        score_style(overall),
+        by_category.join(", ")
     )
+}
+
+fn score_style(score: u8) -> Style {
+    let color = match score {
+        90..=100 => AnsiColor::Green,
+        70..=89 => AnsiColor::Yellow,
+        _ => AnsiColor::Red,
+    };
+    Style::new()
+        .fg_color(Some(color.into()))
+        .effects(Effects::BOLD)
 }
 
 fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) -> io::Result<()> {

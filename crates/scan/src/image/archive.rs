@@ -10,7 +10,9 @@ use std::io::{self, Read};
 use serde_json::Value;
 
 use super::analyse::analyse;
-use super::layer::{read_head, read_layer, sniff, BlobKind, Budget, Compression, LayerExtract};
+use super::layer::{
+    read_head, read_layer, sniff, BlobKind, Budget, Compression, Counted, LayerExtract,
+};
 use super::merge::merge;
 use super::path::{file_name, normalize, resolve_link};
 use super::{ImageError, ImageScan, ScanLimits};
@@ -94,6 +96,9 @@ pub fn scan_archive<R: Read>(
         _ => Compression::None,
     };
     let outer = super::layer::decompressed(compression, head, reader)?;
+    // The archive as a whole is bounded too (members that are not layers are streamed past, and an
+    // endless stream must end): twice the layers' bound leaves room to skip what a bound cut.
+    let outer = Counted::new(outer, limits.max_bytes_read.saturating_mul(2));
     let mut archive = tar::Archive::new(outer);
     let mut blobs = Blobs::default();
     let mut budget = Budget::default();
@@ -114,7 +119,13 @@ pub fn scan_archive<R: Read>(
         }
         Ok(())
     })();
-    if let Err(e) = result {
+    if archive.into_inner().over {
+        blobs.incomplete = true;
+        blobs.problems.push(format!(
+            "stopped reading the archive after {} bytes (the bound)",
+            limits.max_bytes_read.saturating_mul(2)
+        ));
+    } else if let Err(e) = result {
         blobs.incomplete = true;
         blobs
             .problems
@@ -391,8 +402,12 @@ fn resolve(
                 "io.containerd.image.name",
                 "org.opencontainers.image.ref.name",
             ] {
+                // containerd's annotation has the full name; the OCI one is often only the tag
+                // (Docker's layout), and is taken when it is all there is.
                 if let Some(t) = annotations.and_then(|a| a.get(key)).and_then(Value::as_str) {
-                    tags.push(t.to_owned());
+                    if tags.is_empty() {
+                        tags.push(t.to_owned());
+                    }
                 }
             }
             Candidate {

@@ -184,12 +184,26 @@ impl Budget {
 
 /// Counts the uncompressed bytes the tar reader pulls, fails once the image's bound is reached,
 /// and notes when the stream ends (a tar must end with zero blocks before that).
-struct Counted<R> {
+pub(crate) struct Counted<R> {
     inner: R,
     read: u64,
     allowed: u64,
     eof: bool,
-    over: bool,
+    /// The bound was reached.
+    pub over: bool,
+}
+
+impl<R> Counted<R> {
+    /// Reads at most `allowed` bytes of `inner`, then fails.
+    pub(crate) fn new(inner: R, allowed: u64) -> Self {
+        Counted {
+            inner,
+            read: 0,
+            allowed,
+            eof: false,
+            over: false,
+        }
+    }
 }
 
 impl<R: Read> Read for Counted<R> {
@@ -255,13 +269,10 @@ pub(crate) fn read_layer<R: Read>(
             return ext;
         }
     };
-    let counted = Counted {
-        inner: reader,
-        read: 0,
-        allowed: limits.max_bytes_read.saturating_sub(budget.bytes_read),
-        eof: false,
-        over: false,
-    };
+    let counted = Counted::new(
+        reader,
+        limits.max_bytes_read.saturating_sub(budget.bytes_read),
+    );
     let mut archive = tar::Archive::new(counted);
     let mut state = LayerState::default();
     let result: io::Result<()> = (|| {

@@ -552,6 +552,7 @@ pub fn build(
     let previous = check_target(target, options.force)?;
     let dir = parent_dir(target);
     std::fs::create_dir_all(&dir).map_err(|e| VulnDbError::io(&dir, e))?;
+    remove_stale_temps(target);
     let tmp = TempPath::new(target, "build")?;
     let started = Instant::now();
     let mut builder = DbBuilder::create(tmp.path())?;
@@ -671,7 +672,7 @@ fn import_feed(
     let origin = file.origin();
     match feed {
         Feed::DebianList { .. } => {
-            let bytes = read_bounded(&file.path, &origin, limits.max_file_bytes)?;
+            let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
             let text = String::from_utf8_lossy(&bytes);
             let list = debian::parse_advisory_list(&text, &origin)?;
             debian_aliases.add(&list);
@@ -1003,6 +1004,43 @@ pub(crate) fn parent_dir(target: &Path) -> PathBuf {
     match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// Removes what an interrupted build or update left beside `target` (`.NAME.build-*.tmp`,
+/// `.NAME.feeds-*.tmp`) once it is more than six hours old, so a killed update cannot fill the disk
+/// over time. Errors are ignored: this is housekeeping.
+pub(crate) fn remove_stale_temps(target: &Path) {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent_dir(target)) else {
+        return;
+    };
+    let six_hours = std::time::Duration::from_secs(6 * 3600);
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(n) = file_name.to_str() else {
+            continue;
+        };
+        let ours = n.ends_with(".tmp")
+            && [".build-", ".feeds-"]
+                .iter()
+                .any(|tag| n.starts_with(&format!(".{name}{tag}")));
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > six_hours);
+        if ours && old {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
     }
 }
 

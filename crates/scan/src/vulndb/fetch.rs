@@ -1,5 +1,5 @@
 //! `dockaudit db update`: downloads the feeds over HTTPS (or plain HTTP from a mirror) into a
-//! staging directory beside the database, then builds with [`build::build`](super::build::build),
+//! staging directory beside the database, then builds with [`super::build::build`],
 //! which replaces the database only when the new one is complete and valid. Any failed download
 //! fails the update with the URL in the message; the staging directory is removed either way.
 //!
@@ -71,6 +71,7 @@ pub fn update(
     build::check_target(target, options.force)?;
     let dir = build::parent_dir(target);
     std::fs::create_dir_all(&dir).map_err(|e| VulnDbError::io(&dir, e))?;
+    build::remove_stale_temps(target);
     let staging = TempPath::new(target, "feeds")?;
     std::fs::create_dir(staging.path()).map_err(|e| VulnDbError::io(staging.path(), e))?;
     let root = staging.path();

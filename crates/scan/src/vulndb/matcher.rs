@@ -88,6 +88,17 @@ pub struct MatchReport {
     pub dropped_by_severity: usize,
 }
 
+/// One installed package as the matcher needs it: borrowed, so any inventory type can lend it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Installed<'a> {
+    /// The binary package's name.
+    pub name: &'a str,
+    /// Its source package.
+    pub source_name: &'a str,
+    /// Its source version.
+    pub source_version: &'a str,
+}
+
 /// Why an image could not be matched.
 #[derive(Debug, thiserror::Error)]
 pub enum MatchError {
@@ -237,17 +248,41 @@ impl VulnDb {
         options: &MatchOptions,
     ) -> Result<MatchReport, MatchError> {
         let (distro, release) = release_for(os)?;
-        if !self.has_release(distro, &release)? {
-            return Err(MatchError::NoData { distro, release });
+        let installed: Vec<Installed<'_>> = packages
+            .iter()
+            .map(|p| Installed {
+                name: &p.name,
+                source_name: &p.source_name,
+                source_version: &p.source_version,
+            })
+            .collect();
+        self.match_release(distro, &release, &installed, options)
+    }
+
+    /// Matches installed packages against one release's records, for callers that hold packages
+    /// in another type (the Snapshot's): the release comes from [`release_for`].
+    pub fn match_release(
+        &self,
+        distro: Distro,
+        release: &str,
+        packages: &[Installed<'_>],
+        options: &MatchOptions,
+    ) -> Result<MatchReport, MatchError> {
+        if !self.has_release(distro, release)? {
+            return Err(MatchError::NoData {
+                distro,
+                release: release.to_owned(),
+            });
         }
+        let release = release.to_owned();
         let scheme = distro.version_scheme();
         // (source name, source version) → binaries.
         let mut groups: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for p in packages {
             groups
-                .entry((p.source_name.as_str(), p.source_version.as_str()))
+                .entry((p.source_name, p.source_version))
                 .or_default()
-                .push(p.name.as_str());
+                .push(p.name);
         }
         let mut report = MatchReport {
             distro,

@@ -5,9 +5,9 @@
 //!   vulnerability id, status, fixed version, the distribution's severity, aliases) and its words;
 //! - importers, one per feed: [`debian`] (security tracker JSON, DSA/DLA lists), [`alpine`] (secdb,
 //!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements);
-//! - [`build`]: writes the database (merging the Ubuntu feeds), from feeds on disk
-//!   ([`build::build_from_dir`], air-gapped) or from the download in [`fetch`] (feature `fetch`),
-//!   always into a temporary file that replaces the old database only once it is complete and valid;
+//! - [`build`]: writes the database (merging the Ubuntu feeds) from feeds on disk (air-gapped:
+//!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
+//!   temporary file that replaces the old database only once it is complete and valid;
 //! - [`store`]: opens a database read-only, refusing files that are not one, and reports its status;
 //! - [`matcher`]: a release's installed source packages against the database.
 //!
@@ -27,7 +27,7 @@ pub mod schema;
 pub mod store;
 pub mod ubuntu;
 
-pub use matcher::{release_for, MatchError, MatchOptions, MatchReport, Vulnerability};
+pub use matcher::{release_for, Installed, MatchError, MatchOptions, MatchReport, Vulnerability};
 pub use schema::{Advisory, Distro, Severity, Status};
 pub use store::{DbMetadata, DbStatus, ReleaseCounts, SourceInfo, VulnDb};
 

@@ -2,7 +2,7 @@
 //! its metadata (schema version, build time, sources with URL, fetch time, size, checksum and record
 //! count, the end-of-life table it carries), counts per release, and the records of one package.
 //!
-//! The layout (schema version [`SCHEMA_VERSION`](super::SCHEMA_VERSION)):
+//! The layout (schema version [`super::SCHEMA_VERSION`]):
 //!
 //! ```sql
 //! meta(key PRIMARY KEY, value)            -- format, schema_version, built_at, built_by, eol_table_as_of, eol_table
@@ -67,6 +67,29 @@ impl DbMetadata {
     pub fn built_at_time(&self) -> Option<OffsetDateTime> {
         OffsetDateTime::parse(&self.built_at, &Rfc3339).ok()
     }
+
+    /// A short identifier of this database's contents, for cache keys: the schema version, the
+    /// build time and a digest of the feeds' checksums (`1:2026-06-01T12:00:00Z:3ae30b511a0e`).
+    /// Two builds of the same feeds at different times differ; that is deliberate and cheap.
+    pub fn version_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut sources: Vec<&SourceInfo> = self.sources.iter().collect();
+        sources.sort_by(|a, b| a.name.cmp(&b.name));
+        for s in sources {
+            hasher.update(s.name.as_bytes());
+            hasher.update([0]);
+            hasher.update(s.sha256.as_bytes());
+            hasher.update([0]);
+        }
+        let digest = super::build::hex(&hasher.finalize());
+        format!(
+            "{}:{}:{}",
+            self.schema_version,
+            self.built_at,
+            &digest[..12]
+        )
+    }
 }
 
 /// How many records a release has, by status.
@@ -95,7 +118,7 @@ pub struct DbStatus {
     pub releases: Vec<ReleaseCounts>,
     /// Whole days since it was built, by the `now` given.
     pub age_days: i64,
-    /// Older than [`STALE_AFTER_DAYS`](super::STALE_AFTER_DAYS).
+    /// Older than [`STALE_AFTER_DAYS`] days.
     pub stale: bool,
 }
 

@@ -1,0 +1,567 @@
+//! `dockaudit.toml`: what the command line sets, kept with the project, and the `[[ignore]]`
+//! entries that accept a known risk.
+//!
+//! Found with `--config FILE`, else `./dockaudit.toml`, else `$XDG_CONFIG_HOME/dockaudit/dockaudit.toml`
+//! (`~/.config/dockaudit/dockaudit.toml`). A command-line value replaces the file's. Every mistake
+//! (malformed TOML, unknown key, wrong type, unknown rule, missing reason) is an error naming the
+//! file, line and key; nothing is silently ignored.
+//!
+//! ```toml
+//! fail-on = "medium"
+//! [rules]
+//! select = ["CTR", "mounts"]
+//! ignore = ["LOG004"]
+//! [targets]
+//! container = ["web-*"]
+//! exclude-container = []
+//! label = ["com.docker.compose.project=shop"]
+//! exclude-label = []
+//! [[ignore]]
+//! rule = "CTR001"
+//! target = "legacy-*"
+//! reason = "the vendor appliance needs it; tracked in OPS-123"
+//! expires = 2027-03-31
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use dockaudit_report::{Location, Severity};
+use dockaudit_rules::{IgnoreEntry, Suppressions, RULES};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::cli::{AuditArgs, FailOn, ReportFormat};
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "dockaudit.toml";
+
+/// A configuration mistake, with where it is.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}: {key}{message}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// `key `name`: `, or empty when the mistake is not about one key.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    fail_on: Option<Spanned<String>>,
+    rules: Option<RawRules>,
+    targets: Option<RawTargets>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<RawIgnore>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRules {
+    select: Option<Spanned<Vec<String>>>,
+    ignore: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTargets {
+    #[serde(default)]
+    container: Vec<String>,
+    #[serde(default)]
+    exclude_container: Vec<String>,
+    #[serde(default)]
+    label: Vec<String>,
+    #[serde(default)]
+    exclude_label: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    rule: Spanned<String>,
+    target: Option<Spanned<String>>,
+    reason: Option<Spanned<String>>,
+    expires: Option<Spanned<toml::Value>>,
+}
+
+/// What a `dockaudit.toml` sets.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// `fail-on`: critical, high, medium, low, info or never.
+    pub fail_on: Option<String>,
+    /// `[rules] select`.
+    pub select: Vec<String>,
+    /// `[rules] ignore`.
+    pub ignore: Vec<String>,
+    /// `[targets] container`.
+    pub containers: Vec<String>,
+    /// `[targets] exclude-container`.
+    pub exclude_containers: Vec<String>,
+    /// `[targets] label`.
+    pub labels: Vec<String>,
+    /// `[targets] exclude-label`.
+    pub exclude_labels: Vec<String>,
+    /// What the engine applies: ignores and severity overrides.
+    pub policy: Policy,
+}
+
+/// What the engine applies centrally, from the configuration.
+#[derive(Debug, Default)]
+pub struct Policy {
+    /// The `[[ignore]]` entries, validated.
+    pub suppressions: Suppressions,
+    /// `[severity]`: rule id to severity.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Where the configuration is: `explicit`, else `dockaudit.toml` in `cwd`, else in the user's
+/// config directory. `None` when there is none.
+pub fn find(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let here = cwd.join(FILE_NAME);
+    if here.is_file() {
+        return Some(here);
+    }
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let dir = var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    let user = dir.join("dockaudit").join(FILE_NAME);
+    user.is_file().then_some(user)
+}
+
+/// Reads and validates the configuration at `path`.
+pub fn load(path: &Path) -> anyhow::Result<Config> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read configuration {}: {e}", path.display()))?;
+    Ok(parse(&text, &path.display().to_string())?)
+}
+
+/// Parses and validates configuration `text` read from `path` (named in errors).
+pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+    let err = |offset: usize, key: &str, message: String| ConfigError {
+        path: path.to_string(),
+        line: line_of(text, offset),
+        key: if key.is_empty() {
+            String::new()
+        } else {
+            format!("key `{key}`: ")
+        },
+        message,
+    };
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        err(offset, "", e.message().trim_end().to_string())
+    })?;
+
+    let mut config = Config::default();
+    if let Some(f) = raw.fail_on {
+        let v = f.get_ref().to_ascii_lowercase();
+        if !["critical", "high", "medium", "low", "info", "never"].contains(&v.as_str()) {
+            return Err(err(
+                f.span().start,
+                "fail-on",
+                format!(
+                    "`{}` is not a threshold: use critical, high, medium, low, info or never",
+                    f.get_ref()
+                ),
+            ));
+        }
+        config.fail_on = Some(v);
+    }
+    if let Some(rules) = raw.rules {
+        for (key, list, out) in [
+            ("rules.select", rules.select, &mut config.select),
+            ("rules.ignore", rules.ignore, &mut config.ignore),
+        ] {
+            if let Some(list) = list {
+                // Each value must name something: the same check the command line gets.
+                for v in list.get_ref() {
+                    dockaudit_rules::RuleSelection::new(std::slice::from_ref(v), &[], RULES)
+                        .map_err(|e| err(list.span().start, key, e.to_string()))?;
+                }
+                *out = list.into_inner();
+            }
+        }
+    }
+    if let Some(t) = raw.targets {
+        dockaudit_rules::TargetFilter::new(
+            &t.container,
+            &t.exclude_container,
+            &t.label,
+            &t.exclude_label,
+        )
+        .map_err(|e| err(0, "targets", e.to_string()))?;
+        config.containers = t.container;
+        config.exclude_containers = t.exclude_container;
+        config.labels = t.label;
+        config.exclude_labels = t.exclude_label;
+    }
+
+    for (rule, value) in raw.severity {
+        let key = format!("severity.{rule}");
+        let at = value.span().start;
+        let id = RULES
+            .iter()
+            .find(|r| r.meta.id.eq_ignore_ascii_case(&rule) || r.meta.name == rule)
+            .map(|r| r.meta.id)
+            .ok_or_else(|| {
+                err(
+                    at,
+                    &key,
+                    format!("no rule `{rule}`; `dockaudit rules` lists them"),
+                )
+            })?;
+        let severity = Severity::parse(value.get_ref()).ok_or_else(|| {
+            err(
+                at,
+                &key,
+                format!(
+                    "`{}` is not a severity: use critical, high, medium, low or info",
+                    value.get_ref()
+                ),
+            )
+        })?;
+        config.policy.severity.insert(id.to_string(), severity);
+    }
+
+    let mut entries = Vec::new();
+    for (n, item) in raw.ignore.into_iter().enumerate() {
+        let start = item.span().start;
+        let key = |k: &str| format!("ignore[{n}].{k}");
+        let item = item.into_inner();
+        let rule_span = item.rule.span().start;
+        let reason = match item.reason {
+            Some(r) if !r.get_ref().trim().is_empty() => r.into_inner(),
+            Some(r) => {
+                return Err(err(
+                    r.span().start,
+                    &key("reason"),
+                    "the reason is blank: say why the risk is accepted".into(),
+                ))
+            }
+            None => {
+                return Err(err(
+                    start,
+                    &key("reason"),
+                    "missing: every ignore needs a reason saying why the risk is accepted".into(),
+                ))
+            }
+        };
+        let expires = match item.expires {
+            None => None,
+            Some(v) => {
+                let at = v.span().start;
+                let text = match v.into_inner() {
+                    toml::Value::String(s) => s,
+                    toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => {
+                        d.to_string()
+                    }
+                    other => {
+                        return Err(err(
+                            at,
+                            &key("expires"),
+                            format!("`{other}` is not a date: write expires = 2027-03-31"),
+                        ))
+                    }
+                };
+                Some((text, at))
+            }
+        };
+        let entry = IgnoreEntry {
+            rule: item.rule.get_ref().clone(),
+            target: item.target.map(Spanned::into_inner),
+            reason,
+            expires: expires.as_ref().map(|(t, _)| t.clone()),
+            origin: Some(Location {
+                path: path.to_string(),
+                line: line_of(text, start),
+                column: 1,
+            }),
+        };
+        // Validate one at a time, so the error points at the entry at fault.
+        if let Err(e) = Suppressions::new(vec![entry.clone()], RULES) {
+            let (field, at) = match e {
+                dockaudit_rules::SuppressError::UnknownRule(_) => ("rule", rule_span),
+                dockaudit_rules::SuppressError::BadDate(..) => {
+                    ("expires", expires.as_ref().map_or(start, |(_, at)| *at))
+                }
+                dockaudit_rules::SuppressError::BadGlob(..) => ("target", start),
+                dockaudit_rules::SuppressError::NoReason(_) => ("reason", start),
+            };
+            return Err(err(at, &key(field), e.to_string()));
+        }
+        entries.push(entry);
+    }
+    config.policy.suppressions =
+        Suppressions::new(entries, RULES).map_err(|e| err(0, "ignore", e.to_string()))?;
+    Ok(config)
+}
+
+/// `dockaudit baseline`.
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    /// What to audit, as for `dockaudit audit`; the baseline goes to --output FILE or stdout.
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+/// Finds and reads the configuration for `args` and merges it in: a list or threshold given on the
+/// command line replaces the file's. Returns the merged arguments and the validated ignores.
+pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let Some(path) = find(args.config.as_deref(), &cwd) else {
+        return Ok((args, Policy::default()));
+    };
+    let config = load(&path)?;
+    let fill = |cli: &mut Vec<String>, file: Vec<String>| {
+        if cli.is_empty() {
+            *cli = file;
+        }
+    };
+    fill(&mut args.select, config.select);
+    fill(&mut args.ignore, config.ignore);
+    fill(&mut args.targets.containers, config.containers);
+    fill(
+        &mut args.targets.exclude_containers,
+        config.exclude_containers,
+    );
+    fill(&mut args.targets.labels, config.labels);
+    fill(&mut args.targets.exclude_labels, config.exclude_labels);
+    if args.fail_on.is_none() {
+        args.fail_on = config
+            .fail_on
+            .map(|v| FailOn::from_str(&v, true).map_err(anyhow::Error::msg))
+            .transpose()?;
+    }
+    Ok((args, config.policy))
+}
+
+/// Writes the baseline of `report` to `--output` or stdout.
+pub fn write_baseline(report: &dockaudit_report::Report, args: &AuditArgs) -> anyhow::Result<()> {
+    use std::io::Write;
+    if args
+        .format
+        .iter()
+        .any(|f| f.format != ReportFormat::Terminal || f.file.is_some())
+    {
+        anyhow::bail!("`dockaudit baseline` writes TOML ignore entries; --format does not apply (use --output FILE)");
+    }
+    let text = baseline(report);
+    match &args.output {
+        Some(path) => std::fs::write(path, &text)
+            .map_err(|e| anyhow::anyhow!("cannot write baseline {}: {e}", path.display()))?,
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// A `dockaudit.toml` fragment with one `[[ignore]]` entry per finding of `report` that is not
+/// already suppressed (META findings excluded), each with a reason to fill in.
+pub fn baseline(report: &dockaudit_report::Report) -> String {
+    let mut out = String::from(
+        "# Written by `dockaudit baseline`: every finding of this audit, accepted.\n\
+         # Replace each reason with why the risk is accepted, or fix the finding and delete the entry.\n",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &report.findings {
+        if f.suppressed.is_some() || f.rule.starts_with("META") {
+            continue;
+        }
+        let target = if f.target.name.is_empty() {
+            &f.target.id
+        } else {
+            &f.target.name
+        };
+        if !seen.insert((f.rule.clone(), target.clone())) {
+            continue;
+        }
+        let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+        out.push_str(&format!(
+            "\n[[ignore]]\nrule = {}  # {}\ntarget = {}\nreason = \"TODO: why is this accepted?\"\n",
+            quoted(&f.rule),
+            f.name,
+            quoted(&glob_escape(target)),
+        ));
+    }
+    out
+}
+
+/// Escapes glob metacharacters so a name matches only itself.
+fn glob_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_is_read() {
+        let c = parse(
+            r#"
+fail-on = "Medium"
+[rules]
+select = ["CTR", "mounts"]
+ignore = ["CTR002"]
+[targets]
+container = ["web-*"]
+label = ["com.docker.compose.project=shop"]
+[severity]
+CTR002 = "low"
+privileged-container = "medium"
+
+[[ignore]]
+rule = "CTR001"
+target = "legacy-*"
+reason = "vendor appliance"
+expires = 2027-03-31
+
+[[ignore]]
+rule = "privileged-container"
+reason = "string date"
+expires = "2027-01-01"
+"#,
+            "dockaudit.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.fail_on.as_deref(), Some("medium"));
+        assert_eq!(c.select, vec!["CTR", "mounts"]);
+        assert_eq!(c.ignore, vec!["CTR002"]);
+        assert_eq!(c.containers, vec!["web-*"]);
+        assert!(!c.policy.suppressions.is_empty());
+        assert_eq!(c.policy.severity.get("CTR002"), Some(&Severity::Low));
+        assert_eq!(c.policy.severity.get("CTR001"), Some(&Severity::Medium));
+    }
+
+    fn error(text: &str) -> String {
+        parse(text, "/etc/x/dockaudit.toml")
+            .expect_err("invalid")
+            .to_string()
+    }
+
+    #[test]
+    fn malformed_toml_names_file_and_line() {
+        let e = error("fail-on = \"high\"\n\n[rules\nselect = []\n");
+        assert!(e.starts_with("/etc/x/dockaudit.toml:3: "), "{e}");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_file_line_and_key() {
+        let e = error("[rules]\nselect = [\"CTR\"]\nsellect = [\"x\"]\n");
+        assert!(e.starts_with("/etc/x/dockaudit.toml:3: "), "{e}");
+        assert!(e.contains("sellect"), "{e}");
+        let e = error("\nfail-on = \"hihg\"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:2: key `fail-on`"),
+            "{e}"
+        );
+        let e = error("[rules]\n\nselect = [\"NOPE999\"]\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:3: key `rules.select`"),
+            "{e}"
+        );
+        let e = error("[[ignore]]\nrule = \"NOPE999\"\nreason = \"r\"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:2: key `ignore[0].rule`"),
+            "{e}"
+        );
+        let e = error("[[ignore]]\nrule = \"CTR001\"\nreason = \"r\"\nexpires = \"soon\"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:4: key `ignore[0].expires`"),
+            "{e}"
+        );
+        let e = error("[severity]\nCTR001 = \"low\"\nCTR002 = \"urgent\"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:3: key `severity.CTR002`"),
+            "{e}"
+        );
+        let e = error("[[ignore]]\nrule = \"CTR001\"\nreason = \"r\"\ncolour = 1\n");
+        assert!(e.contains(":4: "), "{e}");
+        assert!(e.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn a_reason_is_required() {
+        let e = error("[[ignore]]\nrule = \"CTR001\"\n\n[[ignore]]\nrule = \"CTR002\"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:1: key `ignore[0].reason`: missing"),
+            "{e}"
+        );
+        let e = error("[[ignore]]\nrule = \"CTR001\"\nreason = \" \"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:3: key `ignore[0].reason`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_baseline_reads_back_as_ignores_with_a_reason_to_fill_in() {
+        use dockaudit_report::{Category, Finding, Report, Severity, Target};
+        let finding = |rule: &str, name: &str| Finding {
+            rule: rule.into(),
+            name: "privileged-container".into(),
+            title: String::new(),
+            category: Category::Containers,
+            severity: Severity::Critical,
+            cis: vec![],
+            target: Target {
+                kind: "container".into(),
+                id: "abc".into(),
+                name: name.into(),
+            },
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            remediation: String::new(),
+            location: None,
+            suppressed: None,
+        };
+        let report = Report {
+            findings: vec![finding("CTR001", "web[1]"), finding("CTR001", "web[1]")],
+            ..serde_json::from_value::<Report>(serde_json::json!({
+                "schema_version": 1, "tool": {"name": "dockaudit", "version": "t"},
+                "engine": {"kind": "docker", "version": "", "api_version": "", "endpoint": ""},
+                "collected_at": "", "summary": {"rules": 0, "evaluated": 0, "passed": 0,
+                "failed": 0, "skipped": 0, "by_severity": {"critical": 0, "high": 0,
+                "medium": 0, "low": 0, "info": 0}}, "findings": [], "skipped": [], "gaps": [],
+                "results": []
+            }))
+            .expect("report")
+        };
+        let text = baseline(&report);
+        assert_eq!(text.matches("[[ignore]]").count(), 1, "{text}");
+        assert!(text.contains("reason = \"TODO: why is this accepted?\""));
+        let c = parse(&text, "baseline.toml").expect("a baseline is a valid config");
+        assert!(!c.policy.suppressions.is_empty());
+    }
+}

@@ -1,0 +1,244 @@
+//! Markdown, for pull-request comments and tickets: a summary table (counts and score), then the
+//! findings grouped by severity and rule, each with its targets and what to do; skips and gaps folded
+//! away in `<details>`. Text from the audit is escaped, so a container name cannot inject markup.
+
+use std::io::{self, Write};
+
+use crate::{Finding, Report, Severity};
+
+/// Writes the report as GitHub-flavoured Markdown.
+pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    writeln!(out, "## dockaudit report")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} {} (API {}) at `{}` · collected {} · dockaudit {}",
+        esc(&report.engine.kind),
+        esc(&report.engine.version),
+        esc(&report.engine.api_version),
+        report.engine.endpoint.replace('`', "'"),
+        esc(&report.collected_at),
+        esc(&report.tool.version)
+    )?;
+    writeln!(out)?;
+    let score = match report.score.overall {
+        Some(n) => format!("**{n}/100**"),
+        None => "n/a".to_string(),
+    };
+    writeln!(
+        out,
+        "| Score | Rules | Passed | Failed | Skipped | Critical | High | Medium | Low | Info |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+    write!(
+        out,
+        "| {score} | {} | {} | {} | {} |",
+        s.rules, s.passed, s.failed, s.skipped
+    )?;
+    for sev in Severity::ALL {
+        write!(out, " {} |", s.by_severity.get(sev))?;
+    }
+    writeln!(out)?;
+
+    if !report.score.by_category.is_empty() {
+        writeln!(out)?;
+        let cells: Vec<String> = report
+            .score
+            .by_category
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        writeln!(out, "Score by category: {}", cells.join(" · "))?;
+    }
+
+    // Accepted risks are listed apart, after the skips; they count nowhere else.
+    let open: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    if open.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "No findings.")?;
+    }
+    for sev in Severity::ALL {
+        let at: Vec<&Finding> = open.iter().filter(|f| f.severity == sev).copied().collect();
+        if at.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "### {} ({})", heading(sev), at.len())?;
+        let mut i = 0;
+        while i < at.len() {
+            let first = at[i];
+            let group: Vec<&Finding> = at[i..]
+                .iter()
+                .take_while(|f| f.rule == first.rule)
+                .copied()
+                .collect();
+            i += group.len();
+            writeln!(out)?;
+            let cis = if first.cis.is_empty() {
+                String::new()
+            } else {
+                format!(" (CIS {})", esc(&first.cis.join(", ")))
+            };
+            writeln!(
+                out,
+                "**{}** `{}` {}{cis}",
+                first.rule,
+                first.name,
+                esc(&first.title)
+            )?;
+            for f in &group {
+                let place = match &f.location {
+                    Some(l) => format!(" at `{}:{}`", l.path.replace('`', "'"), l.line),
+                    None => String::new(),
+                };
+                writeln!(
+                    out,
+                    "- {} **{}**{place}: {}",
+                    esc(&f.target.kind),
+                    esc(&f.target.name),
+                    esc(&f.message)
+                )?;
+            }
+            writeln!(out, "- Fix: {}", esc(&first.remediation))?;
+        }
+    }
+
+    if !report.skipped.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>Skipped ({}): not evaluated, not a pass</summary>",
+            report.skipped.len()
+        )?;
+        writeln!(out)?;
+        for s in &report.skipped {
+            match &s.target {
+                Some(t) => writeln!(
+                    out,
+                    "- {} on {} **{}**: {}",
+                    s.rule,
+                    esc(&t.kind),
+                    esc(&t.name),
+                    esc(&s.reason)
+                )?,
+                None => writeln!(out, "- {}: {}", s.rule, esc(&s.reason))?,
+            }
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    let suppressed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .collect();
+    if !suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>Suppressed ({}): accepted risks</summary>",
+            suppressed.len()
+        )?;
+        writeln!(out)?;
+        for f in suppressed {
+            let reason = f.suppressed.as_ref().map_or("", |s| s.reason.as_str());
+            writeln!(
+                out,
+                "- {} {} on {} **{}**: {}",
+                f.severity,
+                f.rule,
+                esc(&f.target.kind),
+                esc(&f.target.name),
+                esc(reason)
+            )?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    if !report.gaps.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "<details><summary>Gaps ({}): facts that could not be collected</summary>",
+            report.gaps.len()
+        )?;
+        writeln!(out)?;
+        for g in &report.gaps {
+            writeln!(out, "- {}: {}", esc(&g.what), esc(&g.why))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "</details>")?;
+    }
+    Ok(())
+}
+
+fn heading(sev: Severity) -> &'static str {
+    match sev {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
+}
+
+/// Escapes text for inline Markdown. Code spans the text already has (`docker run …`, as rule texts
+/// and messages write commands) are kept, and only newlines in them change; outside them HTML is
+/// neutralised and emphasis, link and table characters are backslash-escaped. With an unpaired
+/// backtick, every backtick is escaped too. Newlines become spaces so a value cannot break the layout.
+fn esc(s: &str) -> String {
+    let ticks = s.matches('`').count();
+    if ticks == 0 || ticks % 2 == 1 {
+        return esc_plain(s);
+    }
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                part.replace(['\n', '\r'], " ").replace('|', "\\|")
+            } else {
+                esc_plain(part)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+fn esc_plain(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn escapes_markup_but_keeps_code_spans() {
+        assert_eq!(esc("a <b> *c* [d]"), "a &lt;b&gt; \\*c\\* \\[d\\]");
+        assert_eq!(
+            esc("run `docker run --cap-drop=ALL a_b` now_"),
+            "run `docker run --cap-drop=ALL a_b` now\\_"
+        );
+        assert_eq!(esc("odd ` tick"), "odd \\` tick");
+        assert_eq!(esc("two\nlines"), "two lines");
+    }
+}

@@ -1,0 +1,485 @@
+//! Every emitter over the same canonical reports, built from the recorded scenario snapshot
+//! (crates/rules/tests/fixtures/scenario.json) by selecting rules and targets, never written by hand:
+//!
+//! - `clean`: rules that all pass on the scenario;
+//! - `severities`: a few containers and rules with a finding of every severity;
+//! - `skips`: rules skipped whole (no AppArmor, no swarm) and on single targets (unreadable logs,
+//!   no OS release file), beside a passing and a failing rule.
+//!
+//! SARIF is validated against the official 2.1.0 schema (tests/data), JUnit is parsed and its counts
+//! compared with the report's, and every format is pinned with an insta snapshot.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use dockaudit_report::emit::{
+    write_json, write_junit, write_markdown, write_sarif, write_terminal, TerminalOptions,
+};
+use dockaudit_report::{
+    Category, Location, Report, RuleInfo, RuleStatus, Score, Severity, Suppression,
+};
+use dockaudit_rules::{AuditOptions, RuleSelection, TargetFilter, RULES};
+use dockaudit_snapshot::Snapshot;
+use serde_json::Value;
+
+fn scenario() -> &'static Snapshot {
+    static SNAPSHOT: OnceLock<Snapshot> = OnceLock::new();
+    SNAPSHOT.get_or_init(|| {
+        let path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/tests/fixtures/scenario.json");
+        Snapshot::load(&path).expect("the recorded scenario loads")
+    })
+}
+
+/// The catalogue as the binary gives it, read the way `dockaudit rules --format json` writes it.
+fn catalogue() -> Vec<RuleInfo> {
+    let metas: Vec<_> = RULES.iter().map(|r| r.meta).collect();
+    serde_json::from_value(serde_json::to_value(metas).unwrap())
+        .expect("rule metadata is a catalogue")
+}
+
+fn audit(select: &[&str], containers: &[&str]) -> Report {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let options = AuditOptions {
+        selection: RuleSelection::new(&strings(select), &[], RULES).unwrap(),
+        filter: TargetFilter::new(&strings(containers), &[], &[], &[]).unwrap(),
+        tool_version: "0.0.0-test".into(),
+        ..AuditOptions::default()
+    };
+    dockaudit_rules::audit(scenario(), RULES, &options)
+}
+
+fn clean() -> Report {
+    audit(
+        &[
+            "DMN003", "DMN004", "DMN005", "DMN007", "HST008", "HST010", "NET008",
+        ],
+        &[],
+    )
+}
+
+fn severities() -> Report {
+    audit(
+        &["CTR001", "CTR005", "CTR009", "DMN001", "DMN008", "NET004"],
+        &["fx-privileged", "fx-caps", "fx-namespaces", "fx-ports"],
+    )
+}
+
+fn skips() -> Report {
+    audit(
+        &["CTR003", "DMN020", "LOG004", "IMG007", "DMN003", "DMN001"],
+        &[],
+    )
+}
+
+fn canonical() -> [(&'static str, Report); 3] {
+    [
+        ("clean", clean()),
+        ("severities", severities()),
+        ("skips", skips()),
+    ]
+}
+
+fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    f(&mut buf).expect("an emitter writes to memory");
+    String::from_utf8(buf).expect("UTF-8 output")
+}
+
+/// Removes ANSI SGR sequences (`ESC [ … m`), so terminal snapshots are readable.
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---- the canonical reports are what they claim to be ----
+
+#[test]
+fn canonical_reports_cover_what_they_are_for() {
+    let c = clean();
+    assert!(c.findings.is_empty() && c.skipped.is_empty());
+    assert_eq!(c.score.overall, Some(100));
+
+    let s = severities();
+    for sev in Severity::ALL {
+        assert!(
+            s.summary.by_severity.get(sev) > 0,
+            "no {sev} finding in the severities report"
+        );
+    }
+    assert!(s.skipped.is_empty());
+
+    let k = skips();
+    assert!(k.skipped.iter().any(|s| s.target.is_none()));
+    assert!(k.skipped.iter().any(|s| s.target.is_some()));
+    assert!(k.results.iter().any(|r| r.status == RuleStatus::Passed));
+    assert!(k.results.iter().any(|r| r.status == RuleStatus::Failed));
+}
+
+// ---- score ----
+
+#[test]
+fn score_is_severity_weighted_share_of_checks_passed() {
+    let r = severities();
+    let (mut passed, mut total) = (0u64, 0u64);
+    for x in &r.results {
+        let w = Score::weight(x.severity);
+        passed += w * (x.checked - x.failed) as u64;
+        total += w * x.checked as u64;
+    }
+    assert_eq!(r.score.overall, Some((passed * 100 / total) as u8));
+    // DMN008 is info (weight 0): the daemon's score is DMN001's alone, which failed its one check.
+    assert_eq!(r.score.by_category.get(&Category::Daemon), Some(&0));
+    assert!(r.score.by_category.contains_key(&Category::Containers));
+    assert!(!r.score.by_category.contains_key(&Category::Mounts));
+}
+
+#[test]
+fn skipped_rules_do_not_count_in_the_score() {
+    let only_skipped = audit(&["CTR003", "DMN020"], &[]);
+    assert_eq!(only_skipped.score, Score::default());
+    let json = serde_json::to_value(&only_skipped).unwrap();
+    assert_eq!(
+        json["score"],
+        serde_json::json!({"overall": null, "by_category": {}})
+    );
+}
+
+#[test]
+fn full_scenario_score_is_in_the_json_report() {
+    let report = audit(&[], &[]);
+    let json: Value = serde_json::from_str(&render(|b| write_json(&report, b))).unwrap();
+    let overall = json["score"]["overall"].as_u64().unwrap();
+    assert!(overall > 0 && overall < 100, "{overall}");
+    assert!(json["score"]["by_category"]["containers"].is_u64());
+    // A report written before `score` existed still reads.
+    let mut old = json.clone();
+    old.as_object_mut().unwrap().remove("score");
+    let back: Report = serde_json::from_value(old).unwrap();
+    assert_eq!(back.score, Score::default());
+}
+
+// ---- SARIF ----
+
+fn sarif_errors(sarif: &Value) -> Vec<String> {
+    static SCHEMA: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = SCHEMA.get_or_init(|| {
+        let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json"))
+            .expect("the schema is JSON");
+        jsonschema::validator_for(&schema).expect("the schema compiles")
+    });
+    validator
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+fn sarif_of(report: &Report) -> Value {
+    serde_json::from_str(&render(|b| write_sarif(report, &catalogue(), b))).unwrap()
+}
+
+#[test]
+fn sarif_of_the_full_scenario_is_valid_and_every_result_is_located() {
+    let report = audit(&[], &[]);
+    let sarif = sarif_of(&report);
+    assert_eq!(sarif_errors(&sarif), Vec::<String>::new());
+
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "dockaudit");
+    assert!(driver["informationUri"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), report.results.len());
+    let ctr001 = rules.iter().find(|r| r["id"] == "CTR001").unwrap();
+    assert_eq!(ctr001["name"], "privileged-container");
+    assert_eq!(ctr001["properties"]["security-severity"], "9.5");
+    let tags = ctr001["properties"]["tags"].as_array().unwrap();
+    assert!(tags.contains(&"containers".into()) && tags.contains(&"cis:5.5".into()));
+    assert!(ctr001["help"]["markdown"]
+        .as_str()
+        .unwrap()
+        .contains("--privileged"));
+
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), report.findings.len());
+    for (r, f) in results.iter().zip(&report.findings) {
+        assert_eq!(r["ruleId"], f.rule.as_str());
+        assert_eq!(
+            rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            f.rule.as_str()
+        );
+        assert!(r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&f.remediation));
+        let loc = &r["locations"][0];
+        // GitHub code scanning needs an artifact URI on every result.
+        assert!(
+            loc["physicalLocation"]["artifactLocation"]["uri"].is_string(),
+            "result without an artifact location: {r}"
+        );
+        if f.location.is_none() {
+            assert_eq!(
+                loc["logicalLocations"][0]["fullyQualifiedName"],
+                loc["physicalLocation"]["artifactLocation"]["uri"]
+            );
+        }
+        assert!(r["partialFingerprints"]["dockaudit/v1"].is_string());
+    }
+    let privileged = results
+        .iter()
+        .find(|r| r["ruleId"] == "CTR001")
+        .expect("CTR001 fails on the scenario");
+    assert_eq!(
+        privileged["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "docker://localhost/container/fx-privileged"
+    );
+    assert_eq!(privileged["level"], "error");
+    // Skips reach SARIF as notifications.
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(notes.iter().any(|n| n["associatedRule"]["id"] == "DMN020"));
+}
+
+#[test]
+fn sarif_file_findings_get_a_physical_location_and_suppressions_are_carried() {
+    let mut report = severities();
+    report.findings[0].location = Some(Location {
+        path: "/etc/docker/daemon.json".into(),
+        line: 3,
+        column: 5,
+    });
+    report.findings[1].location = Some(Location {
+        path: "deploy/compose.yaml".into(),
+        line: 12,
+        column: 7,
+    });
+    report.findings[2].suppressed = Some(Suppression {
+        reason: "accepted until the migration".into(),
+        source: "config".into(),
+    });
+    let sarif = sarif_of(&report);
+    assert_eq!(sarif_errors(&sarif), Vec::<String>::new());
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        results[2]["suppressions"][0]["justification"],
+        "accepted until the migration"
+    );
+    assert!(results[0].get("suppressions").is_none());
+    let abs = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        abs["artifactLocation"]["uri"],
+        "file:///etc/docker/daemon.json"
+    );
+    assert_eq!(abs["region"]["startLine"], 3);
+    assert_eq!(abs["region"]["startColumn"], 5);
+    let rel = &results[1]["locations"][0]["physicalLocation"];
+    assert_eq!(rel["artifactLocation"]["uri"], "deploy/compose.yaml");
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_and_distinct() {
+    let a = sarif_of(&severities());
+    let b = sarif_of(&severities());
+    let prints = |s: &Value| -> Vec<String> {
+        s["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["dockaudit/v1"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(prints(&a), prints(&b));
+    let mut unique = prints(&a);
+    unique.sort();
+    unique.dedup();
+    let report = severities();
+    let mut pairs: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.target.id.clone()))
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    assert_eq!(unique.len(), pairs.len());
+}
+
+#[test]
+fn sarif_of_every_canonical_report_is_valid() {
+    for (name, report) in canonical() {
+        assert_eq!(
+            sarif_errors(&sarif_of(&report)),
+            Vec::<String>::new(),
+            "{name}"
+        );
+    }
+}
+
+// ---- JUnit ----
+
+fn junit_of(report: &Report) -> String {
+    render(|b| write_junit(report, &catalogue(), b))
+}
+
+/// (tests, failures, skipped) counted from the cases of a JUnit document, checking the suites'
+/// own attributes agree.
+fn junit_counts(xml: &str) -> (usize, usize, usize) {
+    let doc = roxmltree::Document::parse(xml).expect("JUnit output is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let (mut tests, mut failures, mut skipped) = (0, 0, 0);
+    for suite in root.children().filter(|n| n.has_tag_name("testsuite")) {
+        let cases: Vec<_> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .collect();
+        let failed = cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+            .count();
+        let skip = cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
+            .count();
+        let attr = |n: &str| suite.attribute(n).unwrap().parse::<usize>().unwrap();
+        assert_eq!(attr("tests"), cases.len());
+        assert_eq!(attr("failures"), failed);
+        // quick-junit writes a suite's skipped count as `disabled`.
+        assert_eq!(attr("disabled"), skip);
+        tests += cases.len();
+        failures += failed;
+        skipped += skip;
+    }
+    let total = |n: &str| root.attribute(n).unwrap().parse::<usize>().unwrap();
+    assert_eq!(total("tests"), tests);
+    assert_eq!(total("failures"), failures);
+    (tests, failures, skipped)
+}
+
+#[test]
+fn junit_counts_equal_the_reports() {
+    let mut with_suppression = severities();
+    with_suppression.findings[0].suppressed = Some(Suppression {
+        reason: "accepted".into(),
+        source: "label".into(),
+    });
+    let extra = [
+        ("full", audit(&[], &[])),
+        ("with a suppression", with_suppression),
+    ];
+    for (name, report) in canonical().into_iter().chain(extra) {
+        let (tests, failures, skipped) = junit_counts(&junit_of(&report));
+        let suppressed = report
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_some())
+            .count();
+        assert_eq!(
+            failures,
+            report.findings.len() - suppressed,
+            "{name}: failures"
+        );
+        assert_eq!(
+            skipped,
+            report.skipped.len() + suppressed,
+            "{name}: skipped"
+        );
+        // One passed case per passing rule, and per failing rule that also passed some targets.
+        let passes = report
+            .results
+            .iter()
+            .filter(|r| {
+                r.status == RuleStatus::Passed
+                    || (r.status == RuleStatus::Failed && r.checked > r.failed)
+            })
+            .count();
+        assert_eq!(tests, failures + skipped + passes, "{name}: tests");
+        if name == "with a suppression" {
+            assert_eq!(suppressed, 1);
+        }
+    }
+}
+
+#[test]
+fn junit_failures_carry_message_and_remediation() {
+    let report = severities();
+    let xml = junit_of(&report);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let f = &report.findings[0];
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure") && n.attribute("message") == Some(f.message.as_str()))
+        .expect("the first finding is a failure case");
+    let text = failure.text().unwrap();
+    assert!(text.contains(&f.remediation), "{text}");
+    let case = failure.parent().unwrap();
+    assert_eq!(
+        case.attribute("classname"),
+        Some("dockaudit.containers.CTR001")
+    );
+}
+
+// ---- snapshots of every format ----
+
+#[test]
+fn snapshots_of_every_format() {
+    for (name, report) in canonical() {
+        insta::assert_snapshot!(
+            format!("{name}.terminal"),
+            strip_ansi(&render(|b| write_terminal(
+                &report,
+                b,
+                TerminalOptions::default()
+            )))
+        );
+        insta::assert_snapshot!(format!("{name}.json"), render(|b| write_json(&report, b)));
+        insta::assert_snapshot!(
+            format!("{name}.sarif"),
+            render(|b| write_sarif(&report, &catalogue(), b))
+        );
+        insta::assert_snapshot!(format!("{name}.junit"), junit_of(&report));
+        insta::assert_snapshot!(
+            format!("{name}.markdown"),
+            render(|b| write_markdown(&report, b))
+        );
+    }
+}
+
+#[test]
+fn markdown_lists_suppressed_findings_apart() {
+    let mut report = severities();
+    report.findings[0].suppressed = Some(Suppression {
+        reason: "lab machine, accepted".into(),
+        source: "config".into(),
+    });
+    let md = render(|b| write_markdown(&report, b));
+    let (open, rest) = md
+        .split_once("<details><summary>Suppressed (1)")
+        .expect("a suppressed block");
+    assert!(!open.contains("fx-privileged"), "{open}");
+    assert!(
+        rest.contains("CTR001 on container **fx-privileged**: lab machine, accepted"),
+        "{rest}"
+    );
+}
