@@ -11,6 +11,10 @@
 # (schema), or when a rule needs a fact the fixture lacks. Review the diff: it is real engine output,
 # so ids, timestamps, and the engine's version and host details change on every recording.
 #
+# Vulnerability matching uses a database built from the advisory excerpts in
+# crates/scan/tests/data/advisories/feeds, so VLN001 has a failing image (the bad image's Ubuntu 18.04
+# glibc) and a passing one (the good image's Debian 13).
+#
 # Needs: a reachable Docker engine, busybox-static, cargo. Takes about half a minute plus the build.
 set -euo pipefail
 
@@ -25,14 +29,17 @@ cargo build -p dockaudit
 
 mkdir -p "$(dirname "$OUT")"
 tmp=$(mktemp --suffix=.json "${OUT%.json}.XXXXXX")
+db=$(mktemp --suffix=.sqlite)
 cleanup() {
-    rm -f "$tmp"
+    rm -f "$tmp" "$db"
     scripts/scenario.sh down fx
 }
 trap cleanup EXIT
 
+rm -f "$db"
+"$BIN" db build --from crates/scan/tests/data/advisories/feeds --db "$db" >/dev/null
 scripts/scenario.sh up fx
-"$BIN" collect --label dockaudit.scenario=fx -o "$tmp"
+DOCKAUDIT_DB="$db" "$BIN" collect --label dockaudit.scenario=fx -o "$tmp"
 
 for secret in "${PLANTED[@]}"; do
     if grep -qF -- "$secret" "$tmp"; then

@@ -31,6 +31,10 @@ pub enum Command {
     Db(crate::db_cmd::DbArgs),
     /// Look inside one image: OS and end of life, packages, findings of the image rules.
     Image(crate::image_cmd::ImageArgs),
+    /// Print a shell completion script (bash, zsh or fish) to stdout.
+    Completions(crate::shell::CompletionsArgs),
+    /// Print the man page, dockaudit(1), as roff to stdout (`dockaudit man | man -l -`).
+    Man,
 }
 
 /// How to reach the engine and how much to read from it.
@@ -184,9 +188,14 @@ pub struct AuditArgs {
     /// List every target of every rule and the per-target skips.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Terminal format: print only the summary and score lines (the exit code says the rest).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
     /// Do not look inside the images the containers use (the image-contents rules are skipped).
     #[arg(long)]
     pub no_image_scan: bool,
+    #[command(flatten)]
+    pub vulns: crate::image_cmd::VulnArgs,
 }
 
 /// `dockaudit collect`.

@@ -17,16 +17,46 @@ use clap::Args;
 use dockaudit_collect::{EndpointEnv, ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
 use dockaudit_report::emit::{write_terminal, TerminalOptions};
 use dockaudit_report::{Category, Report};
-use dockaudit_rules::{AuditInput, AuditOptions, Rule, TargetFilter, RULES};
-use dockaudit_snapshot::contents::{EolStatus, ImageContents};
+use dockaudit_rules::{AuditInput, AuditOptions, Rule, TargetFilter, VulnerabilityFilter, RULES};
+use dockaudit_snapshot::contents::{EolStatus, ImageContents, VulnerabilityMatch};
 use dockaudit_snapshot::{EngineMeta, Fact, Image, Snapshot, SNAPSHOT_SCHEMA_VERSION};
 use serde_json::{json, Value};
 
 use crate::cli::{ColorWhen, FailOn, Format};
 
-/// Why `vulnerabilities` is empty (until the matcher is wired in here).
-const VULNERABILITIES_SKIPPED: &str =
-    "vulnerability matching is not wired into `dockaudit image` yet (it needs the database of `dockaudit db update`)";
+/// `--ignore-unfixed` and `--severity`, for `audit` and `image`: which known vulnerabilities the
+/// VLN rules report (the snapshot keeps them all).
+#[derive(Debug, Clone, Default, Args)]
+pub struct VulnArgs {
+    /// Report only vulnerabilities with a fix to install (drop affected-unfixed, will-not-fix and
+    /// deferred ones).
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Report only vulnerabilities the distribution rates at these severities (comma-separated:
+    /// critical, high, medium, low, negligible, unknown).
+    #[arg(long = "severity", value_name = "LIST", value_delimiter = ',', value_parser = parse_vuln_severity)]
+    pub severities: Vec<String>,
+}
+
+fn parse_vuln_severity(s: &str) -> Result<String, String> {
+    s.parse::<dockaudit_scan::vulndb::Severity>()
+        .map(|v| v.as_str().to_owned())
+}
+
+impl VulnArgs {
+    /// The rules' filter.
+    pub fn filter(&self) -> VulnerabilityFilter {
+        VulnerabilityFilter {
+            ignore_unfixed: self.ignore_unfixed,
+            severities: (!self.severities.is_empty()).then(|| self.severities.clone()),
+        }
+    }
+}
+
+/// The vulnerability database to match against: `DOCKAUDIT_DB`, else the default path.
+pub fn vulndb_path() -> Option<PathBuf> {
+    crate::db_cmd::db_path(std::env::var_os("DOCKAUDIT_DB").map(PathBuf::from)).ok()
+}
 
 /// Version of `dockaudit image --format json`'s document.
 const IMAGE_REPORT_VERSION: u32 = 1;
@@ -60,6 +90,8 @@ pub struct ImageArgs {
     /// Neither use nor update the image scan cache.
     #[arg(long)]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
 }
 
 /// The scan cache in the user's cache directory, if there is one.
@@ -106,6 +138,8 @@ pub async fn scan_for_audit(
     let options = ImageScanOptions {
         cache: user_cache(),
         stall_timeout: Duration::from_secs(plan.timeout.max(1)),
+        match_vulnerabilities: true,
+        vulndb: vulndb_path(),
         ..ImageScanOptions::default()
     };
     let bar = if plan.progress {
@@ -160,6 +194,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         images: vec![image],
         volumes: Vec::new(),
         networks: Vec::new(),
+        vulnerability_filter: args.vulns.filter(),
     };
     let options = AuditOptions {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -168,7 +203,14 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
     let report = dockaudit_rules::audit_input(&input, &rules, &options);
     match args.format {
         Format::Json => {
-            let doc = json_document(&args.reference, &source, &snapshot, image, &report);
+            let doc = json_document(
+                &args.vulns.filter(),
+                &args.reference,
+                &source,
+                &snapshot,
+                image,
+                &report,
+            );
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the report")?;
             writeln!(out).context("cannot write the report")?;
@@ -197,6 +239,8 @@ fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, S
     let scan =
         dockaudit_collect::scan_archive_path(path, Some(&args.reference), &ScanLimits::default())
             .map_err(anyhow::Error::msg)?;
+    let mut scan = scan;
+    dockaudit_collect::vulns::VulnMatcher::open(vulndb_path().as_deref()).apply(&mut scan.contents);
     let (image, redactions) = dockaudit_collect::image_from_scan(scan, &args.reference);
     let snapshot = Snapshot {
         schema_version: SNAPSHOT_SCHEMA_VERSION,
@@ -232,6 +276,8 @@ fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
         let options = ImageScanOptions {
             cache: if args.no_cache { None } else { user_cache() },
             stall_timeout: timeout,
+            match_vulnerabilities: true,
+            vulndb: vulndb_path(),
             ..ImageScanOptions::default()
         };
         let bar = if show_progress(args.format) {
@@ -300,7 +346,24 @@ fn os_json(contents: &ImageContents, today: &str) -> Value {
     })
 }
 
+/// The vulnerabilities `--ignore-unfixed` and `--severity` keep, or why there are none.
+fn vulnerabilities<'c>(
+    contents: Option<&'c ImageContents>,
+    filter: &VulnerabilityFilter,
+) -> (Option<Vec<&'c VulnerabilityMatch>>, Option<String>) {
+    match contents.map(|c| &c.vulnerabilities) {
+        Some(Some(Fact::Value(v))) => (Some(v.iter().filter(|v| filter.keeps(v)).collect()), None),
+        Some(Some(Fact::Missing(why))) => (None, Some(why.clone())),
+        Some(None) => (
+            None,
+            Some("not matched against a vulnerability database".to_owned()),
+        ),
+        None => (None, Some("the image's contents were not read".to_owned())),
+    }
+}
+
 fn json_document(
+    filter: &VulnerabilityFilter,
     reference: &str,
     source: &Source,
     snapshot: &Snapshot,
@@ -312,6 +375,7 @@ fn json_document(
         Some(Fact::Missing(why)) => (None, Some(why.clone())),
         None => (None, Some("not scanned".to_owned())),
     };
+    let (vulns, vulns_skipped) = vulnerabilities(contents, filter);
     json!({
         "schema_version": IMAGE_REPORT_VERSION,
         "tool": report.tool,
@@ -324,8 +388,9 @@ fn json_document(
         "os_problem": contents.and_then(|c| c.os_problem.clone()),
         "packages": contents.map(|c| json!(c.packages)).unwrap_or(json!([])),
         "package_databases": contents.map(|c| json!(c.package_databases)).unwrap_or(json!([])),
-        "vulnerabilities": [],
-        "vulnerabilities_skipped": VULNERABILITIES_SKIPPED,
+        "vulnerabilities": vulns.map(|v| json!(v)).unwrap_or(json!([])),
+        "vulnerabilities_skipped": vulns_skipped,
+        "vulnerability_db": contents.and_then(|c| c.vulnerability_db.clone()),
         "findings": report.findings,
         "summary": report.summary,
         "skipped": report.skipped,
@@ -398,7 +463,15 @@ fn write_header(
             .join(", ")
     };
     writeln!(out, "  packages: {} ({dbs})", contents.packages.len())?;
-    writeln!(out, "  vulnerabilities: skipped: {VULNERABILITIES_SKIPPED}")?;
+    match &contents.vulnerabilities {
+        Some(Fact::Value(v)) => writeln!(
+            out,
+            "  vulnerabilities: {} known (all statuses and severities; findings below follow --ignore-unfixed and --severity)",
+            v.len()
+        )?,
+        Some(Fact::Missing(why)) => writeln!(out, "  vulnerabilities: skipped: {why}")?,
+        None => writeln!(out, "  vulnerabilities: not matched")?,
+    }
     for p in contents.problems.iter().take(10) {
         writeln!(out, "  problem: {p}")?;
     }

@@ -9,13 +9,15 @@ mod cli;
 mod config;
 mod db_cmd;
 mod image_cmd;
+mod plugin;
+mod shell;
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use dockaudit_collect::{CollectOptions, EndpointEnv};
 use dockaudit_report::emit::{
     write_json, write_junit, write_markdown, write_sarif, write_terminal, TerminalOptions,
@@ -35,7 +37,24 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let (args, as_plugin) = match plugin::invocation(std::env::args_os().collect()) {
+        plugin::Invocation::Metadata => {
+            println!("{}", plugin::metadata());
+            return ExitCode::SUCCESS;
+        }
+        plugin::Invocation::Run { args, plugin } => (args, plugin),
+    };
+    // Run by docker, usage lines read `docker audit …`, the command the user typed.
+    let bin_name = if as_plugin {
+        "docker audit"
+    } else {
+        "dockaudit"
+    };
+    let parsed = Cli::command()
+        .bin_name(bin_name)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version are successes; anything else is a usage error (exit 2).
@@ -66,6 +85,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => explain(args),
         Command::Db(args) => db_cmd::run(args),
         Command::Image(args) => image_cmd::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
     }
 }
 
@@ -128,12 +149,13 @@ fn baseline(args: config::BaselineArgs) -> Result<ExitCode> {
 fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Report> {
     // Validate everything the user typed before touching the engine.
     let selection = RuleSelection::new(&args.select, &args.ignore, RULES)?;
-    let filter = TargetFilter::new(
+    let mut filter = TargetFilter::new(
         &args.targets.containers,
         &args.targets.exclude_containers,
         &args.targets.labels,
         &args.targets.exclude_labels,
     )?;
+    filter.vulnerabilities = args.vulns.filter();
     let snapshot = match &args.snapshot {
         Some(path) => Snapshot::load(path)?,
         None => {
@@ -188,6 +210,7 @@ fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             ReportFormat::Terminal => {
                 let opts = TerminalOptions {
                     verbose: args.verbose,
+                    quiet: args.quiet,
                     max_targets_per_rule: if args.verbose { usize::MAX } else { 8 },
                     ..TerminalOptions::default()
                 };

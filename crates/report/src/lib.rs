@@ -2,7 +2,8 @@
 //!
 //! The rules engine builds one [`Report`]; every output format is a function of it alone. The JSON
 //! form is versioned by [`REPORT_SCHEMA_VERSION`] and documented in DESIGN.md; fields are only ever
-//! added, never renamed or repurposed, within a version.
+//! added, never renamed or repurposed, within a version. With the `schema` feature the types derive
+//! a JSON Schema (checked in as docs/report.schema.json and compared with the types in a test).
 #![forbid(unsafe_code)]
 
 pub mod emit;
@@ -16,9 +17,17 @@ use serde_json::Value;
 /// Version of the JSON report format.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
+/// The JSON Schema of the JSON report, derived from these types (checked in as
+/// docs/report.schema.json).
+#[cfg(feature = "schema")]
+pub fn report_json_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(Report)).expect("a schema is JSON")
+}
+
 /// How bad a finding is. Ordered from least to most severe, so `max()` is the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Severity {
     /// Worth knowing; no action needed by itself.
     Info,
@@ -70,6 +79,7 @@ impl fmt::Display for Severity {
 /// The audit areas, following how operators think about a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Category {
     /// Host configuration and isolation.
     Host,
@@ -161,6 +171,7 @@ impl fmt::Display for Category {
 
 /// The whole result of one audit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// [`REPORT_SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -188,6 +199,7 @@ pub struct Report {
 
 /// The tool that wrote a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tool {
     /// `dockaudit`.
     pub name: String,
@@ -197,6 +209,7 @@ pub struct Tool {
 
 /// The engine a report is about.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Engine {
     /// `docker` or `podman`.
     pub kind: String,
@@ -210,6 +223,7 @@ pub struct Engine {
 
 /// Counts over the selected rules.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     /// Rules selected.
     pub rules: usize,
@@ -230,6 +244,7 @@ pub struct Summary {
 
 /// A count per severity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BySeverity {
     /// Critical findings.
     pub critical: usize,
@@ -273,6 +288,7 @@ impl BySeverity {
 
 /// What a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
     /// `container`, `image`, `network`, `volume`, `daemon`, `host`, `file`.
     pub kind: String,
@@ -284,6 +300,7 @@ pub struct Target {
 
 /// A place in a file, for findings about files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Location {
     /// The file.
     pub path: String,
@@ -295,6 +312,7 @@ pub struct Location {
 
 /// One problem found on one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// Rule id (`CTR001`).
     pub rule: String,
@@ -327,6 +345,7 @@ pub struct Finding {
 
 /// Why a finding is suppressed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Suppression {
     /// The reason the ignore gives.
     pub reason: String,
@@ -336,6 +355,7 @@ pub struct Suppression {
 
 /// A rule, or one rule on one target, that could not be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Skipped {
     /// Rule id.
     pub rule: String,
@@ -348,6 +368,7 @@ pub struct Skipped {
 
 /// A fact that could not be collected.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Gap {
     /// What is missing.
     pub what: String,
@@ -357,6 +378,7 @@ pub struct Gap {
 
 /// What happened to one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleResult {
     /// Rule id.
     pub rule: String,
@@ -375,6 +397,7 @@ pub struct RuleResult {
 /// Outcome of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum RuleStatus {
     /// Ran and found nothing.
     Passed,
@@ -392,6 +415,7 @@ pub enum RuleStatus {
 /// rounded down, so 100 means nothing applicable failed. With nothing applicable there is no score
 /// (`null`, and the category is left out of `by_category`): skip is not pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Score {
     /// 0–100 over every category; `None` when nothing applicable was checked.
     pub overall: Option<u8>,

@@ -483,3 +483,64 @@ fn markdown_lists_suppressed_findings_apart() {
         "{rest}"
     );
 }
+
+#[test]
+fn terminal_shows_accepted_risks_apart_dimmed_with_their_reason() {
+    let mut report = severities();
+    let accepted = report.findings[0].clone();
+    report.findings[0].suppressed = Some(Suppression {
+        reason: "the CI runner needs it until Q3".into(),
+        source: "config".into(),
+    });
+    report.summary.suppressed = 1;
+    let coloured = render(|b| write_terminal(&report, b, TerminalOptions::default()));
+    let text = strip_ansi(&coloured);
+    let (findings, rest) = text
+        .split_once("Accepted risks (suppressed)")
+        .expect("a section of its own");
+    // Not among the findings (unless the same rule hit another target)...
+    let target_line = format!(
+        "{} {}: {}",
+        accepted.target.kind, accepted.target.name, accepted.message
+    );
+    assert!(!findings.contains(&target_line), "{findings}");
+    // ...but in its own section, with the reason, before the summary, which counts it apart.
+    let (section, summary) = rest.split_once("Summary: ").unwrap();
+    assert!(section.contains(&accepted.rule) && section.contains(&accepted.target.name));
+    assert!(section.contains("accepted (config): the CI runner needs it until Q3"));
+    assert!(summary.contains("(1 suppressed)"), "{summary}");
+    let first_line = summary.lines().next().unwrap();
+    let active = report.findings.len() - 1;
+    assert!(
+        first_line.contains(&format!(" {active} findings: ")),
+        "{first_line}"
+    );
+    // Dimmed: every line of the section is written inside a DIMMED style.
+    let dim = anstyle::Style::new()
+        .effects(anstyle::Effects::DIMMED)
+        .render()
+        .to_string();
+    let raw_section = coloured
+        .split_once("Accepted risks (suppressed)")
+        .unwrap()
+        .1
+        .split_once("\n\n")
+        .unwrap()
+        .0;
+    let entries: Vec<&str> = raw_section.lines().skip(1).collect();
+    assert_eq!(entries.len(), 2, "{raw_section}");
+    assert!(entries.iter().all(|l| l.contains(&dim)), "{raw_section:?}");
+}
+
+#[test]
+fn terminal_quiet_is_the_summary_and_score_lines_only() {
+    let report = severities();
+    let opts = TerminalOptions {
+        quiet: true,
+        ..TerminalOptions::default()
+    };
+    let text = strip_ansi(&render(|b| write_terminal(&report, b, opts)));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("Summary: ") && lines[1].starts_with("Score: "));
+}

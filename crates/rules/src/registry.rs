@@ -107,6 +107,7 @@ pub static RULES: &[Rule] = &[
     lcy003_stopped_container::RULE,
     lcy004_unused_volume::RULE,
     lcy005_unused_network::RULE,
+    vln001_known_vulnerability::RULE,
 ];
 
 /// The rule with this id (case-insensitive).

@@ -1,5 +1,6 @@
 //! The terminal view for people: findings grouped by category, then by rule, each with the targets it
-//! hit and one line of what to do; then counts, skips, gaps, and a short "fix these first" list.
+//! hit and one line of what to do; then the accepted risks (suppressed findings, dimmed, with the
+//! ignore's reason), counts, skips, gaps, and a short "fix these first" list.
 //!
 //! Colour is written as ANSI styles unconditionally; the binary's output stream (anstream) strips
 //! them when colour is off (`--color never`, `NO_COLOR`, not a terminal).
@@ -20,6 +21,8 @@ pub struct TerminalOptions {
     pub fix_first: usize,
     /// Show per-target skips too, not only whole-rule skips.
     pub verbose: bool,
+    /// Only the summary and score lines (`audit --quiet`).
+    pub quiet: bool,
 }
 
 impl Default for TerminalOptions {
@@ -28,6 +31,7 @@ impl Default for TerminalOptions {
             max_targets_per_rule: 8,
             fix_first: 5,
             verbose: false,
+            quiet: false,
         }
     }
 }
@@ -89,6 +93,9 @@ pub fn write_terminal(
     out: &mut dyn Write,
     opts: TerminalOptions,
 ) -> io::Result<()> {
+    if opts.quiet {
+        return write_summary_lines(report, out);
+    }
     writeln!(
         out,
         "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} {} {} (API {}) at {} {DIM}·{DIM:#} collected {}",
@@ -104,7 +111,7 @@ pub fn write_terminal(
         let in_category: Vec<&Finding> = report
             .findings
             .iter()
-            .filter(|f| f.category == category)
+            .filter(|f| f.category == category && f.suppressed.is_none())
             .collect();
         if in_category.is_empty() {
             continue;
@@ -159,9 +166,47 @@ pub fn write_terminal(
         }
     }
 
+    write_suppressed(report, out)?;
     write_skips_and_gaps(report, out, opts)?;
     write_summary(report, out)?;
     write_fix_first(report, out, opts)
+}
+
+/// Accepted risks: findings an ignore suppressed, dimmed and apart, each with the ignore's reason.
+fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let suppressed: Vec<(&Finding, &crate::Suppression)> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.suppressed.as_ref().map(|s| (f, s)))
+        .collect();
+    if suppressed.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{BOLD}Accepted risks (suppressed){BOLD:#} {DIM}({} finding{}: not counted in the summary or the exit code){DIM:#}",
+        suppressed.len(),
+        plural(suppressed.len())
+    )?;
+    for (f, s) in suppressed {
+        writeln!(
+            out,
+            "  {DIM}{} {} {} on {} {}: {}{DIM:#}",
+            f.severity.as_str().to_ascii_uppercase(),
+            f.rule,
+            f.name,
+            f.target.kind,
+            f.target.name,
+            f.message
+        )?;
+        writeln!(
+            out,
+            "  {DIM}    accepted ({}): {}{DIM:#}",
+            s.source, s.reason
+        )?;
+    }
+    Ok(())
 }
 
 fn write_skips_and_gaps(
@@ -209,8 +254,23 @@ fn write_skips_and_gaps(
 }
 
 fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let s = &report.summary;
     writeln!(out)?;
+    write_summary_lines(report, out)
+}
+
+/// The summary and score lines: all `--quiet` prints.
+fn write_summary_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let s = &report.summary;
+    let active = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .count();
+    let suppressed = if s.suppressed > 0 {
+        format!(" {DIM}({} suppressed){DIM:#}", s.suppressed)
+    } else {
+        String::new()
+    };
     let by_severity: Vec<String> = Severity::ALL
         .into_iter()
         .map(|sev| {
@@ -225,13 +285,13 @@ fn write_summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     writeln!(
         out,
-        "{BOLD}Summary{BOLD:#}: {} rules, {} passed, {} failed, {} skipped {DIM}·{DIM:#} {} finding{}: {}",
+        "{BOLD}Summary{BOLD:#}: {} rules, {} passed, {} failed, {} skipped {DIM}·{DIM:#} {} finding{}: {}{suppressed}",
         s.rules,
         s.passed,
         s.failed,
         s.skipped,
-        report.findings.len(),
-        plural(report.findings.len()),
+        active,
+        plural(active),
         by_severity.join(", ")
     )?;
     write_score(report, out)
@@ -272,10 +332,15 @@ fn score_style(score: u8) -> Style {
 
 fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) -> io::Result<()> {
     // The worst rules first; within a severity, the rule hitting the most targets.
-    let mut groups = group_by_rule(&report.findings.iter().collect::<Vec<_>>());
+    let active: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    let mut groups = group_by_rule(&active);
     groups.retain(|g| g.first.severity >= Severity::Medium);
     if groups.is_empty() {
-        if report.findings.is_empty() {
+        if active.is_empty() {
             writeln!(out, "{GREEN}Nothing to fix.{GREEN:#}")?;
         }
         return Ok(());

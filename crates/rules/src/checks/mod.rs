@@ -101,3 +101,4 @@ pub mod res003_pids_limit_missing;
 pub mod res004_restart_policy_unbounded;
 pub mod res005_ulimit_unlimited;
 pub mod res006_custom_cgroup_parent;
+pub mod vln001_known_vulnerability;
