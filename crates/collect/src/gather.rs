@@ -161,19 +161,14 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
                     Some((c.id?, running))
                 })
                 .collect();
-            let results: Vec<ContainerResult> = stream::iter(ids)
+            let results: Vec<Collected<Container>> = stream::iter(ids)
                 .map(|(id, listed_running)| collect_container(client, id, listed_running, options))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            let mut out = Vec::new();
-            for r in results {
-                gaps.extend(r.gaps);
-                redactions.extend(r.redactions);
-                if let Some(mut c) = r.container {
-                    c.size_rw = sizes.get(&c.inspect.id).copied();
-                    out.push(c);
-                }
+            let mut out = absorb(results, &mut gaps, &mut redactions);
+            for c in &mut out {
+                c.size_rw = sizes.get(&c.inspect.id).copied();
             }
             out
         }
@@ -186,18 +181,12 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     let images: Vec<Image> = match image_list {
         Ok(list) => {
             let ids: Vec<String> = list.into_iter().map(|i| i.id).collect();
-            let results: Vec<ImageResult> = stream::iter(ids)
+            let results: Vec<Collected<Image>> = stream::iter(ids)
                 .map(|id| collect_image(client, id))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            let mut out = Vec::new();
-            for r in results {
-                gaps.extend(r.gaps);
-                redactions.extend(r.redactions);
-                out.extend(r.image);
-            }
-            out
+            absorb(results, &mut gaps, &mut redactions)
         }
         Err(e) => {
             gaps.push(gap("images (GET /images/json)", e));
@@ -342,10 +331,37 @@ fn is_podman(v: &EngineVersion) -> bool {
         .is_some_and(|n| n.to_ascii_lowercase().contains("podman"))
 }
 
-struct ContainerResult {
-    container: Option<Container>,
+/// What collecting one object gave: the object (unless it could not be read), the gaps met on the
+/// way, and where secrets were masked.
+struct Collected<T> {
+    item: Option<T>,
     gaps: Vec<Gap>,
     redactions: Vec<Redaction>,
+}
+
+impl<T> Collected<T> {
+    fn new() -> Self {
+        Collected {
+            item: None,
+            gaps: Vec::new(),
+            redactions: Vec::new(),
+        }
+    }
+}
+
+/// Keeps the objects of `results` and moves their gaps and redactions into the snapshot's lists.
+fn absorb<T>(
+    results: Vec<Collected<T>>,
+    gaps: &mut Vec<Gap>,
+    redactions: &mut Vec<Redaction>,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        gaps.extend(r.gaps);
+        redactions.extend(r.redactions);
+        out.extend(r.item);
+    }
+    out
 }
 
 async fn collect_container(
@@ -353,13 +369,9 @@ async fn collect_container(
     id: String,
     listed_running: bool,
     options: &CollectOptions,
-) -> ContainerResult {
+) -> Collected<Container> {
     let docker = &client.docker;
-    let mut result = ContainerResult {
-        container: None,
-        gaps: Vec::new(),
-        redactions: Vec::new(),
-    };
+    let mut result = Collected::new();
     let (inspect, early_top, early_logs) = tokio::join!(
         docker.inspect_container(&id, None::<InspectContainerOptions>),
         async {
@@ -460,7 +472,7 @@ async fn collect_container(
         }
         Err(why) => Fact::Missing(why),
     });
-    result.container = Some(container);
+    result.item = Some(container);
     result
 }
 
@@ -527,19 +539,9 @@ async fn read_log_tail(
     Ok(LogTail { lines, truncated })
 }
 
-struct ImageResult {
-    image: Option<Image>,
-    gaps: Vec<Gap>,
-    redactions: Vec<Redaction>,
-}
-
-async fn collect_image(client: &EngineClient, id: String) -> ImageResult {
+async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
     let docker = &client.docker;
-    let mut result = ImageResult {
-        image: None,
-        gaps: Vec::new(),
-        redactions: Vec::new(),
-    };
+    let mut result = Collected::new();
     let (inspect, history) = tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
     let inspect = match inspect {
         Ok(answer) => {
@@ -578,7 +580,7 @@ async fn collect_image(client: &EngineClient, id: String) -> ImageResult {
         }
         Err(e) => Fact::Missing(format!("history could not be read: {e}")),
     };
-    result.image = Some(Image {
+    result.item = Some(Image {
         inspect,
         history: Some(history),
         contents: None,
