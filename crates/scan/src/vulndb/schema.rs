@@ -306,27 +306,20 @@ pub fn debian_release(codename: &str) -> String {
     if codename == "sid" || codename == "unstable" {
         return "sid".to_owned();
     }
-    DEBIAN_RELEASES
-        .iter()
-        .find(|(c, _)| *c == codename)
-        .map(|(_, n)| (*n).to_owned())
-        .or_else(|| {
-            crate::eol::table()
-                .distros
-                .iter()
-                .find(|d| d.id == "debian")?
-                .releases
-                .iter()
-                .find(|r| r.codename.as_deref() == Some(codename.as_str()))
-                .map(|r| r.version.clone())
-        })
-        .unwrap_or(codename)
+    release_of_codename(DEBIAN_RELEASES, "debian", &codename).unwrap_or(codename)
 }
 
 /// The release number for an Ubuntu code name (`jammy` → `22.04`), when known.
 pub fn ubuntu_release(codename: &str) -> Option<String> {
     let codename = codename.trim().to_ascii_lowercase();
-    UBUNTU_RELEASES
+    release_of_codename(UBUNTU_RELEASES, "ubuntu", &codename)
+}
+
+/// A lower-case code name's release number: from `known` (code name, number), else from the
+/// end-of-life table's entries for `distro`, so a release the table knows imports before `known`
+/// is updated.
+fn release_of_codename(known: &[(&str, &str)], distro: &str, codename: &str) -> Option<String> {
+    known
         .iter()
         .find(|(c, _)| *c == codename)
         .map(|(_, n)| (*n).to_owned())
@@ -334,10 +327,10 @@ pub fn ubuntu_release(codename: &str) -> Option<String> {
             crate::eol::table()
                 .distros
                 .iter()
-                .find(|d| d.id == "ubuntu")?
+                .find(|d| d.id == distro)?
                 .releases
                 .iter()
-                .find(|r| r.codename.as_deref() == Some(codename.as_str()))
+                .find(|r| r.codename.as_deref() == Some(codename))
                 .map(|r| r.version.clone())
         })
 }
