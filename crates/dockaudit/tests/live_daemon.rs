@@ -1,178 +1,40 @@
 //! Live tests of the daemon checks against a second `dockerd` of the test's own: the machine's
 //! `/usr/sbin/dockerd` with its own data root, exec root, pid file and unix socket under a temporary
-//! directory, no bridge, no iptables changes, an empty daemon.json, and a TCP listener on
+//! directory, its own bridge, no iptables changes, an empty daemon.json, and a TCP listener on
 //! `127.0.0.1:<free port>` without TLS. The audits go through that TCP endpoint, as for a remote
 //! engine. A guard stops the daemon and removes its state when the test ends, panics included.
 //!
 //! Needs root (to run dockerd) and /usr/sbin/dockerd; without them the tests say so and return.
 //! The machine's own engine is not touched.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt;
+mod common;
+
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
+use common::test_daemon::{running_as_root, Options, TestDaemon, DOCKERD};
 use serde_json::Value;
-
-const DOCKERD: &str = "/usr/sbin/dockerd";
 
 /// Whether this machine can run the tests; prints why not.
 fn can_run() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .map(|r| r.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false);
-    if !root || !Path::new(DOCKERD).exists() {
+    if !running_as_root() || !Path::new(DOCKERD).exists() {
         eprintln!("skipped: needs root and {DOCKERD} to start a dockerd of its own");
         return false;
     }
     true
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// A dockerd of the test's own; stopped and cleaned up on drop.
-struct Daemon {
-    dir: tempfile::TempDir,
-    child: Child,
-    port: u16,
-    bridge: String,
-}
-
-/// Adds a bridge interface of the test's own. A test dockerd must never run with `--bridge=none`:
-/// dockerd then deletes the host's docker0 at start-up, breaking the machine's engine for every
-/// other test.
-fn add_bridge(name: &str, subnet: u16) {
-    let cidr = format!("172.30.{}.1/24", subnet % 250);
-    for args in [
-        vec!["link", "add", name, "type", "bridge"],
-        vec!["addr", "add", cidr.as_str(), "dev", name],
-        vec!["link", "set", name, "up"],
-    ] {
-        let ok = Command::new("ip")
-            .args(&args)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "ip {args:?} failed");
-    }
-}
-
-impl Daemon {
-    fn start(extra: &[&str]) -> Daemon {
-        // Short path: containerd's sockets under the exec root must fit in 108 bytes.
-        let dir = tempfile::Builder::new()
-            .prefix("dal")
-            .tempdir_in("/tmp")
-            .expect("temp dir");
-        let d = dir.path();
-        // Only root may enter, as for /etc/docker on many hosts: an unprivileged audit cannot read
-        // this daemon's daemon.json (its command line in /proc stays readable to anyone).
-        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).expect("chmod");
-        std::fs::write(d.join("daemon.json"), "{}\n").expect("daemon.json");
-        let port = free_port();
-        let bridge = format!("dal{port}");
-        add_bridge(&bridge, port);
-        let log = std::fs::File::create(d.join("dockerd.log")).expect("log");
-        let child = Command::new(DOCKERD)
-            .arg("--config-file")
-            .arg(d.join("daemon.json"))
-            .arg("--data-root")
-            .arg(d.join("data"))
-            .arg("--exec-root")
-            .arg(d.join("exec"))
-            .arg("--pidfile")
-            .arg(d.join("d.pid"))
-            .arg("-H")
-            .arg(format!("unix://{}", d.join("d.sock").display()))
-            .arg("-H")
-            .arg(format!("tcp://127.0.0.1:{port}"))
-            .args(["--bridge", &bridge, "--iptables=false", "--ip6tables=false"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("dockerd starts");
-        let daemon = Daemon {
-            dir,
-            child,
-            port,
-            bridge,
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !daemon.ping() {
-            if Instant::now() > deadline {
-                let log = std::fs::read_to_string(daemon.dir.path().join("dockerd.log"))
-                    .unwrap_or_default();
-                panic!("dockerd did not answer within 60 s:\n{log}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        daemon
-    }
-
-    fn ping(&self) -> bool {
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-        if s.write_all(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
-            .is_err()
-        {
-            return false;
-        }
-        let mut answer = String::new();
-        let _ = s.read_to_string(&mut answer);
-        answer.ends_with("OK")
-    }
-
-    fn url(&self) -> String {
-        format!("tcp://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["link", "delete", &self.bridge])
-            .status();
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").arg(&pid).status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        if !matches!(self.child.try_wait(), Ok(Some(_))) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-        // What dockerd mounted under its directory must go before the directory can.
-        let prefix = format!("{}/", self.dir.path().display());
-        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        let mut points: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_unstable_by(|a, b| b.cmp(a));
-        for p in points {
-            let _ = Command::new("umount").args(["-l", p]).status();
-        }
-    }
+/// A plain-TCP test daemon with these extra dockerd arguments.
+fn start_daemon(extra: &[&str]) -> TestDaemon {
+    let extra: Vec<OsString> = extra.iter().map(OsString::from).collect();
+    TestDaemon::start(&Options {
+        prefix: "dal",
+        subnet: 30,
+        prepare: &|_| {},
+        args: &move |_| extra.clone(),
+    })
 }
 
 fn dockaudit() -> PathBuf {
@@ -242,7 +104,7 @@ fn a_second_dockerd_reached_over_plain_tcp_is_reported_and_live_restore_flips() 
         return;
     }
     let started = Instant::now();
-    let daemon = Daemon::start(&[]);
+    let daemon = start_daemon(&[]);
     let report = audit(&dockaudit(), &[], &["--host", &daemon.url()]);
     assert_eq!(report["engine"]["endpoint"], daemon.url());
     let tcp = findings(&report, "DMN007");
@@ -274,7 +136,7 @@ fn a_second_dockerd_reached_over_plain_tcp_is_reported_and_live_restore_flips() 
     assert_eq!(status(&report, "DMN015"), "failed");
     drop(daemon);
 
-    let daemon = Daemon::start(&["--live-restore"]);
+    let daemon = start_daemon(&["--live-restore"]);
     let report = audit(&dockaudit(), &[], &["--host", &daemon.url()]);
     assert_eq!(status(&report, "DMN015"), "passed", "{report:#}");
     assert_eq!(findings(&report, "DMN007").len(), 1);
@@ -291,7 +153,7 @@ fn an_unprivileged_audit_skips_what_it_cannot_read() {
         eprintln!("skipped: needs root, {DOCKERD} and runuser");
         return;
     }
-    let daemon = Daemon::start(&[]);
+    let daemon = start_daemon(&[]);
     // `nobody` may not enter the build directory: give it a copy it can run.
     let bin_dir = tempfile::Builder::new()
         .prefix("dab")

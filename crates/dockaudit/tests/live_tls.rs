@@ -7,44 +7,27 @@
 //! Needs root (to run dockerd), /usr/sbin/dockerd and openssl; without them the test says so and
 //! returns. The machine's own engine is not touched.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Instant;
+
+use common::test_daemon::{running_as_root, Options, TestDaemon, DOCKERD};
 use serde_json::Value;
-
-const DOCKERD: &str = "/usr/sbin/dockerd";
 
 /// Whether this machine can run the test; prints why not.
 fn can_run() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Uid:"))
-                .map(|r| r.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false);
     let openssl = Command::new("openssl")
         .arg("version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !root || !Path::new(DOCKERD).exists() || !openssl {
+    if !running_as_root() || !Path::new(DOCKERD).exists() || !openssl {
         eprintln!("skipped: needs root, {DOCKERD} and openssl to start a TLS dockerd of its own");
         return false;
     }
     true
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -140,159 +123,24 @@ fn make_certificates(dir: &Path) {
     std::fs::copy(dir.join("ca.pem"), ca_only.join("ca.pem")).expect("copy");
 }
 
-/// A TLS dockerd of the test's own; stopped and cleaned up on drop.
-struct Daemon {
-    dir: tempfile::TempDir,
-    child: Option<Child>,
-    port: u16,
-    bridge: Option<String>,
-}
-
-impl Daemon {
-    fn start() -> Daemon {
-        // Short path: containerd's sockets under the exec root must fit in 108 bytes.
-        let dir = tempfile::Builder::new()
-            .prefix("dat")
-            .tempdir_in("/tmp")
-            .expect("temp dir");
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-            .expect("chmod");
-        let port = free_port();
-        // The guard exists before anything needs cleaning up, so a failure below still cleans up.
-        let mut daemon = Daemon {
-            dir,
-            child: None,
-            port,
-            bridge: None,
-        };
-        let d = daemon.dir.path().to_path_buf();
-        make_certificates(&d);
-        std::fs::write(d.join("daemon.json"), "{}\n").expect("daemon.json");
-
-        // Its own bridge: never `--bridge=none`, which makes dockerd delete the host's docker0.
-        let bridge = format!("dat{port}");
-        let cidr = format!("172.31.{}.1/24", port % 250);
-        for (i, args) in [
-            vec!["link", "add", bridge.as_str(), "type", "bridge"],
-            vec!["addr", "add", cidr.as_str(), "dev", bridge.as_str()],
-            vec!["link", "set", bridge.as_str(), "up"],
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let ok = Command::new("ip")
-                .args(&args)
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "ip {args:?} failed");
-            if i == 0 {
-                daemon.bridge = Some(bridge.clone());
-            }
-        }
-
-        let log = std::fs::File::create(d.join("dockerd.log")).expect("log");
-        let child = Command::new(DOCKERD)
-            .arg("--config-file")
-            .arg(d.join("daemon.json"))
-            .arg("--data-root")
-            .arg(d.join("data"))
-            .arg("--exec-root")
-            .arg(d.join("exec"))
-            .arg("--pidfile")
-            .arg(d.join("d.pid"))
-            .arg("-H")
-            .arg(format!("unix://{}", d.join("d.sock").display()))
-            .arg("-H")
-            .arg(format!("tcp://127.0.0.1:{port}"))
-            .arg("--tlsverify")
-            .arg("--tlscacert")
-            .arg(d.join("ca.pem"))
-            .arg("--tlscert")
-            .arg(d.join("server-cert.pem"))
-            .arg("--tlskey")
-            .arg(d.join("server-key.pem"))
-            .args(["--bridge", &bridge, "--iptables=false", "--ip6tables=false"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("dockerd starts");
-        daemon.child = Some(child);
-
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !daemon.ping() {
-            if Instant::now() > deadline {
-                let log = std::fs::read_to_string(d.join("dockerd.log")).unwrap_or_default();
-                panic!("dockerd did not answer within 60 s:\n{log}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        // The unix socket answers once the API is up; make sure the TCP listener is too.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "TLS port {port} never opened");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        daemon
-    }
-
-    /// Pings through the unix socket (the TCP port speaks TLS only).
-    fn ping(&self) -> bool {
-        let Ok(mut s) = UnixStream::connect(self.dir.path().join("d.sock")) else {
-            return false;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-        if s.write_all(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
-            .is_err()
-        {
-            return false;
-        }
-        let mut answer = String::new();
-        let _ = s.read_to_string(&mut answer);
-        answer.ends_with("OK")
-    }
-
-    fn url(&self) -> String {
-        format!("tcp://127.0.0.1:{}", self.port)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            if !matches!(child.try_wait(), Ok(Some(_))) {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-        if let Some(bridge) = &self.bridge {
-            let _ = Command::new("ip").args(["link", "delete", bridge]).status();
-        }
-        // What dockerd mounted under its directory must go before the directory can.
-        let prefix = format!("{}/", self.dir.path().display());
-        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        let mut points: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_unstable_by(|a, b| b.cmp(a));
-        for p in points {
-            let _ = Command::new("umount").args(["-l", p]).status();
-        }
-    }
+/// A TLS test daemon: `--tlsverify` with certificates made in its directory.
+fn start_daemon() -> TestDaemon {
+    TestDaemon::start(&Options {
+        prefix: "dat",
+        subnet: 31,
+        prepare: &make_certificates,
+        args: &|d| {
+            vec![
+                OsString::from("--tlsverify"),
+                OsString::from("--tlscacert"),
+                d.join("ca.pem").into(),
+                OsString::from("--tlscert"),
+                d.join("server-cert.pem").into(),
+                OsString::from("--tlskey"),
+                d.join("server-key.pem").into(),
+            ]
+        },
+    })
 }
 
 /// Runs `dockaudit audit --host URL --format json` with the given TLS environment.
@@ -326,7 +174,7 @@ fn a_tls_dockerd_is_audited_with_client_certificates_and_refused_without() {
         return;
     }
     let started = Instant::now();
-    let daemon = Daemon::start();
+    let daemon = start_daemon();
     let url = daemon.url();
 
     // With the client certificates: the audit runs over TLS.

@@ -1,0 +1,3 @@
+//! Shared by the dockaudit integration tests.
+
+pub mod test_daemon;
