@@ -102,6 +102,8 @@ pub enum ReportFormat {
     Junit,
     /// Markdown, for pull-request comments and tickets.
     Markdown,
+    /// One self-contained HTML page, for people (no network fetches).
+    Html,
 }
 
 /// One `--format` value: a format and, for `FORMAT=FILE`, the file it is written to.
@@ -120,7 +122,7 @@ fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
         None => (value, None),
     };
     let format = ReportFormat::from_str(name, true).map_err(|_| {
-        format!("unknown format `{name}`: use terminal, json, sarif, junit or markdown")
+        format!("unknown format `{name}`: use terminal, json, sarif, junit, markdown or html")
     })?;
     Ok(FormatSpec { format, file })
 }
@@ -163,7 +165,7 @@ pub struct AuditArgs {
     /// Audit this snapshot file (from `dockaudit collect`) instead of a live engine.
     #[arg(long, value_name = "FILE", conflicts_with = "host")]
     pub snapshot: Option<PathBuf>,
-    /// Report format: terminal, json, sarif, junit or markdown. FORMAT=FILE writes that format to
+    /// Report format: terminal, json, sarif, junit, markdown or html. FORMAT=FILE writes that format to
     /// FILE; repeat for several formats from one audit (`-f terminal -f sarif=audit.sarif`).
     #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec, default_value = "terminal")]
     pub format: Vec<FormatSpec>,

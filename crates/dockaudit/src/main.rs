@@ -20,7 +20,8 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, FromArgMatches};
 use dockaudit_collect::{CollectOptions, EndpointEnv};
 use dockaudit_report::emit::{
-    write_json, write_junit, write_markdown, write_sarif, write_terminal, TerminalOptions,
+    write_html, write_json, write_junit, write_markdown, write_sarif, write_terminal,
+    TerminalOptions,
 };
 use dockaudit_report::{Report, RuleInfo, Severity};
 use dockaudit_rules::{find_rule, AuditOptions, Rule, RuleSelection, TargetFilter, RULES};
@@ -207,6 +208,7 @@ fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             ReportFormat::Sarif => write_sarif(report, &catalogue, &mut buf),
             ReportFormat::Junit => write_junit(report, &catalogue, &mut buf),
             ReportFormat::Markdown => write_markdown(report, &mut buf),
+            ReportFormat::Html => write_html(report, &catalogue, &mut buf),
             ReportFormat::Terminal => {
                 let opts = TerminalOptions {
                     verbose: args.verbose,

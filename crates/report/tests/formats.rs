@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use dockaudit_report::emit::{
-    write_json, write_junit, write_markdown, write_sarif, write_terminal, TerminalOptions,
+    write_html, write_json, write_junit, write_markdown, write_sarif, write_terminal,
+    TerminalOptions,
 };
 use dockaudit_report::{
     Category, Location, Report, RuleInfo, RuleStatus, Score, Severity, Suppression,
@@ -442,8 +443,23 @@ fn junit_failures_carry_message_and_remediation() {
 
 // ---- snapshots of every format ----
 
+/// Ids, digests, fingerprints and times come from the recorded scenario and change whenever it is
+/// re-recorded: the snapshots pin the layout and the judgements, not those values.
+fn snapshot_filters() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
+        "[TIME]",
+    );
+    settings.add_filter(r"\b[0-9a-f]{64}\b", "[ID]");
+    settings.add_filter(r"\b[0-9a-f]{16}\b", "[FINGERPRINT]");
+    settings.add_filter(r"\b[0-9a-f]{12}\b", "[SHORT-ID]");
+    settings
+}
+
 #[test]
 fn snapshots_of_every_format() {
+    let _filters = snapshot_filters().bind_to_scope();
     for (name, report) in canonical() {
         insta::assert_snapshot!(
             format!("{name}.terminal"),
@@ -462,6 +478,10 @@ fn snapshots_of_every_format() {
         insta::assert_snapshot!(
             format!("{name}.markdown"),
             render(|b| write_markdown(&report, b))
+        );
+        insta::assert_snapshot!(
+            format!("{name}.html"),
+            render(|b| write_html(&report, &catalogue(), b))
         );
     }
 }
@@ -543,4 +563,79 @@ fn terminal_quiet_is_the_summary_and_score_lines_only() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[0].starts_with("Summary: ") && lines[1].starts_with("Score: "));
+}
+
+// ---- HTML (the browser test is crates/dockaudit/tests/html_browser.rs) ----
+
+/// Text as the page's auto-escaping writes it (minijinja also escapes `/`).
+fn html_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+fn html_of(report: &Report) -> String {
+    render(|b| write_html(report, &catalogue(), b))
+}
+
+#[test]
+fn html_escapes_what_the_audit_read() {
+    let mut report = severities();
+    let hostile = "<script>alert(1)</script>\"'&";
+    report.findings[0].target.name = hostile.into();
+    report.findings[0].message = format!("container {hostile} with `{hostile}`");
+    report.gaps.push(dockaudit_report::Gap {
+        what: hostile.into(),
+        why: hostile.into(),
+    });
+    let html = html_of(&report);
+    assert!(
+        !html.contains("<script>alert"),
+        "unescaped text in the page"
+    );
+    assert!(html.contains(&html_attr(hostile)));
+    // The one script is the page's own filter script.
+    assert_eq!(html.matches("<script").count(), 1);
+}
+
+#[test]
+fn html_is_self_contained() {
+    let html = html_of(&audit(&[], &[]));
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
+    // Nothing the browser would fetch: no external script, style sheet, image or frame.
+    for fetch in ["src=\"http", "<link", "@import", "url(http", "<iframe"] {
+        assert!(!html.contains(fetch), "the page fetches: {fetch}");
+    }
+}
+
+#[test]
+fn html_groups_by_target_and_lists_accepted_risks_apart() {
+    let mut report = severities();
+    let accepted = report.findings[0].clone();
+    report.findings[0].suppressed = Some(Suppression {
+        reason: "lab machine, accepted".into(),
+        source: "config".into(),
+    });
+    let html = html_of(&report);
+    let (findings, rest) = html
+        .split_once("<section id=\"suppressed\">")
+        .expect("an accepted-risks section");
+    // Every target with an open finding has one group, holding exactly its open findings.
+    for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
+        let group = format!("data-name=\"{}\"", html_attr(&f.target.name));
+        assert_eq!(findings.matches(&group).count(), 1, "{}", f.target.name);
+    }
+    let open_articles = findings.matches("<article class=\"finding\"").count();
+    assert_eq!(open_articles, report.findings.len() - 1);
+    let accepted_rule = format!("data-rule=\"{}\"", accepted.rule);
+    let accepted_still_open = report
+        .findings
+        .iter()
+        .skip(1)
+        .any(|f| f.rule == accepted.rule);
+    assert_eq!(findings.contains(&accepted_rule), accepted_still_open);
+    assert!(rest.contains("lab machine, accepted"));
 }

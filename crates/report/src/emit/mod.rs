@@ -1,11 +1,14 @@
 //! Emitters: each renders the one [`Report`](crate::Report) in one format.
 
+mod groups;
+mod html;
 mod json;
 mod junit;
 mod markdown;
 pub mod sarif;
 mod terminal;
 
+pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
 pub use markdown::write_markdown;

@@ -5,11 +5,11 @@
 //! Colour is written as ANSI styles unconditionally; the binary's output stream (anstream) strips
 //! them when colour is off (`--color never`, `NO_COLOR`, not a terminal).
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Effects, Style};
 
+use super::groups::{fix_first, group_by_rule, open_findings};
 use crate::{Category, Finding, Report, Severity};
 
 /// How much the terminal view shows.
@@ -61,30 +61,6 @@ fn badge(severity: Severity) -> String {
         "{style}{:<8}{style:#}",
         severity.as_str().to_ascii_uppercase()
     )
-}
-
-/// Findings of one rule, in report order.
-struct RuleGroup<'a> {
-    first: &'a Finding,
-    findings: Vec<&'a Finding>,
-}
-
-fn group_by_rule<'a>(findings: &[&'a Finding]) -> Vec<RuleGroup<'a>> {
-    let mut groups: Vec<RuleGroup<'a>> = Vec::new();
-    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in findings {
-        match index.get(f.rule.as_str()) {
-            Some(&i) => groups[i].findings.push(f),
-            None => {
-                index.insert(&f.rule, groups.len());
-                groups.push(RuleGroup {
-                    first: f,
-                    findings: vec![f],
-                });
-            }
-        }
-    }
-    groups
 }
 
 /// Writes the report for a person at a terminal.
@@ -331,32 +307,18 @@ fn score_style(score: u8) -> Style {
 }
 
 fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) -> io::Result<()> {
-    // The worst rules first; within a severity, the rule hitting the most targets.
-    let active: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.suppressed.is_none())
-        .collect();
-    let mut groups = group_by_rule(&active);
-    groups.retain(|g| g.first.severity >= Severity::Medium);
+    let open = open_findings(report);
+    let groups = fix_first(&open);
     if groups.is_empty() {
-        if active.is_empty() {
+        if open.is_empty() {
             writeln!(out, "{GREEN}Nothing to fix.{GREEN:#}")?;
         }
         return Ok(());
     }
-    groups.sort_by(|a, b| {
-        let worst = |g: &RuleGroup| g.findings.iter().map(|f| f.severity).max();
-        worst(b)
-            .cmp(&worst(a))
-            .then(b.findings.len().cmp(&a.findings.len()))
-            .then(a.first.rule.cmp(&b.first.rule))
-    });
     writeln!(out)?;
     writeln!(out, "{BOLD}Fix these first{BOLD:#}")?;
     for (i, g) in groups.iter().take(opts.fix_first).enumerate() {
-        let mut names: Vec<&str> = g.findings.iter().map(|f| f.target.name.as_str()).collect();
-        names.dedup();
+        let names = g.target_names();
         let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
         let more = if names.len() > 3 {
             format!(" +{}", names.len() - 3)
@@ -367,13 +329,7 @@ fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) 
             out,
             "  {}. {} {} {BOLD}{}{BOLD:#} ({shown}{more}): {}",
             i + 1,
-            badge(
-                g.findings
-                    .iter()
-                    .map(|f| f.severity)
-                    .max()
-                    .unwrap_or(g.first.severity)
-            ),
+            badge(g.worst()),
             g.first.rule,
             g.first.name,
             g.first.remediation
