@@ -115,7 +115,8 @@ pub struct FormatSpec {
     pub file: Option<PathBuf>,
 }
 
-fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
+/// Parses `FORMAT` or `FORMAT=FILE` (the command line's `--format`, and `format` in dockaudit.toml).
+pub fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
     let (name, file) = match value.split_once('=') {
         Some((_, "")) => return Err(format!("`{value}`: no file after `=`")),
         Some((name, file)) => (name, Some(PathBuf::from(file))),
@@ -166,8 +167,9 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "host")]
     pub snapshot: Option<PathBuf>,
     /// Report format: terminal, json, sarif, junit, markdown or html. FORMAT=FILE writes that format to
-    /// FILE; repeat for several formats from one audit (`-f terminal -f sarif=audit.sarif`).
-    #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec, default_value = "terminal")]
+    /// FILE; repeat for several formats from one audit (`-f terminal -f sarif=audit.sarif`)
+    /// [default: dockaudit.toml's `format`, else terminal].
+    #[arg(short, long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
     pub format: Vec<FormatSpec>,
     /// Write the report (the --format given without =FILE) to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]

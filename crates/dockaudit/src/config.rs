@@ -2,12 +2,14 @@
 //! entries that accept a known risk.
 //!
 //! Found with `--config FILE`, else `./dockaudit.toml`, else `$XDG_CONFIG_HOME/dockaudit/dockaudit.toml`
-//! (`~/.config/dockaudit/dockaudit.toml`). A command-line value replaces the file's. Every mistake
+//! (`~/.config/dockaudit/dockaudit.toml`). A command-line value replaces the file's. `dockaudit image`
+//! reads the same file for what applies to one image: rules, severities, ignores and `fail-on`. Every mistake
 //! (malformed TOML, unknown key, wrong type, unknown rule, missing reason) is an error naming the
 //! file, line and key; nothing is silently ignored.
 //!
 //! ```toml
 //! fail-on = "medium"
+//! format = ["terminal", "sarif=audit.sarif", "html=audit.html"]
 //! [rules]
 //! select = ["CTR", "mounts"]
 //! ignore = ["LOG004"]
@@ -33,7 +35,7 @@ use dockaudit_rules::{IgnoreEntry, Suppressions, RULES};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::{AuditArgs, FailOn, ReportFormat};
+use crate::cli::{parse_format_spec, AuditArgs, FailOn, FormatSpec, ReportFormat};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "dockaudit.toml";
@@ -56,12 +58,21 @@ pub struct ConfigError {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct Raw {
     fail_on: Option<Spanned<String>>,
+    format: Option<Spanned<OneOrMany>>,
     rules: Option<RawRules>,
     targets: Option<RawTargets>,
     #[serde(default)]
     severity: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
+}
+
+/// `format = "json"` or `format = ["terminal", "sarif=audit.sarif"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +109,8 @@ struct RawIgnore {
 pub struct Config {
     /// `fail-on`: critical, high, medium, low, info or never.
     pub fail_on: Option<String>,
+    /// `format`: the report formats of `audit`, as `--format` takes them.
+    pub formats: Vec<FormatSpec>,
     /// `[rules] select`.
     pub select: Vec<String>,
     /// `[rules] ignore`.
@@ -132,15 +145,16 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Where the configuration is: `explicit`, else `dockaudit.toml` in `cwd`, else in the user's
-/// config directory. `None` when there is none.
-pub fn find(explicit: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
+/// Where the configuration is: `explicit`, else `dockaudit.toml` in the working directory, else in
+/// the user's config directory. `None` when there is none.
+pub fn find(explicit: Option<&Path>) -> Option<PathBuf> {
     if let Some(p) = explicit {
         return Some(p.to_path_buf());
     }
-    let here = cwd.join(FILE_NAME);
-    if here.is_file() {
-        return Some(here);
+    // Found in the working directory, it is named relative to it, as the user and a SARIF viewer
+    // (which resolves paths against the checkout) know it.
+    if Path::new(FILE_NAME).is_file() {
+        return Some(PathBuf::from(FILE_NAME));
     }
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     let dir = var("XDG_CONFIG_HOME")
@@ -188,6 +202,17 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
             ));
         }
         config.fail_on = Some(v);
+    }
+    if let Some(f) = raw.format {
+        let at = f.span().start;
+        let values = match f.into_inner() {
+            OneOrMany::One(v) => vec![v],
+            OneOrMany::Many(v) => v,
+        };
+        for v in values {
+            let spec = parse_format_spec(&v).map_err(|e| err(at, "format", e))?;
+            config.formats.push(spec);
+        }
     }
     if let Some(rules) = raw.rules {
         for (key, list, out) in [
@@ -302,7 +327,8 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         // Validate one at a time, so the error points at the entry at fault.
         if let Err(e) = Suppressions::new(vec![entry.clone()], RULES) {
             let (field, at) = match e {
-                dockaudit_rules::SuppressError::UnknownRule(_) => ("rule", rule_span),
+                dockaudit_rules::SuppressError::UnknownRule(_)
+                | dockaudit_rules::SuppressError::IgnoresItself(_) => ("rule", rule_span),
                 dockaudit_rules::SuppressError::BadDate(..) => {
                     ("expires", expires.as_ref().map_or(start, |(_, at)| *at))
                 }
@@ -326,19 +352,28 @@ pub struct BaselineArgs {
     pub audit: AuditArgs,
 }
 
+/// Finds and reads the configuration (`explicit`, else the usual places); the default when there
+/// is none.
+pub fn find_and_load(explicit: Option<&Path>) -> anyhow::Result<Config> {
+    match find(explicit) {
+        Some(path) => load(&path),
+        None => Ok(Config::default()),
+    }
+}
+
 /// Finds and reads the configuration for `args` and merges it in: a list or threshold given on the
-/// command line replaces the file's. Returns the merged arguments and the validated ignores.
+/// command line replaces the file's, and with no format anywhere the report goes to the terminal.
+/// Returns the merged arguments and the validated ignores.
 pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let Some(path) = find(args.config.as_deref(), &cwd) else {
-        return Ok((args, Policy::default()));
-    };
-    let config = load(&path)?;
+    let config = find_and_load(args.config.as_deref())?;
     let fill = |cli: &mut Vec<String>, file: Vec<String>| {
         if cli.is_empty() {
             *cli = file;
         }
     };
+    if args.format.is_empty() {
+        args.format = config.formats;
+    }
     fill(&mut args.select, config.select);
     fill(&mut args.ignore, config.ignore);
     fill(&mut args.targets.containers, config.containers);
@@ -353,6 +388,12 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
             .fail_on
             .map(|v| FailOn::from_str(&v, true).map_err(anyhow::Error::msg))
             .transpose()?;
+    }
+    if args.format.is_empty() {
+        args.format.push(FormatSpec {
+            format: ReportFormat::Terminal,
+            file: None,
+        });
     }
     Ok((args, config.policy))
 }
@@ -425,6 +466,19 @@ fn glob_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_example_is_a_valid_configuration() {
+        let readme = include_str!("../../../README.md");
+        let (_, rest) = readme
+            .split_once("```toml\n")
+            .expect("the README shows a dockaudit.toml");
+        let (example, _) = rest.split_once("```").unwrap();
+        let config = parse(example, "README.md").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.formats.len(), 3);
+        assert_eq!(config.policy.severity.get("CTR015"), Some(&Severity::Info));
+        assert!(!config.policy.suppressions.is_empty());
+    }
 
     #[test]
     fn a_full_file_is_read() {

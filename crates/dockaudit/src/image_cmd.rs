@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use dockaudit_collect::{EndpointEnv, ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
 use dockaudit_report::emit::{write_terminal, TerminalOptions};
 use dockaudit_report::{Category, Report};
@@ -75,9 +75,14 @@ pub struct ImageArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    pub fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity [default: dockaudit.toml's `fail-on`, else
+    /// high].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml]: its
+    /// rules, severities, ignores and `fail-on` apply to the image's findings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
@@ -172,18 +177,29 @@ pub async fn scan_for_audit(
 
 /// Runs `dockaudit image`.
 pub fn run(args: ImageArgs) -> Result<ExitCode> {
+    // Read the configuration first: a mistake in it stops before any image is read.
+    let config = crate::config::find_and_load(args.config.as_deref())?;
+    let selection = dockaudit_rules::RuleSelection::new(&config.select, &config.ignore, RULES)?;
+    let fail_on = match (args.fail_on, &config.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(v)) => FailOn::from_str(v, true).map_err(anyhow::Error::msg)?,
+        (None, None) => FailOn::High,
+    };
     let (snapshot, source) = match &args.archive {
         Some(path) => from_archive(&args, path)?,
         None => from_engine(&args)?,
     };
     let image = &snapshot.images[0];
+    // The image rules, and the rules about the configuration's ignore entries (an entry about a
+    // container rule is then a skip: that rule did not run here).
     let rules: Vec<Rule> = RULES
         .iter()
         .filter(|r| {
-            matches!(
-                r.meta.category,
-                Category::Images | Category::Vulnerabilities
-            )
+            r.judges_ignores()
+                || matches!(
+                    r.meta.category,
+                    Category::Images | Category::Vulnerabilities
+                )
         })
         .copied()
         .collect();
@@ -195,9 +211,13 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
         volumes: Vec::new(),
         networks: Vec::new(),
         vulnerability_filter: args.vulns.filter(),
+        ignores: Vec::new(),
     };
     let options = AuditOptions {
+        selection,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        suppressions: config.policy.suppressions,
+        severity_overrides: config.policy.severity,
         ..AuditOptions::default()
     };
     let report = dockaudit_rules::audit_input(&input, &rules, &options);
@@ -225,7 +245,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
             out.flush().context("cannot write the report")?;
         }
     }
-    Ok(crate::exit_for(&report, args.fail_on))
+    Ok(crate::exit_for(&report, fail_on))
 }
 
 /// Where the image was read from, for the report.

@@ -98,13 +98,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Connects to the engine and collects a snapshot.
 /// Connects to the engine and collects a snapshot; with a `scan` plan, also looks inside the images
-/// the (selected) containers use.
+/// the (selected) containers use. `progress`: a spinner on stderr while collecting (terminals only;
+/// the caller decides, never in JSON mode).
 fn collect_live(
     engine: &EngineArgs,
     labels: Vec<String>,
     scan: Option<image_cmd::ScanPlan>,
+    progress: bool,
 ) -> Result<Snapshot> {
     let endpoint =
         dockaudit_collect::resolve_endpoint(engine.host.as_deref(), &EndpointEnv::from_process())?;
@@ -121,7 +122,16 @@ fn collect_live(
     rt.block_on(async {
         let client =
             dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout)).await?;
+        let spinner = if progress {
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.set_message(format!("collecting from {}", client.endpoint.url()));
+            spinner.enable_steady_tick(Duration::from_millis(120));
+            spinner
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
         let mut snapshot = dockaudit_collect::collect(&client, &options).await;
+        spinner.finish_and_clear();
         if let Some(plan) = &scan {
             image_cmd::scan_for_audit(&client, &mut snapshot, plan).await;
         }
@@ -140,7 +150,13 @@ fn audit(args: AuditArgs) -> Result<ExitCode> {
 
 /// `dockaudit baseline`: audits as `audit` does and writes an ignore entry for every finding.
 fn baseline(args: config::BaselineArgs) -> Result<ExitCode> {
-    let (args, policy) = config::apply(args.audit)?;
+    // The baseline is TOML whatever formats the configuration asks of `audit`.
+    let given = args.audit.format.clone();
+    let (mut args, policy) = config::apply(args.audit)?;
+    if given.is_empty() {
+        args.format
+            .retain(|f| f.format == ReportFormat::Terminal && f.file.is_none());
+    }
     let report = audit_report(&args, policy)?;
     config::write_baseline(&report, &args)?;
     Ok(ExitCode::SUCCESS)
@@ -160,18 +176,19 @@ fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Report> {
     let snapshot = match &args.snapshot {
         Some(path) => Snapshot::load(path)?,
         None => {
+            let progress = image_cmd::show_progress(
+                if args.format.iter().any(|s| s.format == ReportFormat::Json) {
+                    Format::Json
+                } else {
+                    Format::Terminal
+                },
+            );
             let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
                 filter: Some(filter.clone()),
-                progress: image_cmd::show_progress(
-                    if args.format.iter().any(|s| s.format == ReportFormat::Json) {
-                        Format::Json
-                    } else {
-                        Format::Terminal
-                    },
-                ),
+                progress,
                 timeout: args.engine.timeout,
             });
-            collect_live(&args.engine, Vec::new(), scan)?
+            collect_live(&args.engine, Vec::new(), scan, progress)?
         }
     };
     let options = AuditOptions {
@@ -301,12 +318,13 @@ fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
 }
 
 fn collect(args: CollectArgs) -> Result<ExitCode> {
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
         filter: None,
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        progress,
         timeout: args.engine.timeout,
     });
-    let snapshot = collect_live(&args.engine, args.labels, scan)?;
+    let snapshot = collect_live(&args.engine, args.labels, scan, progress)?;
     let json = serde_json::to_vec_pretty(&snapshot).context("cannot serialise the snapshot")?;
     if args.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();

@@ -148,3 +148,113 @@ fn a_baseline_accepts_every_current_finding() {
         "{report:#}"
     );
 }
+
+#[test]
+fn the_config_chooses_the_formats_and_the_command_line_replaces_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("dockaudit.toml"),
+        "format = [\"markdown\", \"sarif=audit.sarif\", \"html=audit.html\"]\n",
+    )
+    .unwrap();
+    let snap = scenario();
+    let snap = snap.to_str().unwrap();
+    let out = run(
+        dir.path(),
+        &["audit", "--snapshot", snap, "--fail-on", "never"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.starts_with("## dockaudit report"), "{stdout}");
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("audit.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let html = std::fs::read_to_string(dir.path().join("audit.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+
+    // --format on the command line replaces the whole list.
+    std::fs::remove_file(dir.path().join("audit.sarif")).unwrap();
+    let (code, report) = audit_json(dir.path(), &["--fail-on", "never"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(report["schema_version"], 1);
+    assert!(!dir.path().join("audit.sarif").exists());
+
+    // A single string is one format; the baseline ignores the file's formats (it writes TOML).
+    std::fs::write(dir.path().join("dockaudit.toml"), "format = \"json\"\n").unwrap();
+    let out = run(
+        dir.path(),
+        &["audit", "--snapshot", snap, "--select", "CTR001"],
+    );
+    serde_json::from_slice::<Value>(&out.stdout).expect("the file's json format");
+    let out = run(
+        dir.path(),
+        &["baseline", "--snapshot", snap, "--select", "CTR001"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[[ignore]]"));
+}
+
+#[test]
+fn a_bad_format_in_the_config_names_file_line_and_key() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("dockaudit.toml"),
+        "fail-on = \"high\"\n\nformat = [\"terminal\", \"pdf=out.pdf\"]\n",
+    )
+    .unwrap();
+    let snap = scenario();
+    let out = run(dir.path(), &["audit", "--snapshot", snap.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("dockaudit.toml:3: key `format`: unknown format `pdf`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unused_ignore_is_a_finding_at_its_line_that_explain_knows() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("dockaudit.toml"),
+        "# accepted risks\n\n[[ignore]]\nrule = \"CTR001\"\ntarget = \"gone-*\"\nreason = \"old host\"\n",
+    )
+    .unwrap();
+    let (_, report) = audit_json(dir.path(), &[]);
+    let meta: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "META002")
+        .collect();
+    assert_eq!(meta.len(), 1, "{report:#}");
+    assert_eq!(meta[0]["location"]["line"], 3);
+    assert_eq!(meta[0]["target"]["name"], "dockaudit.toml:3");
+    assert!(report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rule"] == "META002" && r["status"] == "failed"));
+    let out = run(dir.path(), &["explain", "unused-ignore"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.starts_with("META002 unused-ignore"),
+        "{text}"
+    );
+    // `--ignore META002` turns the judgement off like any rule's.
+    let (_, report) = audit_json(dir.path(), &["--ignore", "META002"]);
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "META002"));
+}

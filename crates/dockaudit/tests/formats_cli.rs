@@ -54,9 +54,13 @@ fn several_formats_from_one_audit() {
     let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
     assert_eq!(errors, Vec::<String>::new());
     let driver = &log["runs"][0]["tool"]["driver"];
+    // Every rule that ran: with no ignore entries, the rules about them do not.
     assert_eq!(
         driver["rules"].as_array().unwrap().len(),
-        dockaudit_rules::RULES.len()
+        dockaudit_rules::RULES
+            .iter()
+            .filter(|r| !r.judges_ignores())
+            .count()
     );
     let ctr001 = &driver["rules"][0];
     assert_eq!(ctr001["id"], "CTR001");

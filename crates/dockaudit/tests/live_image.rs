@@ -370,6 +370,73 @@ fn live_image_scan_through_the_engine_and_as_an_archive() {
         essence(&engine)
     );
 
+    // 2b. `dockaudit image` reads dockaudit.toml: severity overrides, ignores (an ignore of a
+    // container rule is a skip: that rule does not run on an image) and `fail-on`.
+    let config = work.path().join("image-config.toml");
+    std::fs::write(
+        &config,
+        "fail-on = \"critical\"\n[severity]\nIMG007 = \"low\"\n\
+         [[ignore]]\nrule = \"IMG008\"\nreason = \"test keys, accepted\"\n\
+         [[ignore]]\nrule = \"CTR001\"\nreason = \"not about images\"\n",
+    )
+    .unwrap();
+    let configured = dockaudit(&cache)
+        .args(["image", "whatever", "--format", "json", "--archive"])
+        .arg(&archive)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("run dockaudit image --config");
+    let doc = json_of(&configured, "image --config");
+    let findings = doc["findings"].as_array().expect("findings");
+    let img007 = findings
+        .iter()
+        .find(|f| f["rule"] == "IMG007")
+        .expect("IMG007");
+    assert_eq!(img007["severity"], "low", "{img007}");
+    assert!(findings
+        .iter()
+        .filter(|f| f["rule"] == "IMG008")
+        .all(|f| f["suppressed"]["reason"] == "test keys, accepted"));
+    assert!(
+        doc["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["rule"] == "META002" && s["reason"].as_str().unwrap().contains("CTR001")),
+        "{}",
+        doc["skipped"]
+    );
+    // The file's fail-on (critical) decides the exit code.
+    let critical_left = findings
+        .iter()
+        .any(|f| f["severity"] == "critical" && f["suppressed"].is_null());
+    assert_eq!(configured.status.code(), Some(i32::from(critical_left)));
+    assert!(
+        critical_left || findings.iter().any(|f| f["severity"] == "high"),
+        "the exit code would not tell fail-on critical from high"
+    );
+    let lenient = dockaudit(&cache)
+        .args([
+            "image",
+            "whatever",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--archive",
+        ])
+        .arg(&archive)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("run dockaudit image --config --fail-on never");
+    assert_eq!(
+        lenient.status.code(),
+        Some(0),
+        "the command line wins over the file"
+    );
+
     // 3. The terminal report names the end of life and prints no planted value.
     let terminal = dockaudit(&cache)
         .args(["image", &bad, "--color", "never"])

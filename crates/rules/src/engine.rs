@@ -40,85 +40,41 @@ pub fn audit(snapshot: &Snapshot, rules: &[Rule], options: &AuditOptions) -> Rep
 /// judges one image that no container runs) and builds the report; `options.filter` is not applied.
 pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -> Report {
     let snapshot = input.snapshot;
-    let mut findings = Vec::new();
-    let mut skipped = Vec::new();
-    let mut results = Vec::new();
-    let mut summary = Summary::default();
-
-    for rule in rules.iter().filter(|r| options.selection.includes(r)) {
-        let meta = &rule.meta;
-        let overridden = options.severity_overrides.get(meta.id).copied();
-        let mut checks = Checks::default();
-        (rule.check)(input, &mut checks);
-        summary.rules += 1;
-
-        let status = if let Some(reason) = checks.rule_skip.take() {
-            skipped.push(Skipped {
-                rule: meta.id.to_string(),
-                reason,
-                target: None,
-            });
-            RuleStatus::Skipped
-        } else if checks.failures.is_empty() {
-            RuleStatus::Passed
-        } else {
-            RuleStatus::Failed
-        };
-        match status {
-            RuleStatus::Passed => summary.passed += 1,
-            RuleStatus::Failed => summary.failed += 1,
-            RuleStatus::Skipped => summary.skipped += 1,
-        }
-        for (target, reason) in checks.target_skips.drain(..) {
-            skipped.push(Skipped {
-                rule: meta.id.to_string(),
-                reason,
-                target: Some(target),
-            });
-        }
-        let mut failed_targets: Vec<&str> = Vec::new();
-        let failures = std::mem::take(&mut checks.failures);
-        for f in &failures {
-            failed_targets.push(&f.target.id);
-        }
-        failed_targets.sort_unstable();
-        failed_targets.dedup();
-        results.push(RuleResult {
-            rule: meta.id.to_string(),
-            category: meta.category,
-            severity: overridden.unwrap_or(meta.severity),
-            status,
-            checked: checks.passed.len() + failed_targets.len(),
-            failed: failed_targets.len(),
-        });
-        // A skipped rule's partial failures would be misleading; a rule either judges or skips.
-        if status == RuleStatus::Skipped {
-            continue;
-        }
-        for f in failures {
-            findings.push(Finding {
-                rule: meta.id.to_string(),
-                name: meta.name.to_string(),
-                title: meta.title.to_string(),
-                category: meta.category,
-                severity: overridden.or(f.severity).unwrap_or(meta.severity),
-                cis: meta.cis.iter().map(|s| s.to_string()).collect(),
-                target: f.target,
-                message: f.message,
-                evidence: f.evidence,
-                remediation: meta.remediation.to_string(),
-                location: f.location,
-                suppressed: None,
-            });
-        }
+    let mut tally = Tally::default();
+    // The rules that judge the host first; then the ignores are applied to their findings, and the
+    // rules that judge the ignore entries themselves run on what became of each entry.
+    for rule in rules
+        .iter()
+        .filter(|r| !r.judges_ignores() && options.selection.includes(r))
+    {
+        tally.run(rule, input, options);
     }
-    suppress::settle(
+    let outcomes = suppress::settle(
         &options.suppressions,
         snapshot,
-        &mut findings,
-        &mut results,
-        &mut summary,
+        &mut tally.findings,
+        &mut tally.results,
+        &mut tally.summary,
+        options.filter.narrows(),
     );
+    if !outcomes.is_empty() {
+        let judged = AuditInput {
+            ignores: outcomes,
+            ..input.clone()
+        };
+        for rule in rules
+            .iter()
+            .filter(|r| r.judges_ignores() && options.selection.includes(r))
+        {
+            tally.run(rule, &judged, options);
+        }
+    }
+    let Tally {
+        mut findings,
+        mut skipped,
+        results,
+        mut summary,
+    } = tally;
     summary.evaluated = summary.passed + summary.failed;
 
     findings.sort_by(|a, b| {
@@ -166,5 +122,85 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
         skipped,
         gaps,
         results,
+    }
+}
+
+/// What the rules found so far.
+#[derive(Default)]
+struct Tally {
+    findings: Vec<Finding>,
+    skipped: Vec<Skipped>,
+    results: Vec<RuleResult>,
+    summary: Summary,
+}
+
+impl Tally {
+    /// Runs one rule over `input` and adds what it found.
+    fn run(&mut self, rule: &Rule, input: &AuditInput, options: &AuditOptions) {
+        let meta = &rule.meta;
+        let overridden = options.severity_overrides.get(meta.id).copied();
+        let mut checks = Checks::default();
+        (rule.check)(input, &mut checks);
+        self.summary.rules += 1;
+
+        let status = if let Some(reason) = checks.rule_skip.take() {
+            self.skipped.push(Skipped {
+                rule: meta.id.to_string(),
+                reason,
+                target: None,
+            });
+            RuleStatus::Skipped
+        } else if checks.failures.is_empty() {
+            RuleStatus::Passed
+        } else {
+            RuleStatus::Failed
+        };
+        match status {
+            RuleStatus::Passed => self.summary.passed += 1,
+            RuleStatus::Failed => self.summary.failed += 1,
+            RuleStatus::Skipped => self.summary.skipped += 1,
+        }
+        for (target, reason) in checks.target_skips.drain(..) {
+            self.skipped.push(Skipped {
+                rule: meta.id.to_string(),
+                reason,
+                target: Some(target),
+            });
+        }
+        let mut failed_targets: Vec<&str> = Vec::new();
+        let failures = std::mem::take(&mut checks.failures);
+        for f in &failures {
+            failed_targets.push(&f.target.id);
+        }
+        failed_targets.sort_unstable();
+        failed_targets.dedup();
+        self.results.push(RuleResult {
+            rule: meta.id.to_string(),
+            category: meta.category,
+            severity: overridden.unwrap_or(meta.severity),
+            status,
+            checked: checks.passed.len() + failed_targets.len(),
+            failed: failed_targets.len(),
+        });
+        // A skipped rule's partial failures would be misleading; a rule either judges or skips.
+        if status == RuleStatus::Skipped {
+            return;
+        }
+        for f in failures {
+            self.findings.push(Finding {
+                rule: meta.id.to_string(),
+                name: meta.name.to_string(),
+                title: meta.title.to_string(),
+                category: meta.category,
+                severity: overridden.or(f.severity).unwrap_or(meta.severity),
+                cis: meta.cis.iter().map(|s| s.to_string()).collect(),
+                target: f.target,
+                message: f.message,
+                evidence: f.evidence,
+                remediation: meta.remediation.to_string(),
+                location: f.location,
+                suppressed: None,
+            });
+        }
     }
 }

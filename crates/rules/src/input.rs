@@ -118,6 +118,15 @@ impl TargetFilter {
         })
     }
 
+    /// Whether the filter narrows the audit at all (names or labels; the vulnerability filter does not
+    /// change which targets are judged).
+    pub fn narrows(&self) -> bool {
+        self.include_names.is_some()
+            || self.exclude_names.is_some()
+            || !self.include_labels.is_empty()
+            || !self.exclude_labels.is_empty()
+    }
+
     /// Whether label conditions keep an object with these labels.
     fn labels_ok(&self, labels: &BTreeMap<String, String>) -> bool {
         self.include_labels.iter().all(|m| m.matches(labels))
@@ -153,7 +162,7 @@ impl TargetFilter {
 }
 
 /// The Snapshot as the rules see it: everything, plus the selected targets.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AuditInput<'a> {
     /// The whole snapshot (daemon facts, gaps, every object for cross-references).
     pub snapshot: &'a Snapshot,
@@ -169,6 +178,9 @@ pub struct AuditInput<'a> {
     pub networks: Vec<&'a Network>,
     /// Which vulnerabilities of the images are judged.
     pub vulnerability_filter: VulnerabilityFilter,
+    /// What became of each `[[ignore]]` entry: empty until the engine has run the other rules, then
+    /// judged by the META rules.
+    pub ignores: Vec<crate::suppress::IgnoreOutcome>,
 }
 
 impl<'a> AuditInput<'a> {
@@ -208,6 +220,7 @@ impl<'a> AuditInput<'a> {
                 .filter(|n| filter.keeps_labelled(&n.labels))
                 .collect(),
             vulnerability_filter: filter.vulnerabilities.clone(),
+            ignores: Vec::new(),
         }
     }
 

@@ -89,6 +89,8 @@ pub static RULES: &[Rule] = &[
     net008_forward_policy_accept::RULE,
     net009_published_ports_without_iptables::RULE,
     net010_host_network_listener::RULE,
+    meta001_expired_ignore::RULE,
+    meta002_unused_ignore::RULE,
     mnt001_engine_socket_mounted::RULE,
     mnt002_sensitive_host_path_mounted::RULE,
     mnt003_shared_mount_propagation::RULE,

@@ -41,6 +41,14 @@ pub struct Rule {
     pub check: fn(&AuditInput, &mut Checks),
 }
 
+impl Rule {
+    /// Whether the rule judges the ignore entries themselves (the META family) rather than the
+    /// host: the engine runs these after the others, on what became of each entry.
+    pub fn judges_ignores(&self) -> bool {
+        self.meta.id.starts_with("META")
+    }
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rule").field("id", &self.meta.id).finish()

@@ -85,9 +85,13 @@ impl RuleSelection {
         })
     }
 
-    /// Whether `rule` runs.
+    /// Whether `rule` runs. `--select` narrows the rules that judge the host; the rules that judge
+    /// the ignore entries themselves (META) run whenever there are entries, unless `--ignore` names
+    /// them, so an expired or unused ignore is reported whatever else was selected.
     pub fn includes(&self, rule: &Rule) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| s.matches(rule)))
+        (rule.judges_ignores()
+            || self.select.is_empty()
+            || self.select.iter().any(|s| s.matches(rule)))
             && !self.ignore.iter().any(|s| s.matches(rule))
     }
 }
@@ -97,7 +101,22 @@ mod tests {
     use super::*;
     use crate::registry::RULES;
 
+    /// The host rules selected (the META rules are `meta_selected`'s).
     fn selected(select: &[&str], ignore: &[&str]) -> Vec<&'static str> {
+        included(select, ignore)
+            .into_iter()
+            .filter(|id| !id.starts_with("META"))
+            .collect()
+    }
+
+    fn meta_selected(select: &[&str], ignore: &[&str]) -> Vec<&'static str> {
+        included(select, ignore)
+            .into_iter()
+            .filter(|id| id.starts_with("META"))
+            .collect()
+    }
+
+    fn included(select: &[&str], ignore: &[&str]) -> Vec<&'static str> {
         let s: Vec<String> = select.iter().map(|s| s.to_string()).collect();
         let i: Vec<String> = ignore.iter().map(|s| s.to_string()).collect();
         let sel = RuleSelection::new(&s, &i, RULES).expect("valid selection");
@@ -106,6 +125,18 @@ mod tests {
             .filter(|r| sel.includes(r))
             .map(|r| r.meta.id)
             .collect()
+    }
+
+    #[test]
+    fn the_rules_about_ignores_run_whatever_is_selected_unless_ignored() {
+        let both = vec!["META001", "META002"];
+        assert_eq!(meta_selected(&[], &[]), both);
+        assert_eq!(meta_selected(&["CTR001"], &[]), both);
+        assert_eq!(meta_selected(&["CTR001"], &["META002"]), vec!["META001"]);
+        assert_eq!(
+            meta_selected(&[], &["unused-ignore", "META001"]),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]

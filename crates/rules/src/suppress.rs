@@ -4,15 +4,13 @@
 //!
 //! A suppressed finding stays in the report, marked with its reason and source, and counts for
 //! neither the exit code nor the summary. An entry whose expiry date is before the snapshot's
-//! `collected_at` date (never the clock) suppresses nothing and is reported as META001; an entry that
-//! matched no finding is reported as META002, so the list shrinks as problems are fixed.
+//! `collected_at` date (never the clock) suppresses nothing. What became of each entry is an
+//! [`IgnoreOutcome`], which the META rules judge after the other rules ran: META001 reports an expired
+//! entry, META002 one that matched no finding, so the list shrinks as problems are fixed.
 
-use dockaudit_report::{
-    Category, Finding, Location, RuleResult, RuleStatus, Severity, Summary, Suppression, Target,
-};
+use dockaudit_report::{Finding, Location, RuleResult, RuleStatus, Summary, Suppression, Target};
 use dockaudit_snapshot::Snapshot;
 use globset::{Glob, GlobMatcher};
-use serde_json::json;
 
 use crate::Rule;
 
@@ -49,6 +47,57 @@ pub enum SuppressError {
     /// The expiry is not a date.
     #[error("ignore of `{0}` has an invalid expiry `{1}`: expected a date YYYY-MM-DD")]
     BadDate(String, String),
+    /// The entry names a rule about the ignore entries themselves.
+    #[error("ignore names `{0}`, which judges the ignore entries themselves: turn it off with [rules] ignore = [\"{0}\"] (or --ignore {0}) instead")]
+    IgnoresItself(String),
+}
+
+impl IgnoreOutcome {
+    /// The entry as a report target: the file and line it is written at (`dockaudit.toml:12`), so
+    /// two entries of one file are two targets.
+    pub fn target(&self) -> Target {
+        let name = match &self.entry.origin {
+            Some(at) => format!("{}:{}", at.path, at.line),
+            None => format!("ignore of {}", self.rule_id),
+        };
+        Target {
+            kind: "file".into(),
+            id: name.clone(),
+            name,
+        }
+    }
+
+    /// The entry's target glob, `*` when it has none.
+    pub fn target_glob(&self) -> &str {
+        self.entry.target.as_deref().unwrap_or("*")
+    }
+
+    /// Evidence for a finding about the entry.
+    pub fn evidence(&self) -> serde_json::Value {
+        serde_json::json!({
+            "rule": self.rule_id,
+            "target": self.entry.target,
+            "reason": self.entry.reason,
+            "expires": self.entry.expires,
+        })
+    }
+}
+
+/// What became of one ignore entry in an audit, for the rules that judge the entries (META).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoreOutcome {
+    /// The entry as configured.
+    pub entry: IgnoreEntry,
+    /// The id of the rule it names.
+    pub rule_id: &'static str,
+    /// Its expiry date is before the snapshot's day (or the snapshot's time is unreadable).
+    pub expired: bool,
+    /// It accepted at least one finding.
+    pub used: bool,
+    /// The rule it names ran (passed or failed): not deselected, not skipped.
+    pub rule_ran: bool,
+    /// A target filter narrowed the audit, so the entry may be about a target that was not judged.
+    pub narrowed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +137,9 @@ impl Suppressions {
                     r.meta.id.eq_ignore_ascii_case(entry.rule.trim()) || r.meta.name == entry.rule
                 })
                 .ok_or_else(|| SuppressError::UnknownRule(entry.rule.clone()))?;
+            if rule.judges_ignores() {
+                return Err(SuppressError::IgnoresItself(rule.meta.id.to_string()));
+            }
             if entry.reason.trim().is_empty() {
                 return Err(SuppressError::NoReason(entry.rule.clone()));
             }
@@ -157,16 +209,17 @@ fn label_ignores(snapshot: &Snapshot, target: &Target) -> Vec<String> {
 
 /// Applies the ignores to a finished rule run: marks the findings they accept, turns a rule whose
 /// every finding is suppressed from failed into passed (and `RuleResult::failed` counts only targets
-/// with a finding left), counts the suppressed findings in the summary, and adds the META findings
-/// about the ignores themselves.
+/// with a finding left), and counts the suppressed findings in the summary. Returns what became of
+/// each entry; `narrowed` says whether a target filter was applied.
 pub(crate) fn settle(
     suppressions: &Suppressions,
     snapshot: &Snapshot,
-    findings: &mut Vec<Finding>,
+    findings: &mut [Finding],
     results: &mut [RuleResult],
     summary: &mut Summary,
-) {
-    let meta = apply(suppressions, snapshot, findings);
+    narrowed: bool,
+) -> Vec<IgnoreOutcome> {
+    let outcomes = apply(suppressions, snapshot, findings, results, narrowed);
     for r in results
         .iter_mut()
         .filter(|r| r.status == RuleStatus::Failed)
@@ -186,16 +239,18 @@ pub(crate) fn settle(
         }
     }
     summary.suppressed = findings.iter().filter(|f| f.suppressed.is_some()).count();
-    findings.extend(meta);
+    outcomes
 }
 
-/// Marks the findings that ignores accept, and returns the META findings about the ignores
-/// themselves (expired, unused). `collected_at` is the snapshot's RFC 3339 time.
-pub(crate) fn apply(
+/// Marks the findings that ignores accept, and returns what became of each entry. Expiry is judged
+/// against the snapshot's `collected_at` day.
+fn apply(
     suppressions: &Suppressions,
     snapshot: &Snapshot,
     findings: &mut [Finding],
-) -> Vec<Finding> {
+    results: &[RuleResult],
+    narrowed: bool,
+) -> Vec<IgnoreOutcome> {
     // The snapshot's day; an unreadable time expires every dated entry (skip is not pass).
     let today = snapshot.collected_at.get(..10).filter(|d| is_date(d));
     let expired = |c: &Compiled| match (&c.entry.expires, today) {
@@ -205,9 +260,6 @@ pub(crate) fn apply(
     };
     let mut used = vec![false; suppressions.entries.len()];
     for f in findings.iter_mut() {
-        if f.rule.starts_with("META") {
-            continue;
-        }
         let by_config = suppressions.entries.iter().enumerate().find(|(_, c)| {
             c.rule_id == f.rule
                 && !expired(c)
@@ -231,65 +283,19 @@ pub(crate) fn apply(
             });
         }
     }
-    let mut meta = Vec::new();
-    for (c, used) in suppressions.entries.iter().zip(used) {
-        let e = &c.entry;
-        let target = e.target.as_deref().unwrap_or("*");
-        let (rule, name, title, message, remediation) = if expired(c) {
-            (
-                "META001",
-                "expired-ignore",
-                "An ignore entry has expired",
-                format!(
-                    "the ignore of {} on `{target}` expired on {} (snapshot taken {}); its findings are reported again",
-                    c.rule_id,
-                    e.expires.as_deref().unwrap_or_default(),
-                    snapshot.collected_at
-                ),
-                "Fix the findings it covered, or review the accepted risk and set a new expiry date.",
-            )
-        } else if !used {
-            (
-                "META002",
-                "unused-ignore",
-                "An ignore entry matched no finding",
-                format!(
-                    "the ignore of {} on `{target}` matched no finding",
-                    c.rule_id
-                ),
-                "Delete the ignore entry: what it accepted is fixed or gone.",
-            )
-        } else {
-            continue;
-        };
-        let path = e
-            .origin
-            .as_ref()
-            .map(|l| l.path.clone())
-            .unwrap_or_default();
-        meta.push(Finding {
-            rule: rule.into(),
-            name: name.into(),
-            title: title.into(),
-            category: Category::Lifecycle,
-            severity: Severity::Low,
-            cis: Vec::new(),
-            target: Target {
-                kind: "file".into(),
-                id: path.clone(),
-                name: path,
-            },
-            message,
-            evidence: json!({
-                "rule": c.rule_id,
-                "target": e.target,
-                "reason": e.reason,
-                "expires": e.expires,
-            }),
-            remediation: remediation.into(),
-            location: e.origin.clone(),
-            suppressed: None,
-        });
-    }
-    meta
+    suppressions
+        .entries
+        .iter()
+        .zip(used)
+        .map(|(c, used)| IgnoreOutcome {
+            entry: c.entry.clone(),
+            rule_id: c.rule_id,
+            expired: expired(c),
+            used,
+            rule_ran: results
+                .iter()
+                .any(|r| r.rule == c.rule_id && r.status != RuleStatus::Skipped),
+            narrowed,
+        })
+        .collect()
 }

@@ -79,7 +79,8 @@ fn an_ignore_suppresses_without_counting_and_keeps_the_finding() {
     assert_eq!(s.reason, "accepted for the test");
     assert!(!report.has_findings_at_or_above(Severity::Info));
     assert_eq!(report.summary.failed, 0);
-    assert_eq!(report.summary.passed, 1);
+    // CTR001, and the two rules that judge the (used, unexpired) entry.
+    assert_eq!(report.summary.passed, 3);
     assert_eq!(report.summary.suppressed, 1);
     assert_eq!(report.summary.by_severity.critical, 0);
     assert_eq!(report.results[0].status, RuleStatus::Passed);
@@ -116,7 +117,7 @@ fn expiry_is_judged_against_the_snapshot_clock() {
     assert_eq!(meta.len(), 1, "{:#?}", report.findings);
     assert!(meta[0].message.contains("expired on 2026-11-27"));
     assert_eq!(meta[0].location.as_ref().unwrap().line, 7);
-    assert_eq!(meta[0].target.name, "dockaudit.toml");
+    assert_eq!(meta[0].target.name, "dockaudit.toml:7");
 
     // The same ignore against a snapshot taken earlier still applies: no clock is read.
     let mut earlier = snapshot.clone();
@@ -215,4 +216,48 @@ fn a_severity_override_applies_to_findings_results_and_counts() {
     assert_eq!(report.results[0].severity, Severity::Low);
     assert_eq!(report.summary.by_severity.low, 1);
     assert!(!report.has_findings_at_or_above(Severity::Medium));
+}
+
+#[test]
+fn an_unused_ignore_of_a_rule_that_did_not_run_is_a_skip_not_a_failure() {
+    // The audit selects CTR001 only; an entry about CTR002 cannot be judged.
+    let report = run(
+        common::scenario(),
+        vec![entry("CTR002", Some("fx-nothing"), None)],
+    );
+    assert!(report.findings.iter().all(|f| f.rule != "META002"));
+    let skip = report
+        .skipped
+        .iter()
+        .find(|s| s.rule == "META002")
+        .expect("META002 skips the entry");
+    assert!(
+        skip.reason.contains("CTR002 did not run"),
+        "{}",
+        skip.reason
+    );
+    assert_eq!(skip.target.as_ref().unwrap().name, "dockaudit.toml:7");
+
+    // Under a target filter an unused entry may be about a target that was left out.
+    let options = AuditOptions {
+        selection: RuleSelection::new(&["CTR001".into()], &[], RULES).unwrap(),
+        filter: dockaudit_rules::TargetFilter::new(&["fx-caps".into()], &[], &[], &[]).unwrap(),
+        suppressions: Suppressions::new(vec![entry("CTR001", Some("fx-priv*"), None)], RULES)
+            .unwrap(),
+        ..AuditOptions::default()
+    };
+    let report = audit(common::scenario(), RULES, &options);
+    assert!(report.findings.iter().all(|f| f.rule != "META002"));
+    assert!(report
+        .skipped
+        .iter()
+        .any(|s| s.rule == "META002" && s.reason.contains("target filter")));
+}
+
+#[test]
+fn an_ignore_cannot_name_a_rule_about_ignores() {
+    assert_eq!(
+        Suppressions::new(vec![entry("unused-ignore", None, None)], RULES).unwrap_err(),
+        SuppressError::IgnoresItself("META002".into())
+    );
 }

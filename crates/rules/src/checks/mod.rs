@@ -82,6 +82,8 @@ pub mod log001_logging_disabled;
 pub mod log002_log_rotation_missing;
 pub mod log003_container_restarting;
 pub mod log004_suspicious_log_lines;
+pub mod meta001_expired_ignore;
+pub mod meta002_unused_ignore;
 pub mod mnt001_engine_socket_mounted;
 pub mod mnt002_sensitive_host_path_mounted;
 pub mod mnt003_shared_mount_propagation;
