@@ -44,12 +44,12 @@ pub struct EngineArgs {
     /// DOCKER_CERT_PATH). Default: DOCKER_HOST, then the Docker, rootless Docker and Podman sockets.
     #[arg(short = 'H', long, value_name = "URL")]
     pub host: Option<String>,
-    /// Seconds to wait for any one engine request.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    pub timeout: u64,
-    /// Engine requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 16)]
-    pub concurrency: usize,
+    /// Seconds to wait for any one engine request [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Engine requests in flight at once [default: 16].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Do not read container logs (the suspicious-log-lines rule is then skipped).
     #[arg(long)]
     pub no_logs: bool,
@@ -61,6 +61,18 @@ pub struct EngineArgs {
     /// inside a container) to read a remote engine's host.
     #[arg(long, value_name = "DIR")]
     pub host_root: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    /// Seconds to wait for any one engine request.
+    pub fn timeout_secs(&self) -> u64 {
+        self.timeout.unwrap_or(30).max(1)
+    }
+
+    /// Engine requests in flight at once.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency.unwrap_or(16).max(1)
+    }
 }
 
 /// Which containers and objects are audited.
@@ -186,9 +198,9 @@ pub struct AuditArgs {
     /// Do not run these rules (same forms as --select).
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// When to use colour (NO_COLOR and FORCE_COLOR are honoured with auto).
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    pub color: ColorWhen,
+    /// When to use colour (NO_COLOR and FORCE_COLOR are honoured with auto) [default: auto].
+    #[arg(long, value_enum)]
+    pub color: Option<ColorWhen>,
     /// List every target of every rule and the per-target skips.
     #[arg(short, long)]
     pub verbose: bool,
@@ -200,6 +212,13 @@ pub struct AuditArgs {
     pub no_image_scan: bool,
     #[command(flatten)]
     pub vulns: crate::image_cmd::VulnArgs,
+}
+
+impl AuditArgs {
+    /// When to colour the terminal report.
+    pub fn color(&self) -> ColorWhen {
+        self.color.unwrap_or(ColorWhen::Auto)
+    }
 }
 
 /// `dockaudit collect`.

@@ -10,6 +10,18 @@
 //! ```toml
 //! fail-on = "medium"
 //! format = ["terminal", "sarif=audit.sarif", "html=audit.html"]
+//! color = "auto"
+//! no-image-scan = false
+//! [engine]
+//! host = "tcp://build-host:2376"
+//! timeout = 60
+//! concurrency = 8
+//! no-logs = true
+//! no-sizes = false
+//! host-root = "/host"
+//! [vulnerabilities]
+//! ignore-unfixed = true
+//! severity = ["critical", "high"]
 //! [rules]
 //! select = ["CTR", "mounts"]
 //! ignore = ["LOG004"]
@@ -35,7 +47,9 @@ use dockaudit_rules::{IgnoreEntry, Suppressions, RULES};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::{parse_format_spec, AuditArgs, FailOn, FormatSpec, ReportFormat};
+use dockaudit_collect::EndpointEnv;
+
+use crate::cli::{parse_format_spec, AuditArgs, ColorWhen, FailOn, FormatSpec, ReportFormat};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "dockaudit.toml";
@@ -59,6 +73,10 @@ pub struct ConfigError {
 struct Raw {
     fail_on: Option<Spanned<String>>,
     format: Option<Spanned<OneOrMany>>,
+    color: Option<Spanned<String>>,
+    no_image_scan: Option<bool>,
+    engine: Option<RawEngine>,
+    vulnerabilities: Option<RawVulnerabilities>,
     rules: Option<RawRules>,
     targets: Option<RawTargets>,
     #[serde(default)]
@@ -73,6 +91,24 @@ struct Raw {
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEngine {
+    host: Option<Spanned<String>>,
+    timeout: Option<u64>,
+    concurrency: Option<usize>,
+    no_logs: Option<bool>,
+    no_sizes: Option<bool>,
+    host_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawVulnerabilities {
+    ignore_unfixed: Option<bool>,
+    severity: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -111,6 +147,16 @@ pub struct Config {
     pub fail_on: Option<String>,
     /// `format`: the report formats of `audit`, as `--format` takes them.
     pub formats: Vec<FormatSpec>,
+    /// `color`: auto, always or never.
+    pub color: Option<ColorWhen>,
+    /// `no-image-scan`.
+    pub no_image_scan: bool,
+    /// `[engine]`: how to reach the engine and how much to read.
+    pub engine: EngineConfig,
+    /// `[vulnerabilities] ignore-unfixed`.
+    pub ignore_unfixed: bool,
+    /// `[vulnerabilities] severity`: the distribution severities reported.
+    pub vulnerability_severities: Vec<String>,
     /// `[rules] select`.
     pub select: Vec<String>,
     /// `[rules] ignore`.
@@ -125,6 +171,24 @@ pub struct Config {
     pub exclude_labels: Vec<String>,
     /// What the engine applies: ignores and severity overrides.
     pub policy: Policy,
+}
+
+/// `[engine]`: what `--host`, `--timeout`, `--concurrency`, `--no-logs`, `--no-sizes` and
+/// `--host-root` set.
+#[derive(Debug, Default)]
+pub struct EngineConfig {
+    /// `host`: the endpoint URL.
+    pub host: Option<String>,
+    /// `timeout`: seconds per request.
+    pub timeout: Option<u64>,
+    /// `concurrency`: requests in flight.
+    pub concurrency: Option<usize>,
+    /// `no-logs`.
+    pub no_logs: bool,
+    /// `no-sizes`.
+    pub no_sizes: bool,
+    /// `host-root`.
+    pub host_root: Option<PathBuf>,
 }
 
 /// What the engine applies centrally, from the configuration.
@@ -212,6 +276,45 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         for v in values {
             let spec = parse_format_spec(&v).map_err(|e| err(at, "format", e))?;
             config.formats.push(spec);
+        }
+    }
+    if let Some(c) = raw.color {
+        let value = ColorWhen::from_str(c.get_ref(), true).map_err(|_| {
+            err(
+                c.span().start,
+                "color",
+                format!(
+                    "`{}` is not a colour choice: use auto, always or never",
+                    c.get_ref()
+                ),
+            )
+        })?;
+        config.color = Some(value);
+    }
+    config.no_image_scan = raw.no_image_scan.unwrap_or(false);
+    if let Some(e) = raw.engine {
+        if let Some(host) = &e.host {
+            // The same check `--host` gets, before any connection is tried.
+            dockaudit_collect::resolve_endpoint(Some(host.get_ref()), &EndpointEnv::default())
+                .map_err(|x| err(host.span().start, "engine.host", x.to_string()))?;
+        }
+        config.engine = EngineConfig {
+            host: e.host.map(Spanned::into_inner),
+            timeout: e.timeout,
+            concurrency: e.concurrency,
+            no_logs: e.no_logs.unwrap_or(false),
+            no_sizes: e.no_sizes.unwrap_or(false),
+            host_root: e.host_root,
+        };
+    }
+    if let Some(v) = raw.vulnerabilities {
+        config.ignore_unfixed = v.ignore_unfixed.unwrap_or(false);
+        if let Some(list) = v.severity {
+            for s in list.get_ref() {
+                crate::image_cmd::parse_vuln_severity(s)
+                    .map_err(|e| err(list.span().start, "vulnerabilities.severity", e))?;
+            }
+            config.vulnerability_severities = list.into_inner();
         }
     }
     if let Some(rules) = raw.rules {
@@ -374,6 +477,22 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
     if args.format.is_empty() {
         args.format = config.formats;
     }
+    args.color = args.color.or(config.color);
+    args.no_image_scan |= config.no_image_scan;
+    let engine = &mut args.engine;
+    // A snapshot audit reads no engine: the file's host must not conflict with --snapshot.
+    if args.snapshot.is_none() && engine.host.is_none() {
+        engine.host = config.engine.host;
+    }
+    engine.timeout = engine.timeout.or(config.engine.timeout);
+    engine.concurrency = engine.concurrency.or(config.engine.concurrency);
+    engine.no_logs |= config.engine.no_logs;
+    engine.no_sizes |= config.engine.no_sizes;
+    if engine.host_root.is_none() {
+        engine.host_root = config.engine.host_root;
+    }
+    args.vulns.ignore_unfixed |= config.ignore_unfixed;
+    fill(&mut args.vulns.severities, config.vulnerability_severities);
     fill(&mut args.select, config.select);
     fill(&mut args.ignore, config.ignore);
     fill(&mut args.targets.containers, config.containers);
@@ -516,6 +635,60 @@ expires = "2027-01-01"
         assert!(!c.policy.suppressions.is_empty());
         assert_eq!(c.policy.severity.get("CTR002"), Some(&Severity::Low));
         assert_eq!(c.policy.severity.get("CTR001"), Some(&Severity::Medium));
+    }
+
+    #[test]
+    fn engine_vulnerability_and_output_settings_are_read() {
+        let c = parse(
+            r#"
+color = "never"
+no-image-scan = true
+[engine]
+host = "tcp://build-host:2376"
+timeout = 60
+concurrency = 4
+no-logs = true
+host-root = "/host"
+[vulnerabilities]
+ignore-unfixed = true
+severity = ["critical", "High"]
+"#,
+            "dockaudit.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.color, Some(ColorWhen::Never));
+        assert!(c.no_image_scan && c.ignore_unfixed);
+        assert_eq!(c.engine.host.as_deref(), Some("tcp://build-host:2376"));
+        assert_eq!(
+            (c.engine.timeout, c.engine.concurrency),
+            (Some(60), Some(4))
+        );
+        assert!(c.engine.no_logs && !c.engine.no_sizes);
+        assert_eq!(c.engine.host_root, Some(PathBuf::from("/host")));
+        assert_eq!(c.vulnerability_severities, vec!["critical", "High"]);
+    }
+
+    #[test]
+    fn bad_engine_vulnerability_and_output_settings_name_their_line() {
+        let e = error("[engine]\nhost = \"ftp://x\"\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:2: key `engine.host`: "),
+            "{e}"
+        );
+        let e = error("\n[vulnerabilities]\nseverity = [\"awful\"]\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:3: key `vulnerabilities.severity`: "),
+            "{e}"
+        );
+        let e = error("color = \"sometimes\"\n");
+        assert!(
+            e.contains(":1: key `color`: `sometimes` is not a colour choice"),
+            "{e}"
+        );
+        let e = error("[engine]\ntimeout = \"soon\"\n");
+        assert!(e.starts_with("/etc/x/dockaudit.toml:2: "), "{e}");
+        let e = error("[engine]\nsocket = \"/x\"\n");
+        assert!(e.contains("unknown field `socket`"), "{e}");
     }
 
     fn error(text: &str) -> String {

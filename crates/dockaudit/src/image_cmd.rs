@@ -38,7 +38,8 @@ pub struct VulnArgs {
     pub severities: Vec<String>,
 }
 
-fn parse_vuln_severity(s: &str) -> Result<String, String> {
+/// Parses one `--severity` value (also `[vulnerabilities] severity` in dockaudit.toml).
+pub fn parse_vuln_severity(s: &str) -> Result<String, String> {
     s.parse::<dockaudit_scan::vulndb::Severity>()
         .map(|v| v.as_str().to_owned())
 }

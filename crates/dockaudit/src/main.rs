@@ -112,7 +112,7 @@ fn collect_live(
     let options = CollectOptions {
         logs: !engine.no_logs,
         disk_usage: !engine.no_sizes,
-        concurrency: engine.concurrency.max(1),
+        concurrency: engine.concurrency(),
         labels,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         host_root: engine.host_root.clone(),
@@ -121,7 +121,8 @@ fn collect_live(
     let rt = runtime()?;
     rt.block_on(async {
         let client =
-            dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout)).await?;
+            dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs()))
+                .await?;
         let spinner = if progress {
             let spinner = indicatif::ProgressBar::new_spinner();
             spinner.set_message(format!("collecting from {}", client.endpoint.url()));
@@ -186,7 +187,7 @@ fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Report> {
             let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
                 filter: Some(filter.clone()),
                 progress,
-                timeout: args.engine.timeout,
+                timeout: args.engine.timeout_secs(),
             });
             collect_live(&args.engine, Vec::new(), scan, progress)?
         }
@@ -240,7 +241,7 @@ fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
         match spec.file.as_ref().or(args.output.as_ref()) {
             Some(path) => {
                 // Colour in a file only when asked for outright.
-                if spec.format == ReportFormat::Terminal && args.color != ColorWhen::Always {
+                if spec.format == ReportFormat::Terminal && args.color() != ColorWhen::Always {
                     buf = anstream::adapter::strip_bytes(&buf).into_vec();
                 }
                 std::fs::write(path, &buf)
@@ -248,7 +249,7 @@ fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             }
             None if spec.format == ReportFormat::Terminal => {
                 let mut out =
-                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color));
+                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color()));
                 out.write_all(&buf).context("cannot write the report")?;
                 out.flush().context("cannot write the report")?;
             }
@@ -322,7 +323,7 @@ fn collect(args: CollectArgs) -> Result<ExitCode> {
     let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
         filter: None,
         progress,
-        timeout: args.engine.timeout,
+        timeout: args.engine.timeout_secs(),
     });
     let snapshot = collect_live(&args.engine, args.labels, scan, progress)?;
     let json = serde_json::to_vec_pretty(&snapshot).context("cannot serialise the snapshot")?;

@@ -258,3 +258,57 @@ fn an_unused_ignore_is_a_finding_at_its_line_that_explain_knows() {
         .iter()
         .all(|f| f["rule"] != "META002"));
 }
+
+#[test]
+fn output_and_vulnerability_settings_come_from_the_config() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let snap = scenario();
+    let snap = snap.to_str().unwrap();
+    let vln = |dir: &Path| {
+        let (_, report) = audit_json(dir, &["--select", "VLN001"]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let all = vln(dir.path());
+    assert!(!all.is_empty(), "the scenario has known vulnerabilities");
+
+    std::fs::write(
+        dir.path().join("dockaudit.toml"),
+        "color = \"always\"\n[vulnerabilities]\nseverity = [\"critical\"]\n",
+    )
+    .unwrap();
+    let narrowed = vln(dir.path());
+    assert_ne!(narrowed, all, "the file's vulnerability severities apply");
+    // Colour in a pipe only because the file asks for it; the command line still wins.
+    let out = run(
+        dir.path(),
+        &["audit", "--snapshot", snap, "--select", "CTR001"],
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    let out = run(
+        dir.path(),
+        &[
+            "audit",
+            "--snapshot",
+            snap,
+            "--select",
+            "CTR001",
+            "--color",
+            "never",
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+
+    // A host in the file does not conflict with --snapshot: a snapshot audit reads no engine.
+    std::fs::write(
+        dir.path().join("dockaudit.toml"),
+        "[engine]\nhost = \"tcp://192.0.2.1:2376\"\n",
+    )
+    .unwrap();
+    let (code, _) = audit_json(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+}
