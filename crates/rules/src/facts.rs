@@ -294,6 +294,19 @@ pub fn built_from(child: &Image, base: &Image) -> bool {
             .all(|(c, b)| c.created == b.created && c.created_by == b.created_by)
 }
 
+/// Why "nothing uses this" cannot be told from the snapshot, if it cannot: it was collected with
+/// label filters (`dockaudit collect --label`), so a container outside the collection may use the
+/// object. The lifecycle rules then skip what they would report unused (skip is not a finding).
+pub fn unused_unknowable(snapshot: &dockaudit_snapshot::Snapshot) -> Option<String> {
+    let labels = &snapshot.settings.labels;
+    (!labels.is_empty()).then(|| {
+        format!(
+            "collected with --label {}: a container outside the collection may use it",
+            labels.join(", --label ")
+        )
+    })
+}
+
 /// Which images the snapshot's containers use, for the lifecycle rules. Every container counts,
 /// selected or not, whatever its state: an image is in use when a container runs it or runs an image
 /// built from it ([`built_from`]).

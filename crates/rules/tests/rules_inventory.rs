@@ -546,6 +546,36 @@ fn lcy002_lcy004_look_at_every_container_not_only_the_selected() {
 }
 
 #[test]
+fn after_collect_with_labels_unused_is_a_skip_not_a_finding() {
+    let mut partial = scenario().clone();
+    partial.settings.labels = vec!["com.docker.compose.project=shop".into()];
+    for rule in ["LCY001", "LCY002", "LCY004", "LCY005"] {
+        let whole = run_rule(rule, scenario());
+        let narrowed = run_rule(rule, &partial);
+        assert!(
+            narrowed.failures().is_empty(),
+            "{rule} still reports unused"
+        );
+        // Everything the whole snapshot reported is now a skip with the reason; passes stay.
+        let skipped: Vec<&str> = narrowed
+            .target_skips()
+            .iter()
+            .filter(|(_, why)| {
+                why.contains("collected with --label com.docker.compose.project=shop")
+            })
+            .map(|(t, _)| t.name.as_str())
+            .collect();
+        let failed: Vec<&str> = whole
+            .failures()
+            .iter()
+            .map(|f| f.target.name.as_str())
+            .collect();
+        assert_eq!(skipped, failed, "{rule}");
+        assert_eq!(narrowed.passed().len(), whole.passed().len(), "{rule}");
+    }
+}
+
+#[test]
 fn lcy003_flags_exited_and_never_started_containers() {
     assert_eq!(
         failing("LCY003"),

@@ -4,6 +4,9 @@
 //! An untagged image a container runs, or that an image a container runs was built from, is in use
 //! and passes ([`facts::ImagesInUse`], shared with LCY002: "built from" compares image histories,
 //! since BuildKit records no parent image).
+//!
+//! A snapshot collected with `--label` holds only some containers: what would be reported unused
+//! is skipped with the reason ([`facts::unused_unknowable`]).
 
 use crate::prelude::*;
 
@@ -29,10 +32,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let unknowable = facts::unused_unknowable(input.snapshot);
     let in_use = facts::ImagesInUse::new(input.snapshot);
     checks.each(input.images.iter().copied(), image_target, |image| {
         if !image.is_untagged() || in_use.contains(image) {
             return Verdict::Pass;
+        }
+        if let Some(reason) = &unknowable {
+            return Verdict::Skip(reason.clone());
         }
         let size = facts::human_bytes(image.inspect.size);
         let digest = image

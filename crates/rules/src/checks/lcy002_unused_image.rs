@@ -3,6 +3,9 @@
 //!
 //! An image that an image in use was built from (`FROM`) counts as in use: removing its tag frees
 //! nothing, since the child shares its layers. Untagged images are LCY001's.
+//!
+//! A snapshot collected with `--label` holds only some containers: what would be reported unused
+//! is skipped with the reason ([`facts::unused_unknowable`]).
 
 use crate::prelude::*;
 
@@ -28,6 +31,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let unknowable = facts::unused_unknowable(input.snapshot);
     let in_use = facts::ImagesInUse::new(input.snapshot);
     checks.each(input.images.iter().copied(), image_target, |image| {
         if image.is_untagged() {
@@ -35,6 +39,9 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
         if in_use.contains(image) {
             return Verdict::Pass;
+        }
+        if let Some(reason) = &unknowable {
+            return Verdict::Skip(reason.clone());
         }
         let tags: Vec<&str> = image
             .inspect

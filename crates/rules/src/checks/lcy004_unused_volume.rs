@@ -3,6 +3,9 @@
 //!
 //! A volume counts as used when any container in the whole snapshot mounts it: in its resolved
 //! `Mounts`, a `-v NAME:/path` bind, or a `--mount type=volume,src=NAME`.
+//!
+//! A snapshot collected with `--label` holds only some containers: what would be reported unused
+//! is skipped with the reason ([`facts::unused_unknowable`]).
 
 use dockaudit_snapshot::Volume;
 
@@ -31,10 +34,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let unknowable = facts::unused_unknowable(input.snapshot);
     let containers = input.all_containers();
     checks.each(input.volumes.iter().copied(), volume_target, |v| {
         if containers.iter().any(|c| mounts(c, &v.name)) {
             return Verdict::Pass;
+        }
+        if let Some(reason) = &unknowable {
+            return Verdict::Skip(reason.clone());
         }
         let size = v.usage_data.as_ref().map(|u| u.size).filter(|s| *s >= 0);
         let kind = if is_anonymous(v) {

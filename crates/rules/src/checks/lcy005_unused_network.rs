@@ -6,6 +6,9 @@
 //! `HostConfig.NetworkMode` naming the network. The engine's own networks (`bridge`, `host`, `none`,
 //! swarm's `ingress` and `docker_gwbridge`) are not judged; swarm-scoped networks are skipped, since
 //! containers on other nodes may use them.
+//!
+//! A snapshot collected with `--label` holds only some containers: what would be reported unused
+//! is skipped with the reason ([`facts::unused_unknowable`]).
 
 use dockaudit_snapshot::Network;
 
@@ -34,6 +37,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let unknowable = facts::unused_unknowable(input.snapshot);
     let containers = input.all_containers();
     checks.each(input.networks.iter().copied(), network_target, |n| {
         if n.is_predefined() || is_swarm_system(n) {
@@ -46,6 +50,9 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             return Verdict::Skip(
                 "swarm-scoped network: containers on other nodes may use it".into(),
             );
+        }
+        if let Some(reason) = &unknowable {
+            return Verdict::Skip(reason.clone());
         }
         Verdict::fail(format!(
             "no container is attached to it (driver {})",
