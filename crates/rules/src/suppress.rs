@@ -72,6 +72,16 @@ impl IgnoreOutcome {
         self.entry.target.as_deref().unwrap_or("*")
     }
 
+    /// Reports a finding about the entry: on its target, at its place in the file, with the entry
+    /// as evidence.
+    pub fn fail(&self, checks: &mut crate::rule::Checks, message: String) {
+        let failure = checks.fail(self.target(), message);
+        failure.evidence(self.evidence());
+        if let Some(at) = &self.entry.origin {
+            failure.location(at.path.clone(), at.line, at.column);
+        }
+    }
+
     /// Evidence for a finding about the entry.
     pub fn evidence(&self) -> serde_json::Value {
         serde_json::json!({

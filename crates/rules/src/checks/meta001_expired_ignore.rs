@@ -30,8 +30,8 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             checks.pass(outcome.target());
             continue;
         }
-        let failure = checks.fail(
-            outcome.target(),
+        outcome.fail(
+            checks,
             format!(
                 "the ignore of {} on `{}` expired on {} (facts collected {}); its findings are reported again",
                 outcome.rule_id,
@@ -40,9 +40,5 @@ fn check(input: &AuditInput, checks: &mut Checks) {
                 input.snapshot.collected_at
             ),
         );
-        failure.evidence(outcome.evidence());
-        if let Some(at) = &outcome.entry.origin {
-            failure.location(at.path.clone(), at.line, at.column);
-        }
     }
 }

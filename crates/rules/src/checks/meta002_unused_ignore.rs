@@ -43,18 +43,14 @@ fn check(input: &AuditInput, checks: &mut Checks) {
                 "a target filter narrowed this audit: the entry may be about a target that was not judged",
             );
         } else {
-            let failure = checks.fail(
-                outcome.target(),
+            outcome.fail(
+                checks,
                 format!(
                     "the ignore of {} on `{}` matched no finding",
                     outcome.rule_id,
                     outcome.target_glob()
                 ),
             );
-            failure.evidence(outcome.evidence());
-            if let Some(at) = &outcome.entry.origin {
-                failure.location(at.path.clone(), at.line, at.column);
-            }
         }
     }
 }
