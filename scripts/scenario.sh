@@ -36,6 +36,7 @@ BAD="$IMG-bad:1"
 BAD_LATEST="$IMG-bad:latest"
 UNUSED="$IMG-unused:1"
 DANGLING="$IMG-dangling:1"
+MOVED="$IMG-moved:1"
 IMAGE_TAGS=("$BASE" "$GOOD" "$BAD" "$BAD_LATEST" "$UNUSED" "$DANGLING")
 CONTAINERS=(hardened root privileged caps mounts namespaces ports devices nolog norotate secrets procs logs restarting unhealthy exited latest)
 VOLUMES=("$P-vol-used" "$P-vol-unused")
@@ -284,6 +285,13 @@ build_derived() {
     job build-dangling build_dangling
     join_jobs
     docker tag "$BAD" "$BAD_LATEST"
+
+    # The moved tag: built once here; PREFIX-outdated is created from it, then create_containers
+    # builds it again, so the tag names a newer image than the one the container runs.
+    mkdir -p "$WORK/moved1" "$WORK/moved2"
+    printf '%s\n' "FROM $GOOD" 'LABEL dockaudit.moved=1' >"$WORK/moved1/Dockerfile"
+    printf '%s\n' "FROM $GOOD" 'LABEL dockaudit.moved=2' >"$WORK/moved2/Dockerfile"
+    build "$MOVED" "$WORK/moved1"
 }
 
 # created NAME args...: docker create; running NAME args...: docker run -d
@@ -307,6 +315,12 @@ create_containers() {
         --health-cmd true --health-interval 2s -p 127.0.0.1::8080 \
         --log-opt max-size=10m --log-opt max-file=3 --restart on-failure:3 \
         --network "$P-net" -v "$P-vol-used:/data" "$GOOD"
+    # Hardened like PREFIX-hardened, but its image tag is moved on below: IMG016 only.
+    job outdated running outdated --user 1000:1000 --read-only --cap-drop ALL \
+        --security-opt no-new-privileges --memory 64m --cpus 0.5 --pids-limit 64 \
+        --health-cmd true --health-interval 2s -p 127.0.0.1::8080 \
+        --log-opt max-size=10m --log-opt max-file=3 --restart on-failure:3 \
+        --network "$P-net" -v "$P-vol-used:/data" "$MOVED"
     # The planted log secret is assembled at run time so that it is not in the container's command.
     # shellcheck disable=SC2016
     job logs running logs "$BASE" sh -c '
@@ -351,6 +365,8 @@ create_containers() {
     # json-file container, but an explicit per-container max-size wins.
     job norotate created norotate --log-driver json-file --log-opt max-size=-1 "$BASE"
     join_jobs
+    # A newer build under PREFIX-outdated's tag (see build_derived).
+    build "$MOVED" "$WORK/moved2"
 }
 
 state() { docker inspect -f "$2" "$P-$1" 2>/dev/null || true; }
@@ -364,6 +380,7 @@ wait_ready() {
         [[ ${n:-0} -ge 5 ]] || pending+=("restarting: RestartCount=${n:-?} (want >= 5)")
         [[ $(health unhealthy) == unhealthy ]] || pending+=("unhealthy: health=$(health unhealthy)")
         [[ $(health hardened) == healthy ]] || pending+=("hardened: health=$(health hardened)")
+        [[ $(health outdated) == healthy ]] || pending+=("outdated: health=$(health outdated)")
         docker logs "$P-logs" 2>&1 | grep -q 'panic: runtime error' || pending+=("logs: lines not printed yet")
         top=$(docker top "$P-procs" 2>/dev/null || true)
         for proc in /usr/sbin/sshd 'nc -l -p 4444 -e /bin/sh' crond syslogd httpd xmrig; do
@@ -393,7 +410,7 @@ up() {
     mkdir "$SHARED_DIR"
     create_containers
 
-    log "containers made at +$((SECONDS - start))s; waiting (at most ${WAIT_SECS}s) for restarting, unhealthy, hardened, logs, procs"
+    log "containers made at +$((SECONDS - start))s; waiting (at most ${WAIT_SECS}s) for restarting, unhealthy, hardened, outdated, logs, procs"
     wait_ready
 
     log "up in $((SECONDS - start))s; created:"

@@ -452,6 +452,12 @@ fn snapshot_filters() -> insta::Settings {
         "[TIME]",
     );
     settings.add_filter(r"\b[0-9a-f]{64}\b", "[ID]");
+    // The engine's own id: `XXXX:XXXX:…` (12 groups) before Engine 23, a UUID since.
+    settings.add_filter(r"\b[A-Z0-9]{4}(:[A-Z0-9]{4}){11}\b", "[ENGINE-ID]");
+    settings.add_filter(
+        r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+        "[ENGINE-ID]",
+    );
     settings.add_filter(r"\b[0-9a-f]{16}\b", "[FINGERPRINT]");
     settings.add_filter(r"\b[0-9a-f]{12}\b", "[SHORT-ID]");
     settings

@@ -79,6 +79,7 @@ pub static RULES: &[Rule] = &[
     img013_sshd_installed::RULE,
     img014_git_directory_in_image::RULE,
     img015_package_cache_left::RULE,
+    img016_container_image_outdated::RULE,
     net001_host_network_mode::RULE,
     net002_privileged_host_port::RULE,
     net003_port_on_all_interfaces::RULE,

@@ -29,6 +29,20 @@ const BAD: &str = "dockaudit-test-fx-bad:1";
 const GOOD: &str = "dockaudit-test-fx-good:1";
 const BASE: &str = "dockaudit-test-fx-base:1";
 
+/// The image fx-outdated runs: the first build of the moved tag, untagged since the tag moved on
+/// (so its name is its short id, which changes with every recording).
+fn outdated_image() -> String {
+    let c = scenario()
+        .containers
+        .iter()
+        .find(|c| c.name() == "fx-outdated")
+        .expect("fx-outdated recorded");
+    scenario()
+        .image_by_id(&c.inspect.image)
+        .expect("its image recorded")
+        .display_name()
+}
+
 fn names(list: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
     v.sort();
@@ -199,7 +213,7 @@ fn img001_img002_flag_images_without_user_or_healthcheck() {
     // The base image runs containers too (fx-secrets, fx-procs…) and has neither.
     for id in ["IMG001", "IMG002"] {
         assert_eq!(failing(id), names(&[BAD, BASE]), "{id}");
-        assert_eq!(passing(id), names(&[GOOD]), "{id}");
+        assert_eq!(passing(id), names(&[GOOD, &outdated_image()]), "{id}");
     }
     assert!(failure("IMG001", BAD).message.contains("sets no USER"));
     assert_eq!(failure("IMG002", BAD).message, "defines no HEALTHCHECK");
@@ -211,7 +225,7 @@ fn img003_quotes_the_update_alone() {
     assert!(failure("IMG003", BAD)
         .message
         .contains("`RUN apt-get update || true`"));
-    assert_eq!(passing("IMG003"), names(&[BASE, GOOD]));
+    assert_eq!(passing("IMG003"), names(&[BASE, GOOD, &outdated_image()]));
 }
 
 #[test]
@@ -327,11 +341,11 @@ fn net006_flags_the_default_bridge_and_ignores_host_mode() {
         .containers
         .iter()
         .map(|c| c.name().to_string())
-        .filter(|n| n != "fx-hardened" && n != "fx-namespaces")
+        .filter(|n| n != "fx-hardened" && n != "fx-outdated" && n != "fx-namespaces")
         .collect();
     expected.sort();
     assert_eq!(failing("NET006"), expected);
-    assert_eq!(passing("NET006"), names(&["fx-hardened"]));
+    assert_eq!(passing("NET006"), names(&["fx-hardened", "fx-outdated"]));
 }
 
 #[test]
@@ -518,11 +532,66 @@ fn lcy001_flags_the_dangling_image_only() {
 }
 
 #[test]
+fn img016_flags_the_container_whose_tag_moved_on() {
+    assert_eq!(failing("IMG016"), names(&["fx-outdated"]));
+    let f = failure("IMG016", "fx-outdated");
+    assert!(
+        f.message
+            .starts_with("created from `dockaudit-test-fx-moved:1`, which now names a newer image"),
+        "{}",
+        f.message
+    );
+    // The evidence names both images, as the engine recorded them.
+    let snap = scenario();
+    let moved = snap
+        .images
+        .iter()
+        .find(|i| {
+            i.inspect
+                .repo_tags
+                .iter()
+                .any(|t| t == "dockaudit-test-fx-moved:1")
+        })
+        .expect("the moved tag");
+    assert_eq!(f.evidence["TagNowNames"], moved.inspect.id.as_str());
+    assert_ne!(f.evidence["Image"], f.evidence["TagNowNames"]);
+    // Every other container runs what its reference names (fx-latest by `bad:latest`, the rest by
+    // version tags): they pass.
+    let passed = passing("IMG016");
+    assert!(
+        passed.contains(&"fx-latest".to_string()) && passed.contains(&"fx-hardened".to_string())
+    );
+    assert_eq!(passed.len() + 1, snap.containers.len());
+
+    // A tag that no longer names any image is a skip: what it points to now is unknown.
+    let mut untagged = snap.clone();
+    for image in &mut untagged.images {
+        image
+            .inspect
+            .repo_tags
+            .retain(|t| t != "dockaudit-test-fx-moved:1");
+    }
+    let checks = run_rule("IMG016", &untagged);
+    assert!(checks.failures().is_empty());
+    let (target, why) = &checks.target_skips()[0];
+    assert_eq!(target.name, "fx-outdated");
+    assert!(
+        why.contains("names no image on this engine any more"),
+        "{why}"
+    );
+}
+
+#[test]
 fn lcy002_flags_tagged_images_no_container_uses() {
-    // `dangling:1` is the second build of that tag: tagged, and no container runs it.
+    // `dangling:1` and `moved:1` are second builds of their tags: tagged, and no container runs
+    // them (fx-outdated runs the first build of `moved:1`).
     assert_eq!(
         failing("LCY002"),
-        names(&["dockaudit-test-fx-dangling:1", "dockaudit-test-fx-unused:1"])
+        names(&[
+            "dockaudit-test-fx-dangling:1",
+            "dockaudit-test-fx-moved:1",
+            "dockaudit-test-fx-unused:1"
+        ])
     );
     assert_eq!(passing("LCY002"), names(&[BAD, BASE, GOOD]));
     assert!(failure("LCY002", "dockaudit-test-fx-unused:1")

@@ -26,6 +26,7 @@ const ALL: &[&str] = &[
     "namespaces",
     "nolog",
     "norotate",
+    "outdated",
     "ports",
     "privileged",
     "procs",
@@ -175,8 +176,8 @@ fn rules_judge_every_state_not_just_running() {
 
 #[test]
 fn ctr002_fails_every_container_without_a_user() {
-    assert_eq!(fails("CTR002"), all_but(&["hardened", "ports"]));
-    assert_eq!(passes("CTR002"), fx(&["hardened", "ports"]));
+    assert_eq!(fails("CTR002"), all_but(&["hardened", "outdated", "ports"]));
+    assert_eq!(passes("CTR002"), fx(&["hardened", "outdated", "ports"]));
     let f = finding("CTR002", "fx-root");
     assert_eq!(f.message, "runs as root (User is empty)");
     assert_eq!(f.severity, None);
@@ -353,8 +354,8 @@ fn ctr010_severity_follows_the_daemons_remapping() {
 
 #[test]
 fn ctr011_fails_every_container_without_read_only() {
-    assert_eq!(fails("CTR011"), all_but(&["hardened"]));
-    assert_eq!(passes("CTR011"), fx(&["hardened"]));
+    assert_eq!(fails("CTR011"), all_but(&["hardened", "outdated"]));
+    assert_eq!(passes("CTR011"), fx(&["hardened", "outdated"]));
 }
 
 // ------------------------------------------------------------------------------------------ CTR012
@@ -418,8 +419,8 @@ fn ctr013_fails_everything_on_an_engine_without_seccomp_and_skips_without_info()
 
 #[test]
 fn ctr014_fails_containers_without_no_new_privileges() {
-    assert_eq!(fails("CTR014"), all_but(&["hardened"]));
-    assert_eq!(passes("CTR014"), fx(&["hardened"]));
+    assert_eq!(fails("CTR014"), all_but(&["hardened", "outdated"]));
+    assert_eq!(passes("CTR014"), fx(&["hardened", "outdated"]));
 }
 
 #[test]
@@ -435,7 +436,7 @@ fn ctr014_follows_the_daemon_default_and_skips_when_it_is_unknown() {
             .iter()
             .map(|t| t.name.as_str())
             .collect::<Vec<_>>(),
-        ["fx-hardened"]
+        ["fx-outdated", "fx-hardened"]
     );
     assert!(checks
         .target_skips()
@@ -449,9 +450,12 @@ fn ctr014_follows_the_daemon_default_and_skips_when_it_is_unknown() {
 fn ctr015_fails_containers_without_a_health_check() {
     assert_eq!(
         fails("CTR015"),
-        all_but(&["hardened", "ports", "unhealthy"])
+        all_but(&["hardened", "outdated", "ports", "unhealthy"])
     );
-    assert_eq!(passes("CTR015"), fx(&["hardened", "ports", "unhealthy"]));
+    assert_eq!(
+        passes("CTR015"),
+        fx(&["hardened", "outdated", "ports", "unhealthy"])
+    );
 }
 
 // ------------------------------------------------------------------------------------------ CTR016
@@ -459,7 +463,7 @@ fn ctr015_fails_containers_without_a_health_check() {
 #[test]
 fn ctr016_fails_the_unhealthy_container_only() {
     assert_eq!(fails("CTR016"), fx(&["unhealthy"]));
-    assert_eq!(passes("CTR016"), fx(&["hardened"]));
+    assert_eq!(passes("CTR016"), fx(&["hardened", "outdated"]));
     let f = finding("CTR016", "fx-unhealthy");
     assert!(
         f.message.contains("consecutive failed health checks"),
@@ -499,8 +503,8 @@ fn mnt003_reports_rshared_propagation() {
 #[test]
 fn resource_limit_rules_fail_everything_but_the_hardened_container() {
     for id in ["RES001", "RES002", "RES003"] {
-        assert_eq!(fails(id), all_but(&["hardened"]), "{id}");
-        assert_eq!(passes(id), fx(&["hardened"]), "{id}");
+        assert_eq!(fails(id), all_but(&["hardened", "outdated"]), "{id}");
+        assert_eq!(passes(id), fx(&["hardened", "outdated"]), "{id}");
     }
 }
 
