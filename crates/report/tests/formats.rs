@@ -645,3 +645,72 @@ fn html_groups_by_target_and_lists_accepted_risks_apart() {
     assert_eq!(findings.contains(&accepted_rule), accepted_still_open);
     assert!(rest.contains("lab machine, accepted"));
 }
+
+// ---- Markdown on a large host ----
+
+/// The full scenario's findings, each repeated on `copies` renamed targets: a host of many
+/// containers with the same problems.
+fn large_report(copies: usize) -> Report {
+    let mut report = audit(&[], &[]);
+    let mut findings = Vec::new();
+    for f in &report.findings {
+        for n in 0..copies {
+            let mut g = f.clone();
+            g.target.name = format!("{}-{n}", f.target.name);
+            g.target.id = format!("{}-{n}", f.target.id);
+            findings.push(g);
+        }
+    }
+    report.findings = findings;
+    report
+}
+
+#[test]
+fn markdown_of_a_large_host_stays_postable_and_accounts_for_every_finding() {
+    let report = large_report(40);
+    let total = report.findings.len();
+    let md = render(|b| write_markdown(&report, b));
+    // GitHub refuses comments over 65,536 characters.
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    let start = md.find("\n### ").expect("a severity section");
+    let (listing, rest) = md[start..]
+        .split_once("\n_")
+        .expect("a note about the findings not listed");
+    let unlisted: usize = rest
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("the note counts them");
+    assert!(rest.contains("not listed here"), "{rest}");
+    let mut accounted = unlisted;
+    for line in listing.lines() {
+        if let Some(more) = line.strip_prefix("- … and ") {
+            accounted += more.trim_end_matches(" more").parse::<usize>().unwrap();
+        } else if line.starts_with("- ") && !line.starts_with("- Fix: ") {
+            accounted += 1;
+        }
+    }
+    assert_eq!(accounted, total);
+    // Each rule lists at most ten targets.
+    for group in listing.split("\n\n**").skip(1) {
+        let targets = group
+            .lines()
+            .filter(|l| l.starts_with("- ") && !l.starts_with("- Fix: ") && !l.starts_with("- … "))
+            .count();
+        assert!(targets <= 10, "{group}");
+    }
+    // The worst findings are the ones listed: every critical rule is there.
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Critical)
+    {
+        assert!(listing.contains(&format!("**{}**", f.rule)), "{}", f.rule);
+    }
+    // Low and info findings are folded away.
+    assert!(md.contains("<details><summary>Low ("), "{md}");
+}

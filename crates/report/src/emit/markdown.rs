@@ -1,10 +1,22 @@
 //! Markdown, for pull-request comments and tickets: a summary table (counts and score), then the
-//! findings grouped by severity and rule, each with its targets and what to do; skips and gaps folded
-//! away in `<details>`. Text from the audit is escaped, so a container name cannot inject markup.
+//! findings grouped by severity and rule, each with its targets and what to do; low and info
+//! findings, skips, accepted risks and gaps folded away in `<details>`. Text from the audit is
+//! escaped, so a container name cannot inject markup.
+//!
+//! It stays postable on a large host: a rule lists at most [`MAX_TARGETS_PER_RULE`] targets, and
+//! once the findings reach [`FINDINGS_BUDGET`] bytes the rest are counted, not listed (GitHub
+//! refuses comments over 65,536 characters); the JSON, SARIF or HTML report has them all.
 
 use std::io::{self, Write};
 
 use crate::{Finding, Report, Severity};
+
+/// Targets listed per rule; the rest are counted.
+pub const MAX_TARGETS_PER_RULE: usize = 10;
+
+/// Bytes of findings listed before the rest are only counted, leaving room under GitHub's comment
+/// limit for the summary, skips, accepted risks and gaps.
+pub const FINDINGS_BUDGET: usize = 45_000;
 
 /// Writes the report as GitHub-flavoured Markdown.
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -62,13 +74,26 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
         writeln!(out, "No findings.")?;
     }
+    let mut listed = 0usize;
+    let mut unlisted = 0usize;
     for sev in Severity::ALL {
         let at: Vec<&Finding> = open.iter().filter(|f| f.severity == sev).copied().collect();
         if at.is_empty() {
             continue;
         }
+        // Low and info findings are folded away: the pull request is about what to fix first.
+        let folded = sev <= Severity::Low;
         writeln!(out)?;
-        writeln!(out, "### {} ({})", heading(sev), at.len())?;
+        if folded {
+            writeln!(
+                out,
+                "<details><summary>{} ({})</summary>",
+                heading(sev),
+                at.len()
+            )?;
+        } else {
+            writeln!(out, "### {} ({})", heading(sev), at.len())?;
+        }
         let mut i = 0;
         while i < at.len() {
             let first = at[i];
@@ -78,34 +103,26 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .copied()
                 .collect();
             i += group.len();
-            writeln!(out)?;
-            let cis = if first.cis.is_empty() {
-                String::new()
-            } else {
-                format!(" (CIS {})", esc(&first.cis.join(", ")))
-            };
-            writeln!(
-                out,
-                "**{}** `{}` {}{cis}",
-                first.rule,
-                first.name,
-                esc(&first.title)
-            )?;
-            for f in &group {
-                let place = match &f.location {
-                    Some(l) => format!(" at `{}:{}`", l.path.replace('`', "'"), l.line),
-                    None => String::new(),
-                };
-                writeln!(
-                    out,
-                    "- {} **{}**{place}: {}",
-                    esc(&f.target.kind),
-                    esc(&f.target.name),
-                    esc(&f.message)
-                )?;
+            let text = rule_group(first, &group);
+            if listed + text.len() > FINDINGS_BUDGET {
+                unlisted += group.len();
+                continue;
             }
-            writeln!(out, "- Fix: {}", esc(&first.remediation))?;
+            listed += text.len();
+            out.write_all(text.as_bytes())?;
         }
+        if folded {
+            writeln!(out)?;
+            writeln!(out, "</details>")?;
+        }
+    }
+    if unlisted > 0 {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "_{unlisted} more finding{} not listed here, to keep this postable: the JSON, SARIF or HTML report has every one._",
+            if unlisted == 1 { "" } else { "s" }
+        )?;
     }
 
     if !report.skipped.is_empty() {
@@ -175,6 +192,42 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "</details>")?;
     }
     Ok(())
+}
+
+/// One rule's findings: the rule, its targets (at most [`MAX_TARGETS_PER_RULE`]) and the fix.
+fn rule_group(first: &Finding, group: &[&Finding]) -> String {
+    let mut text = String::from("\n");
+    let cis = if first.cis.is_empty() {
+        String::new()
+    } else {
+        format!(" (CIS {})", esc(&first.cis.join(", ")))
+    };
+    text.push_str(&format!(
+        "**{}** `{}` {}{cis}\n",
+        first.rule,
+        first.name,
+        esc(&first.title)
+    ));
+    for f in group.iter().take(MAX_TARGETS_PER_RULE) {
+        let place = match &f.location {
+            Some(l) => format!(" at `{}:{}`", l.path.replace('`', "'"), l.line),
+            None => String::new(),
+        };
+        text.push_str(&format!(
+            "- {} **{}**{place}: {}\n",
+            esc(&f.target.kind),
+            esc(&f.target.name),
+            esc(&f.message)
+        ));
+    }
+    if group.len() > MAX_TARGETS_PER_RULE {
+        text.push_str(&format!(
+            "- … and {} more\n",
+            group.len() - MAX_TARGETS_PER_RULE
+        ));
+    }
+    text.push_str(&format!("- Fix: {}\n", esc(&first.remediation)));
+    text
 }
 
 fn heading(sev: Severity) -> &'static str {
