@@ -191,30 +191,48 @@ fn matches_target(glob: &GlobMatcher, target: &Target) -> bool {
         .any(|s| glob.is_match(s.trim_start_matches('/')))
 }
 
-/// The rule ids a `dockaudit.ignore` label on this finding's container or image names.
-fn label_ignores(snapshot: &Snapshot, target: &Target) -> Vec<String> {
-    let value = match target.kind.as_str() {
-        "container" => snapshot
-            .containers
-            .iter()
-            .find(|c| c.inspect.id == target.id)
-            .and_then(|c| c.label(IGNORE_LABEL)),
-        "image" => snapshot
-            .images
-            .iter()
-            .find(|i| i.inspect.id == target.id)
-            .and_then(|i| i.inspect.config.labels.get(IGNORE_LABEL))
-            .map(String::as_str),
-        _ => None,
-    };
-    value
-        .map(|v| {
+/// The rule ids `dockaudit.ignore` labels name, per labelled container and image (by kind and id).
+/// Built once per audit: most objects carry no such label, and looking each finding's target up in
+/// the whole snapshot would make the audit quadratic in the containers.
+struct LabelIgnores<'a> {
+    by_target: std::collections::HashMap<(&'static str, &'a str), Vec<String>>,
+}
+
+impl<'a> LabelIgnores<'a> {
+    fn new(snapshot: &'a Snapshot) -> Self {
+        let rules = |v: &str| -> Vec<String> {
             v.split(',')
                 .map(|s| s.trim().to_ascii_uppercase())
                 .filter(|s| !s.is_empty())
                 .collect()
-        })
-        .unwrap_or_default()
+        };
+        let containers = snapshot.containers.iter().filter_map(|c| {
+            c.label(IGNORE_LABEL)
+                .map(|v| (("container", c.inspect.id.as_str()), rules(v)))
+        });
+        let images = snapshot.images.iter().filter_map(|i| {
+            i.inspect
+                .config
+                .labels
+                .get(IGNORE_LABEL)
+                .map(|v| (("image", i.inspect.id.as_str()), rules(v)))
+        });
+        LabelIgnores {
+            by_target: containers.chain(images).collect(),
+        }
+    }
+
+    /// Whether a label on the finding's container or image ignores its rule.
+    fn ignores(&self, target: &Target, rule: &str) -> bool {
+        let kind = match target.kind.as_str() {
+            "container" => "container",
+            "image" => "image",
+            _ => return false,
+        };
+        self.by_target
+            .get(&(kind, target.id.as_str()))
+            .is_some_and(|rules| rules.iter().any(|r| r == rule))
+    }
 }
 
 /// Applies the ignores to a finished rule run: marks the findings they accept, turns a rule whose
@@ -268,6 +286,7 @@ fn apply(
         (Some(until), Some(today)) => today > until.as_str(),
         (Some(_), None) => true,
     };
+    let labels = LabelIgnores::new(snapshot);
     let mut used = vec![false; suppressions.entries.len()];
     for f in findings.iter_mut() {
         let by_config = suppressions.entries.iter().enumerate().find(|(_, c)| {
@@ -283,7 +302,7 @@ fn apply(
                 reason: c.entry.reason.clone(),
                 source: "config".into(),
             });
-        } else if label_ignores(snapshot, &f.target).contains(&f.rule) {
+        } else if labels.ignores(&f.target, &f.rule) {
             f.suppressed = Some(Suppression {
                 reason: format!(
                     "label {IGNORE_LABEL} on {} {}",
