@@ -220,3 +220,37 @@ fn quiet_prints_only_the_summary_and_keeps_the_exit_code() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Runs `dockaudit ARGS` on a pseudo-terminal (util-linux `script`), against the machine's engine;
+/// returns what the terminal showed (stdout and stderr together).
+fn on_a_terminal(args: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_dockaudit");
+    let out = StdCommand::new("script")
+        .args(["-qec", &format!("{bin} {args}"), "/dev/null"])
+        .env_remove("FORCE_COLOR")
+        .output()
+        .expect("util-linux `script` runs (Debian: bsdutils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_spinner_shows_while_collecting_on_a_terminal_only() {
+    let quick = "audit --select CTR001 --fail-on never --no-image-scan --no-logs";
+    let shown = on_a_terminal(quick);
+    assert!(shown.contains("collecting from "), "{shown}");
+    // Not in JSON mode, even on a terminal.
+    let json = on_a_terminal(&format!("{quick} --format json"));
+    assert!(!json.contains("collecting from "), "{json}");
+    // Not when stderr is not a terminal.
+    let out = dockaudit()
+        .args(quick.split(' '))
+        .output()
+        .expect("dockaudit runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("collecting from "), "{stderr}");
+}
