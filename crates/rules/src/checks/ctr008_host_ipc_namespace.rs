@@ -24,9 +24,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let podman = facts::is_podman(input.snapshot);
     checks.each_container(input, |c| {
         let mode = &c.inspect.host_config.ipc_mode;
-        if facts::is_host_mode(mode) {
+        // Podman 4 reports `shareable` for a container sharing the host's IPC namespace as
+        // much as for one with its own (verified against /proc/PID/ns/ipc): no evidence.
+        if podman && mode == "shareable" {
+            Verdict::Skip("the engine is Podman, which reports IpcMode `shareable` whether or not the container shares the host's IPC namespace".into())
+        } else if facts::is_host_mode(mode) {
             Verdict::fail("shares the host's IPC namespace (--ipc host)")
                 .with_evidence(json!({"HostConfig.IpcMode": mode, "State.Status": c.status()}))
         } else {

@@ -37,6 +37,10 @@ pub const RULE: Rule = Rule {
 
 fn check(input: &AuditInput, checks: &mut Checks) {
     let snapshot = input.snapshot;
+    if facts::is_podman(snapshot) {
+        checks.skip("the engine is Podman: its published ports are forwarded by its network backend's own rules (CNI or netavark), not Docker's, so DOCKER-USER is not where they are filtered");
+        return;
+    }
     let firewall = match &snapshot.firewall {
         Some(Fact::Value(f)) => f,
         Some(Fact::Missing(why)) => {
