@@ -259,11 +259,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     let rootless = info.as_ref().is_some_and(|i| {
         i.has_security_option("rootless") || i.extra.get("Rootless") == Some(&Value::Bool(true))
     });
-    let kind = if podman {
-        "podman"
-    } else {
-        "docker"
-    };
+    let kind = if podman { "podman" } else { "docker" };
     let engine = EngineMeta {
         kind: kind.to_string(),
         version: version
