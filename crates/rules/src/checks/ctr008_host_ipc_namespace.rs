@@ -1,5 +1,8 @@
 //! CTR008 host-ipc-namespace: the container shares the host's IPC namespace (`--ipc host`), so it can
 //! read and write the host's shared memory segments, semaphores and message queues.
+//!
+//! Podman 4 reports IpcMode `shareable` for `--ipc host` as for a private namespace: there, `shareable`
+//! is a per-container skip.
 
 use crate::prelude::*;
 

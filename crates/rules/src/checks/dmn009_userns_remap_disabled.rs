@@ -3,6 +3,8 @@
 //!
 //! Read from `/info` (`name=userns` or `name=rootless` in the security options), so remote
 //! engines are judged too; without `/info`, the `userns-remap` setting decides.
+//! Rootful Podman skips: it has no daemon-wide remapping, and its `/info` does not report the
+//! per-container `userns` default of containers.conf (CTR010 judges each container).
 
 use dockaudit_snapshot::daemon::Effective;
 

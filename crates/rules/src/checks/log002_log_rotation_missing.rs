@@ -9,6 +9,8 @@
 //!   size, which some other engine might accept.
 //! - Drivers that ship logs off the container's disk (journald, syslog, fluentd, gelf, awslogs…)
 //!   pass: the receiver bounds them. `none` is LOG001's case.
+//! - On Podman, the compat inspect names k8s-file `json-file` and drops the options, so a `json-file`
+//!   without options is a per-container skip there, not a failure.
 
 use crate::prelude::*;
 

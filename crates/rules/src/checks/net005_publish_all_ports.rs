@@ -1,5 +1,8 @@
 //! NET005 publish-all-ports: `-P` publishes every port the image exposes, on every interface, on
 //! random host ports: nobody decided which ports are reachable, or where.
+//!
+//! Skipped on Podman, which turns `-P` into explicit bindings (judged by NET003/NET004) and always
+//! reports `PublishAllPorts: false`.
 
 use crate::prelude::*;
 

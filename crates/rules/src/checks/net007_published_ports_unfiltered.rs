@@ -8,6 +8,7 @@
 //! configuration, published ports are served by docker-proxy through the host's INPUT rules (NET009
 //! reports that setup). When the configuration is unknown, Docker's own chains in the capture tell.
 //! firewalld's nftables table does not count as a filter: Docker accepts its zone's traffic.
+//! Skipped on Podman: its ports are forwarded by CNI or netavark rules, not Docker's chains.
 
 use dockaudit_snapshot::daemon::Effective;
 use dockaudit_snapshot::Fact;
