@@ -143,6 +143,8 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         }
     };
 
+    let podman = version.as_ref().is_some_and(is_podman);
+
     // Containers: inspect, then top and a log tail, all concurrently with a bound.
     let containers: Vec<Container> = match container_list {
         Ok(list) => {
@@ -162,7 +164,9 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
                 })
                 .collect();
             let results: Vec<Collected<Container>> = stream::iter(ids)
-                .map(|(id, listed_running)| collect_container(client, id, listed_running, options))
+                .map(|(id, listed_running)| {
+                    collect_container(client, id, listed_running, podman, options)
+                })
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
@@ -251,14 +255,11 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         }
     };
 
-    let rootless = info
-        .as_ref()
-        .is_some_and(|i| i.has_security_option("rootless"));
-    let kind = if version.as_ref().is_some_and(is_podman) {
-        "podman"
-    } else {
-        "docker"
-    };
+    // Podman also says it outright (`Rootless`, beside the security option).
+    let rootless = info.as_ref().is_some_and(|i| {
+        i.has_security_option("rootless") || i.extra.get("Rootless") == Some(&Value::Bool(true))
+    });
+    let kind = if podman { "podman" } else { "docker" };
     let engine = EngineMeta {
         kind: kind.to_string(),
         version: version
@@ -364,10 +365,24 @@ fn absorb<T>(
     out
 }
 
+/// The `ps_args` of a process listing. Docker runs the host's `ps` with them (default `-ef`).
+/// Podman's compat API runs `ps` *inside the container* for anything but its own descriptors
+/// (psgo, read from `/proc` on the host): that is an exec into the container, and with no `ps` in
+/// the image it answers 200 with an empty body. So Podman gets descriptors, which it never execs for.
+fn top_options(podman: bool) -> Option<TopOptions> {
+    podman.then(|| TopOptions {
+        ps_args: PODMAN_TOP_DESCRIPTORS.to_string(),
+    })
+}
+
+/// psgo descriptors giving the columns Docker's `ps -ef` gives that the rules read.
+const PODMAN_TOP_DESCRIPTORS: &str = "user,pid,ppid,args";
+
 async fn collect_container(
     client: &EngineClient,
     id: String,
     listed_running: bool,
+    podman: bool,
     options: &CollectOptions,
 ) -> Collected<Container> {
     let docker = &client.docker;
@@ -376,7 +391,7 @@ async fn collect_container(
         docker.inspect_container(&id, None::<InspectContainerOptions>),
         async {
             if listed_running {
-                Some(docker.top_processes(&id, None::<TopOptions>).await)
+                Some(docker.top_processes(&id, top_options(podman)).await)
             } else {
                 None
             }
@@ -430,7 +445,7 @@ async fn collect_container(
     let top = match (running, early_top) {
         (false, _) => None,
         (true, Some(answer)) => Some(answer),
-        (true, None) => Some(docker.top_processes(&id, None::<TopOptions>).await),
+        (true, None) => Some(docker.top_processes(&id, top_options(podman)).await),
     };
     let logs = if wants_logs { early_logs } else { None };
 
@@ -458,7 +473,7 @@ async fn collect_container(
             }
             Fact::Value(top)
         }
-        Err(e) => Fact::Missing(format!("processes could not be listed: {e}")),
+        Err(e) => Fact::Missing(format!("processes could not be listed: {}", top_error(&e))),
     });
     container.logs = logs.map(|answer| match answer {
         Ok(mut tail) => {
@@ -586,6 +601,17 @@ async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
         contents: None,
     });
     result
+}
+
+/// A `top` failure in words: an empty answer (a JSON error at line 1 column 0) says so rather than
+/// showing the parser's message.
+fn top_error(e: &bollard::errors::Error) -> String {
+    match e {
+        bollard::errors::Error::JsonSerdeError { err } if err.line() == 1 && err.column() == 0 => {
+            "the engine answered with an empty body".to_string()
+        }
+        other => other.to_string(),
+    }
 }
 
 fn is_not_found(e: &bollard::errors::Error) -> bool {

@@ -357,6 +357,12 @@ pub fn human_bytes(bytes: i64) -> String {
     }
 }
 
+/// Whether the engine is Podman, whose Docker-compatible API writes some fields as constants or
+/// drops them (see the README's Podman section): rules that read those fields skip there.
+pub fn is_podman(snapshot: &dockaudit_snapshot::Snapshot) -> bool {
+    snapshot.engine.kind == "podman"
+}
+
 #[cfg(test)]
 mod tests {
     use dockaudit_snapshot::HistoryEntry;

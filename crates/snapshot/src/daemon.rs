@@ -443,12 +443,33 @@ pub fn info_reports(key: &str) -> bool {
     )
 }
 
+/// Why `/info` is no evidence of daemon setting `key` on Podman, for the settings its
+/// Docker-compatible `/info` writes as constants whatever the configuration says (Podman 4.x
+/// `compat/info.go`), or that do not exist on Podman; `None` for the others.
+pub fn podman_info_constant(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "live-restore" => "the engine is Podman, which has no live-restore setting: each container runs under its own conmon and keeps running when the API service stops (its /info always says LiveRestoreEnabled: false)",
+        "experimental" => "the engine is Podman, which has no experimental switch (its /info always says ExperimentalBuild: true)",
+        "seccomp-profile" => "the engine is Podman, whose /info always names the seccomp profile `default` (the profile in use is seccomp_profile in containers.conf)",
+        "no-new-privileges" => "the engine is Podman, whose /info never reports a no-new-privileges default (it is no_new_privileges in containers.conf, and shows in each container's SecurityOpt)",
+        "authorization-plugins" => "the engine is Podman, which has no authorization plugins: whoever can open its socket may do everything",
+        "log-driver" => "the engine is Podman, whose /info leaves LoggingDriver empty (the default is log_driver in containers.conf)",
+        _ => return None,
+    })
+}
+
 impl Snapshot {
     /// What is known about daemon setting `key` (a daemon.json name: `icc`, `live-restore`):
     /// from the reconciled configuration when it was collected, else from `/info` alone for the
     /// settings `/info` reports (so a remote engine is judged on what it says of itself), else
-    /// unknown with the reason.
+    /// unknown with the reason. On Podman, `/info`'s constants are not evidence
+    /// ([`podman_info_constant`]).
     pub fn daemon_setting(&self, key: &str) -> Effective {
+        if self.engine.kind == "podman" {
+            if let Some(why) = podman_info_constant(key) {
+                return Effective::Unknown(why.to_string());
+            }
+        }
         let info_value = || {
             let info = self.info.as_ref()?;
             info_settings(info)
@@ -604,6 +625,48 @@ mod tests {
             Effective::Unknown(why) => assert!(why.contains("engine is remote"), "{why}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn podman_info_constants_are_not_evidence_but_its_real_fields_are() {
+        let mut info = EngineInfo {
+            server_version: "4.3.1".into(),
+            driver: "overlay".into(),
+            security_options: vec!["name=seccomp,profile=default".into()],
+            ..EngineInfo::default()
+        };
+        info.extra
+            .insert("LiveRestoreEnabled".into(), Value::Bool(false));
+        info.extra
+            .insert("ExperimentalBuild".into(), Value::Bool(true));
+        let mut snapshot = Snapshot {
+            info: Some(info),
+            daemon_config: Some(Fact::Missing("the engine is Podman".into())),
+            ..Snapshot::default()
+        };
+        snapshot.engine.kind = "podman".into();
+        for key in [
+            "live-restore",
+            "experimental",
+            "seccomp-profile",
+            "no-new-privileges",
+            "authorization-plugins",
+        ] {
+            match snapshot.daemon_setting(key) {
+                Effective::Unknown(why) => assert!(why.contains("Podman"), "{key}: {why}"),
+                other => panic!("{key}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            snapshot.daemon_setting("storage-driver"),
+            Effective::Set(s) if s.as_str() == Some("overlay")
+        ));
+        // The same answer from Docker is evidence.
+        snapshot.engine.kind = "docker".into();
+        assert!(matches!(
+            snapshot.daemon_setting("experimental"),
+            Effective::Set(s) if s.as_bool() == Some(true)
+        ));
     }
 
     #[test]

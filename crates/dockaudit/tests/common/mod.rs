@@ -1,3 +1,4 @@
 //! Shared by the dockaudit integration tests.
 
+pub mod podman;
 pub mod test_daemon;

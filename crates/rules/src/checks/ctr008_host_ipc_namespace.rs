@@ -1,5 +1,8 @@
 //! CTR008 host-ipc-namespace: the container shares the host's IPC namespace (`--ipc host`), so it can
 //! read and write the host's shared memory segments, semaphores and message queues.
+//!
+//! Podman 4 reports IpcMode `shareable` for `--ipc host` as for a private namespace: there, `shareable`
+//! is a per-container skip.
 
 use crate::prelude::*;
 
@@ -24,9 +27,14 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let podman = facts::is_podman(input.snapshot);
     checks.each_container(input, |c| {
         let mode = &c.inspect.host_config.ipc_mode;
-        if facts::is_host_mode(mode) {
+        // Podman 4 reports `shareable` for a container sharing the host's IPC namespace as
+        // much as for one with its own (verified against /proc/PID/ns/ipc): no evidence.
+        if podman && mode == "shareable" {
+            Verdict::Skip("the engine is Podman, which reports IpcMode `shareable` whether or not the container shares the host's IPC namespace".into())
+        } else if facts::is_host_mode(mode) {
             Verdict::fail("shares the host's IPC namespace (--ipc host)")
                 .with_evidence(json!({"HostConfig.IpcMode": mode, "State.Status": c.status()}))
         } else {

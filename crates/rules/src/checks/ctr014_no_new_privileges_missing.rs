@@ -40,7 +40,14 @@ fn parse_bool(value: &str) -> Option<bool> {
 }
 
 fn check(input: &AuditInput, checks: &mut Checks) {
-    let daemon_default = input.snapshot.daemon_no_new_privileges();
+    // Podman writes containers.conf's no_new_privileges into each container's SecurityOpt, so
+    // the container's own setting is the whole answer there.
+    let podman = facts::is_podman(input.snapshot);
+    let daemon_default = if podman {
+        Some(false)
+    } else {
+        input.snapshot.daemon_no_new_privileges()
+    };
     checks.each_container(input, |c| {
         // `security_opt` reads a bare `no-new-privileges` as `true`.
         let set = c.inspect.host_config.security_opt("no-new-privileges");
@@ -64,6 +71,10 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             ))
             .with_evidence(evidence),
             (None, Some(true)) => Verdict::Pass,
+            (None, Some(false)) if podman => Verdict::fail(
+                "no-new-privileges is not set (no --security-opt no-new-privileges, no no_new_privileges in containers.conf)",
+            )
+            .with_evidence(evidence),
             (None, Some(false)) => Verdict::fail(
                 "no-new-privileges is not set (no --security-opt no-new-privileges, no daemon default)",
             )

@@ -3,6 +3,8 @@
 //!
 //! Read from `/info` (`name=userns` or `name=rootless` in the security options), so remote
 //! engines are judged too; without `/info`, the `userns-remap` setting decides.
+//! Rootful Podman skips: it has no daemon-wide remapping, and its `/info` does not report the
+//! per-container `userns` default of containers.conf (CTR010 judges each container).
 
 use dockaudit_snapshot::daemon::Effective;
 
@@ -33,6 +35,13 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     let snapshot = input.snapshot;
     let target = daemon_target(snapshot);
     let configured = snapshot.daemon_setting("userns-remap");
+    // Podman has no daemon-wide remapping to report: user namespaces are chosen per container
+    // (--userns, or `userns` in containers.conf), which its /info does not show; CTR010 judges
+    // each container. Rootless Podman still passes below.
+    if facts::is_podman(snapshot) && !snapshot.engine.rootless {
+        checks.skip("the engine is Podman, which has no userns-remap: user namespaces are set per container (--userns, or userns in containers.conf), which its /info does not report");
+        return;
+    }
     if let Some(info) = &snapshot.info {
         if info.has_security_option("userns") || info.has_security_option("rootless") {
             checks.pass(target);

@@ -9,6 +9,8 @@
 //!   size, which some other engine might accept.
 //! - Drivers that ship logs off the container's disk (journald, syslog, fluentd, gelf, awslogs…)
 //!   pass: the receiver bounds them. `none` is LOG001's case.
+//! - On Podman, the compat inspect names k8s-file `json-file` and drops the options, so a `json-file`
+//!   without options is a per-container skip there, not a failure.
 
 use crate::prelude::*;
 
@@ -51,12 +53,18 @@ fn unbounded(max_size: Option<&String>) -> bool {
 }
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    let podman = facts::is_podman(input.snapshot);
     checks.each_container(input, |c| {
         let log = &c.inspect.host_config.log_config;
         let max_size = log.config.get("max-size");
         match log.driver.as_str() {
             "none" => Verdict::NotApplicable,
             "" => Verdict::Skip("the container's logging driver is not recorded".into()),
+            // Podman's compat inspect names its k8s-file driver `json-file` and drops the log
+            // options (a container with --log-opt max-size=10m shows `Config: null`).
+            "json-file" if podman && log.config.is_empty() => Verdict::Skip(
+                "the engine is Podman, whose Docker-compatible inspect does not report log options (max-size); `podman inspect --format '{{.HostConfig.LogConfig.Size}}' NAME` shows it".into(),
+            ),
             driver @ ("json-file" | "k8s-file") if unbounded(max_size) => {
                 let message = match max_size {
                     None => format!(

@@ -1,5 +1,8 @@
 //! NET005 publish-all-ports: `-P` publishes every port the image exposes, on every interface, on
 //! random host ports: nobody decided which ports are reachable, or where.
+//!
+//! Skipped on Podman, which turns `-P` into explicit bindings (judged by NET003/NET004) and always
+//! reports `PublishAllPorts: false`.
 
 use crate::prelude::*;
 
@@ -25,6 +28,10 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(input: &AuditInput, checks: &mut Checks) {
+    if facts::is_podman(input.snapshot) {
+        checks.skip("the engine is Podman, which turns -P into explicit port bindings and always reports PublishAllPorts: false; NET003 and NET004 judge those bindings");
+        return;
+    }
     checks.each_container(input, |c| {
         if !c.inspect.host_config.publish_all_ports {
             return Verdict::Pass;

@@ -8,6 +8,7 @@
 //! configuration, published ports are served by docker-proxy through the host's INPUT rules (NET009
 //! reports that setup). When the configuration is unknown, Docker's own chains in the capture tell.
 //! firewalld's nftables table does not count as a filter: Docker accepts its zone's traffic.
+//! Skipped on Podman: its ports are forwarded by CNI or netavark rules, not Docker's chains.
 
 use dockaudit_snapshot::daemon::Effective;
 use dockaudit_snapshot::Fact;
@@ -37,6 +38,10 @@ pub const RULE: Rule = Rule {
 
 fn check(input: &AuditInput, checks: &mut Checks) {
     let snapshot = input.snapshot;
+    if facts::is_podman(snapshot) {
+        checks.skip("the engine is Podman: its published ports are forwarded by its network backend's own rules (CNI or netavark), not Docker's, so DOCKER-USER is not where they are filtered");
+        return;
+    }
     let firewall = match &snapshot.firewall {
         Some(Fact::Value(f)) => f,
         Some(Fact::Missing(why)) => {
