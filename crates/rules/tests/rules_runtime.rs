@@ -12,7 +12,7 @@ mod common;
 use common::{failing, passing, run_rule, scenario};
 use dockaudit_report::Severity;
 use dockaudit_rules::{Checks, Failure};
-use dockaudit_snapshot::Snapshot;
+use dockaudit_snapshot::{Fact, Snapshot};
 
 /// Every scenario container, without the `fx-` prefix.
 const ALL: &[&str] = &[
@@ -428,7 +428,17 @@ fn ctr014_follows_the_daemon_default_and_skips_when_it_is_unknown() {
     let snap = with_security_options(&["name=seccomp,profile=default", "name=no-new-privileges"]);
     assert!(run_rule("CTR014", &snap).failures().is_empty());
 
-    let checks = run_rule("CTR014", &without_info());
+    // Docker 20.10 does not list no-new-privileges in /info even when it is on: its absence there
+    // is no answer. The recording engine's flags and daemon.json were read, and set nothing: off.
+    let mut old_engine = with_security_options(&["name=seccomp,profile=default"]);
+    old_engine.info.as_mut().unwrap().server_version = "20.10.24".into();
+    assert_eq!(old_engine.daemon_no_new_privileges(), Some(false));
+    assert!(!run_rule("CTR014", &old_engine).failures().is_empty());
+    // Neither /info nor the configuration read: unknown, so containers that set nothing skip.
+    let mut unknown = without_info();
+    unknown.daemon_config = Some(Fact::Missing("not root".into()));
+    assert_eq!(unknown.daemon_no_new_privileges(), None);
+    let checks = run_rule("CTR014", &unknown);
     assert!(checks.failures().is_empty());
     assert_eq!(
         checks

@@ -243,13 +243,19 @@ impl Snapshot {
         self.images.iter().find(|i| i.inspect.id == id)
     }
 
-    /// Whether the daemon applies `no-new-privileges` to every container by default.
+    /// Whether the daemon applies `no-new-privileges` to every container by default; `None` when
+    /// that cannot be told. `/info` lists it only from Docker 24 on (Docker 20.10 started with
+    /// `--no-new-privileges` lists nothing, seen on a real daemon), so its absence is not an answer
+    /// for older engines: the daemon's flags and daemon.json, when read, are.
     pub fn daemon_no_new_privileges(&self) -> Option<bool> {
-        self.info.as_ref().map(|i| {
-            i.security_options
-                .iter()
-                .any(|o| o.contains("no-new-privileges"))
-        })
+        if self.info.as_ref().and_then(daemon::info_no_new_privileges) == Some(true) {
+            return Some(true);
+        }
+        match self.daemon_setting("no-new-privileges") {
+            daemon::Effective::Set(setting) => setting.as_bool(),
+            daemon::Effective::Default => Some(false),
+            daemon::Effective::Unknown(_) => None,
+        }
     }
 }
 
