@@ -37,8 +37,9 @@ BAD_LATEST="$IMG-bad:latest"
 UNUSED="$IMG-unused:1"
 DANGLING="$IMG-dangling:1"
 MOVED="$IMG-moved:1"
-IMAGE_TAGS=("$BASE" "$GOOD" "$BAD" "$BAD_LATEST" "$UNUSED" "$DANGLING")
-CONTAINERS=(hardened root privileged caps mounts namespaces ports devices nolog norotate secrets procs logs restarting unhealthy exited latest)
+OLD="$IMG-old:1"
+IMAGE_TAGS=("$BASE" "$GOOD" "$BAD" "$BAD_LATEST" "$UNUSED" "$DANGLING" "$MOVED" "$OLD")
+CONTAINERS=(hardened outdated root privileged caps mounts namespaces ports devices nolog norotate secrets procs logs restarting unhealthy exited latest)
 VOLUMES=("$P-vol-used" "$P-vol-unused")
 NETWORKS=("$P-net" "$P-net-unused")
 # Host directory bind-mounted with rshared propagation by PREFIX-mounts (created only, never started).
@@ -204,12 +205,39 @@ while :; do sleep 3600; done
 EOF
     chmod 755 "$rootfs/usr/sbin/sshd"
     # On Engine 20.10 `docker import --change` accepts LABEL (and CMD, ENV, USER, ...).
-    tar -C "$rootfs" --numeric-owner -c . |
-        docker import \
-            --change "LABEL dockaudit.test=1" \
-            --change "LABEL dockaudit.scenario=$P" \
-            --change 'CMD ["sleep", "86400"]' \
-            - "$BASE" >/dev/null
+    tar -C "$rootfs" --numeric-owner -cf "$WORK/rootfs.tar" .
+    docker import \
+        --change "LABEL dockaudit.test=1" \
+        --change "LABEL dockaudit.scenario=$P" \
+        --change 'CMD ["sleep", "86400"]' \
+        "$WORK/rootfs.tar" "$BASE" >/dev/null
+}
+
+# build_old: the same rootfs as an image built on 2023-01-15, which `docker import` and `docker
+# build` cannot date: a docker-archive (manifest.json, config, one layer) written here with that
+# `created` and loaded by the engine (`docker load`), as a `docker save` from an old host would be.
+build_old() {
+    python3 - "$WORK/rootfs.tar" "$WORK/old.tar" "$OLD" "$P" <<'PY'
+import hashlib, io, json, sys, tarfile
+rootfs, out, tag, prefix = sys.argv[1:5]
+layer = open(rootfs, "rb").read()
+created = "2023-01-15T00:00:00Z"
+config = json.dumps({
+    "architecture": "amd64", "os": "linux", "created": created,
+    "config": {"Cmd": ["sleep", "86400"],
+               "Labels": {"dockaudit.test": "1", "dockaudit.scenario": prefix}},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]},
+    "history": [{"created": created, "created_by": "dockaudit scenario: an image built long ago"}],
+}).encode()
+config_name = hashlib.sha256(config).hexdigest() + ".json"
+manifest = json.dumps([{"Config": config_name, "RepoTags": [tag], "Layers": ["layer.tar"]}]).encode()
+with tarfile.open(out, "w") as archive:
+    for name, data in ((config_name, config), ("layer.tar", layer), ("manifest.json", manifest)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+PY
+    docker load -q -i "$WORK/old.tar" >/dev/null
 }
 
 # build TAG CONTEXT_DIR [docker build args...]; the scenario labels come from the base image.
@@ -346,7 +374,7 @@ create_containers() {
     job secrets running secrets -e DB_PASSWORD=hunter2-planted-db-secret \
         -e AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
         --label com.example.api-token=planted-label-token-123456 "$BASE"
-    job exited docker run --name "$P-exited" "${LABELS[@]}" "$BASE" true
+    job exited docker run --name "$P-exited" "${LABELS[@]}" "$OLD" true
     join_jobs
 
     job privileged created privileged --privileged "$BASE"
@@ -401,6 +429,7 @@ up() {
 
     log "building images"
     build_base
+    build_old
     build_derived
     log "images built at +$((SECONDS - start))s; creating volumes, networks and containers"
     docker volume create "${LABELS[@]}" "$P-vol-used" >/dev/null

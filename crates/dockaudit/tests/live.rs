@@ -286,6 +286,8 @@ fn expectations(p: &str, dangling_id: &str, root_has_rotation: bool) -> Vec<Expe
         ("LCY003", c("exited")),
         // Its tag was built again after it was created (scenario.md).
         ("IMG016", c("outdated")),
+        // Loaded with a 2023 build date; PREFIX-exited runs it.
+        ("IMG017", vec![format!("dockaudit-test-{p}-old:1")]),
         // The unpinned reference is the container's; the image itself is also an acceptable target.
         (
             "IMG006",

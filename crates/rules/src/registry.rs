@@ -80,6 +80,7 @@ pub static RULES: &[Rule] = &[
     img014_git_directory_in_image::RULE,
     img015_package_cache_left::RULE,
     img016_container_image_outdated::RULE,
+    img017_stale_image::RULE,
     net001_host_network_mode::RULE,
     net002_privileged_host_port::RULE,
     net003_port_on_all_interfaces::RULE,

@@ -28,6 +28,8 @@ const PLANTED: &[&str] = &[
 const BAD: &str = "dockaudit-test-fx-bad:1";
 const GOOD: &str = "dockaudit-test-fx-good:1";
 const BASE: &str = "dockaudit-test-fx-base:1";
+/// The base's rootfs, loaded as an image built on 2023-01-15 (fx-exited runs it).
+const OLD: &str = "dockaudit-test-fx-old:1";
 
 /// The image fx-outdated runs: the first build of the moved tag, untagged since the tag moved on
 /// (so its name is its short id, which changes with every recording).
@@ -210,9 +212,10 @@ fn ctr019_flags_a_container_running_a_whole_os() {
 
 #[test]
 fn img001_img002_flag_images_without_user_or_healthcheck() {
-    // The base image runs containers too (fx-secrets, fx-procs…) and has neither.
+    // The base image runs containers too (fx-secrets, fx-procs…) and has neither; nor has the old
+    // image (its rootfs, fx-exited).
     for id in ["IMG001", "IMG002"] {
-        assert_eq!(failing(id), names(&[BAD, BASE]), "{id}");
+        assert_eq!(failing(id), names(&[BAD, BASE, OLD]), "{id}");
         assert_eq!(passing(id), names(&[GOOD, &outdated_image()]), "{id}");
     }
     assert!(failure("IMG001", BAD).message.contains("sets no USER"));
@@ -225,7 +228,10 @@ fn img003_quotes_the_update_alone() {
     assert!(failure("IMG003", BAD)
         .message
         .contains("`RUN apt-get update || true`"));
-    assert_eq!(passing("IMG003"), names(&[BASE, GOOD, &outdated_image()]));
+    assert_eq!(
+        passing("IMG003"),
+        names(&[BASE, GOOD, OLD, &outdated_image()])
+    );
 }
 
 #[test]
@@ -582,6 +588,47 @@ fn img016_flags_the_container_whose_tag_moved_on() {
 }
 
 #[test]
+fn img017_flags_the_image_built_long_ago_and_skips_undated_ones() {
+    assert_eq!(failing("IMG017"), names(&[OLD]));
+    let f = failure("IMG017", OLD);
+    assert!(
+        f.message.contains("days before this audit (2023-01-15)"),
+        "{}",
+        f.message
+    );
+    let days = f.evidence["age_days"].as_i64().unwrap();
+    assert!(days > 180, "{days}");
+    // Every other image in use was built while the scenario came up.
+    let in_use: std::collections::BTreeSet<&str> = scenario()
+        .containers
+        .iter()
+        .map(|c| c.inspect.image.as_str())
+        .collect();
+    assert_eq!(
+        passing("IMG017").len(),
+        in_use.len() - 1,
+        "{:?}",
+        passing("IMG017")
+    );
+
+    // A reproducible build pinned to the epoch: its age is unknown, not 56 years.
+    let mut snap = scenario().clone();
+    for image in &mut snap.images {
+        if image.inspect.repo_tags.iter().any(|t| t == OLD) {
+            image.inspect.created = "1970-01-01T00:00:00Z".into();
+        }
+    }
+    let checks = run_rule("IMG017", &snap);
+    assert!(checks.failures().is_empty());
+    assert!(checks.target_skips()[0].1.contains("before Docker existed"));
+    // The age is counted from the collection time, not the clock: audited as of its build, the
+    // old image is new.
+    let mut then = scenario().clone();
+    then.collected_at = "2023-02-01T00:00:00Z".into();
+    assert!(run_rule("IMG017", &then).failures().is_empty());
+}
+
+#[test]
 fn lcy002_flags_tagged_images_no_container_uses() {
     // `dangling:1` and `moved:1` are second builds of their tags: tagged, and no container runs
     // them (fx-outdated runs the first build of `moved:1`).
@@ -593,7 +640,7 @@ fn lcy002_flags_tagged_images_no_container_uses() {
             "dockaudit-test-fx-unused:1"
         ])
     );
-    assert_eq!(passing("LCY002"), names(&[BAD, BASE, GOOD]));
+    assert_eq!(passing("LCY002"), names(&[BAD, BASE, GOOD, OLD]));
     assert!(failure("LCY002", "dockaudit-test-fx-unused:1")
         .message
         .contains("MiB"));

@@ -74,6 +74,7 @@ pub mod img013_sshd_installed;
 pub mod img014_git_directory_in_image;
 pub mod img015_package_cache_left;
 pub mod img016_container_image_outdated;
+pub mod img017_stale_image;
 pub mod lcy001_dangling_image;
 pub mod lcy002_unused_image;
 pub mod lcy003_stopped_container;
