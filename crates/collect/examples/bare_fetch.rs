@@ -2,6 +2,15 @@
 //! info, every container's inspect, top for running ones and a 500-line log tail, images with
 //! inspect and history, networks with inspect, volumes), with the same concurrency, and throws it
 //! away. No conversion, no masking, no rules, no report: what is left is the engine's cost.
+//!
+//!     bare_fetch [SOCKET] [--no-sizes] [--host]
+//!
+//! `--no-sizes` leaves out the writable-layer sizes, as `dockaudit audit --no-sizes` does (on some
+//! storage drivers, fuse-overlayfs for one, they cost the engine seconds). `--host` also does the
+//! host reads a local audit does, each on its own thread while the engine answers: the `/proc` scan
+//! for dockerd, daemon.json, the account and mount files, each `*tables-save` back-end present,
+//! `nft -j list ruleset` and `auditctl -l`; so the fixed cost of reading a local host is in the
+//! baseline too and the comparison is like for like.
 
 use bollard::query_parameters::{
     InspectContainerOptions, InspectNetworkOptions, ListContainersOptionsBuilder,
@@ -12,11 +21,100 @@ use futures_util::stream::{self, StreamExt};
 
 const CONCURRENCY: usize = 16;
 
+/// Where the audit looks for tools besides `PATH` (see `host::tool`).
+const TOOL_DIRS: &[&str] = &[
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+];
+
+fn find_tool(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(TOOL_DIRS.iter().map(std::path::PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Starts the host reads of a local audit, one thread each; join them to wait.
+fn start_host_reads() -> Vec<std::thread::JoinHandle<usize>> {
+    let mut tools: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (plain, variants) in [
+        (
+            "iptables-save",
+            ["iptables-legacy-save", "iptables-nft-save"],
+        ),
+        (
+            "ip6tables-save",
+            ["ip6tables-legacy-save", "ip6tables-nft-save"],
+        ),
+    ] {
+        let present: Vec<&str> = variants
+            .into_iter()
+            .filter(|t| find_tool(t).is_some())
+            .collect();
+        if present.is_empty() {
+            tools.push((plain, Vec::new()));
+        }
+        tools.extend(present.into_iter().map(|t| (t, Vec::new())));
+    }
+    tools.push(("nft", vec!["-j", "list", "ruleset"]));
+    tools.push(("auditctl", vec!["-l"]));
+    let mut handles: Vec<std::thread::JoinHandle<usize>> = tools
+        .into_iter()
+        .map(|(tool, args)| {
+            std::thread::spawn(move || {
+                let Some(program) = find_tool(tool) else {
+                    return 0;
+                };
+                std::process::Command::new(program)
+                    .args(args)
+                    .output()
+                    .map(|o| o.stdout.len())
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    handles.push(std::thread::spawn(|| {
+        let mut read = 0;
+        if let Ok(entries) = std::fs::read_dir("/proc") {
+            for e in entries.flatten() {
+                if e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+                {
+                    read += std::fs::read(e.path().join("cmdline")).map_or(0, |b| b.len());
+                }
+            }
+        }
+        for f in [
+            "/etc/docker/daemon.json",
+            "/etc/passwd",
+            "/etc/group",
+            "/proc/1/mountinfo",
+            "/proc/sys/net/ipv4/ip_forward",
+        ] {
+            read += std::fs::read(f).map_or(0, |b| b.len());
+        }
+        read
+    }));
+    handles
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let socket = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sizes = !args.iter().any(|a| a == "--no-sizes");
+    let host = args.iter().any(|a| a == "--host");
+    let socket = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "/var/run/docker.sock".to_string());
+    let host_reads = if host { start_host_reads() } else { Vec::new() };
     let docker = Docker::connect_with_unix(&socket, 30, API_DEFAULT_VERSION)?
         .negotiate_version()
         .await?;
@@ -26,7 +124,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         docker.list_containers(Some(
             ListContainersOptionsBuilder::default()
                 .all(true)
-                .size(true)
+                .size(sizes)
                 .build()
         )),
         docker.list_images(None::<ListImagesOptions>),
@@ -91,6 +189,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await;
     }
     let _ = volumes?;
-    eprintln!("bare fetch: {fetched} containers and images inspected");
+    let host_bytes: usize = host_reads.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    eprintln!(
+        "bare fetch: {fetched} containers and images inspected, {host_bytes} host bytes read"
+    );
     Ok(())
 }
