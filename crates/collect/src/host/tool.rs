@@ -2,11 +2,9 @@
 //! bound on what is read, and telling its absence or a permission refusal from a real failure, so
 //! the caller can record a fact as missing with the right reason.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// Where tools are looked for besides `PATH`: an unprivileged user's `PATH` often lacks the sbin
@@ -102,6 +100,7 @@ fn run_program(
     timeout: Duration,
     max_bytes: usize,
 ) -> Result<ToolOutput, ToolError> {
+    let deadline = Instant::now() + timeout;
     let mut child = Command::new(program)
         .args(args)
         .env("LC_ALL", "C")
@@ -113,19 +112,45 @@ fn run_program(
             tool: name.to_string(),
             detail: e.to_string(),
         })?;
-    let hit_bound = Arc::new(AtomicBool::new(false));
     let stdout = child
         .stdout
         .take()
-        .map(|s| read_bounded(s, max_bytes, Some(hit_bound.clone())));
-    let stderr = child.stderr.take().map(|s| read_bounded(s, 8 * 1024, None));
+        .map(|s| read_bounded(s, max_bytes, true));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|s| read_bounded(s, 8 * 1024, false));
 
-    let status = wait_with_timeout(&mut child, timeout, &hit_bound);
+    // Standard output ends when the tool closes it (normally by exiting) or reaches the bound:
+    // wait for that rather than poll the child, so a fast tool costs no polling interval.
+    let first = stdout
+        .as_ref()
+        .map(|rx| rx.recv_timeout(remaining(deadline)));
+    let (status, read) = match first {
+        Some(Ok((out, true))) => {
+            // Over the bound: stop it.
+            stop(&mut child);
+            (None, Some((out, true)))
+        }
+        Some(Ok(read)) => (wait_until(&mut child, deadline), Some(read)),
+        // The reader thread is gone without an answer: nothing was read.
+        None | Some(Err(RecvTimeoutError::Disconnected)) => {
+            (wait_until(&mut child, deadline), Some((Vec::new(), false)))
+        }
+        Some(Err(RecvTimeoutError::Timeout)) => {
+            stop(&mut child);
+            (None, None)
+        }
+    };
     // A process the tool started may still hold the pipes after the tool itself was stopped:
     // give the readers a moment, then leave them behind rather than wait for it.
-    let grace = Instant::now() + Duration::from_secs(1);
-    let (out, out_truncated) = stdout.map(|r| join(r, grace)).unwrap_or_default();
-    let (err, _) = stderr.map(|r| join(r, grace)).unwrap_or_default();
+    let grace = Instant::now() + GRACE;
+    let (out, out_truncated) = read
+        .or_else(|| stdout.and_then(|rx| rx.recv_timeout(remaining(grace)).ok()))
+        .unwrap_or_default();
+    let (err, _) = stderr
+        .and_then(|rx| rx.recv_timeout(remaining(grace)).ok())
+        .unwrap_or_default();
     if out_truncated {
         // It printed more than the bound and was stopped (or died of the closed pipe): what was
         // read is kept, marked as cut.
@@ -169,76 +194,79 @@ fn run_program(
     }
     Ok(ToolOutput {
         stdout: String::from_utf8_lossy(&out).into_owned(),
-        truncated: out_truncated,
+        truncated: false,
     })
 }
 
-type Reader = std::thread::JoinHandle<(Vec<u8>, bool)>;
+/// How long a pipe's reader may take once the tool is stopped or its output has ended.
+const GRACE: Duration = Duration::from_secs(1);
 
-/// Reads at most `max` bytes on a thread. On more: with `hit_bound`, stops reading, raises it and
-/// reports truncation (the waiting side then stops the child); without, drops the rest.
+/// What a pipe gave: its bytes, and whether they were cut at the bound.
+type Piped = (Vec<u8>, bool);
+
+/// Time left until `deadline`.
+fn remaining(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+/// Reads at most `max` bytes on a thread and sends them when the pipe ends. On more: with
+/// `stop_at_bound`, stops reading and sends them marked as cut at once (the caller then stops
+/// the child); without, drops the rest.
 fn read_bounded(
-    mut source: impl Read + Send + 'static,
+    mut source: impl std::io::Read + Send + 'static,
     max: usize,
-    hit_bound: Option<Arc<AtomicBool>>,
-) -> Reader {
+    stop_at_bound: bool,
+) -> mpsc::Receiver<Piped> {
+    let (tx, rx) = mpsc::sync_channel(1);
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 16 * 1024];
-        loop {
+        let truncated = loop {
             match source.read(&mut chunk) {
-                Ok(0) | Err(_) => return (buf, false),
+                Ok(0) | Err(_) => break false,
                 Ok(n) => {
                     let room = max.saturating_sub(buf.len());
                     if n > room {
                         buf.extend_from_slice(&chunk[..room]);
-                        match &hit_bound {
-                            Some(flag) => {
-                                flag.store(true, Ordering::SeqCst);
-                                return (buf, true);
-                            }
-                            // Keep draining (and dropping) so the child never blocks on a full
-                            // pipe: only stdout's bound stops the tool.
-                            None => continue,
+                        if stop_at_bound {
+                            break true;
                         }
+                        // Keep draining (and dropping) so the child never blocks on a full
+                        // pipe: only stdout's bound stops the tool.
+                        continue;
                     }
                     buf.extend_from_slice(&chunk[..n]);
                 }
             }
-        }
-    })
+        };
+        // The receiver may have given up (time limit): then nobody wants the bytes.
+        let _ = tx.send((buf, truncated));
+    });
+    rx
 }
 
-/// The reader's bytes, if it finishes before `deadline`; otherwise nothing (it is detached).
-fn join(reader: Reader, deadline: Instant) -> (Vec<u8>, bool) {
-    while !reader.is_finished() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    if reader.is_finished() {
-        reader.join().unwrap_or_default()
-    } else {
-        (Vec::new(), false)
-    }
-}
-
-/// Waits for the child; `None` when it was stopped (time limit, or stdout over its bound).
-fn wait_with_timeout(
-    child: &mut Child,
-    timeout: Duration,
-    hit_bound: &AtomicBool,
-) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
+/// Waits for the child until `deadline`, then stops it; `None` when it was stopped. Its output
+/// has ended, so it is exiting: the polling starts short.
+fn wait_until(child: &mut Child, deadline: Instant) -> Option<std::process::ExitStatus> {
+    let mut pause = Duration::from_micros(200);
     loop {
         if let Ok(Some(status)) = child.try_wait() {
             return Some(status);
         }
-        if hit_bound.load(Ordering::SeqCst) || Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+        let left = remaining(deadline);
+        if left.is_zero() {
+            stop(child);
             return None;
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(pause.min(left));
+        pause = (pause * 2).min(Duration::from_millis(10));
     }
+}
+
+/// Stops the child and reaps it.
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 #[cfg(test)]
