@@ -218,6 +218,16 @@ fn run(tool: &str, args: &[&str]) -> Fact<(String, bool)> {
     }
 }
 
+/// A tool run's result from its thread (a panic there is reported, not propagated).
+fn joined(
+    tool: &str,
+    handle: std::thread::ScopedJoinHandle<'_, Fact<(String, bool)>>,
+) -> Fact<(String, bool)> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Fact::Missing(format!("{tool} could not be run: its thread failed")))
+}
+
 fn tool_reason(e: &ToolError) -> String {
     match e {
         ToolError::Permission { tool, .. } if !super::rootfs::running_as_root() => {
@@ -246,7 +256,7 @@ pub fn capture_firewall(host: &HostRoot) -> FirewallCapture {
             ip_forward,
         };
     }
-    let mut iptables = Vec::new();
+    let mut dumps: Vec<(&str, &str)> = Vec::new();
     for (family, plain, variants) in [
         (
             "ipv4",
@@ -266,16 +276,25 @@ pub fn capture_firewall(host: &HostRoot) -> FirewallCapture {
             .collect();
         if present.is_empty() {
             // Older distributions ship one back-end under the plain name.
-            iptables.push(iptables_dump(plain, family, run(plain, &[])));
+            dumps.push((plain, family));
         } else {
-            iptables.extend(
-                present
-                    .into_iter()
-                    .map(|t| iptables_dump(t, family, run(t, &[]))),
-            );
+            dumps.extend(present.into_iter().map(|t| (t, family)));
         }
     }
-    let nftables = nft_ruleset(run("nft", &["-j", "list", "ruleset"]));
+    // The tools are independent and each mostly waits (start-up, the kernel's answer): run them
+    // at once, so the capture takes as long as the slowest, not the sum.
+    let (iptables, nftables) = std::thread::scope(|scope| {
+        let nft = scope.spawn(|| run("nft", &["-j", "list", "ruleset"]));
+        let saves: Vec<_> = dumps
+            .iter()
+            .map(|&(tool, family)| (tool, family, scope.spawn(move || run(tool, &[]))))
+            .collect();
+        let iptables: Vec<IptablesDump> = saves
+            .into_iter()
+            .map(|(tool, family, handle)| iptables_dump(tool, family, joined(tool, handle)))
+            .collect();
+        (iptables, nft_ruleset(joined("nft", nft)))
+    });
     FirewallCapture {
         iptables,
         nftables,
