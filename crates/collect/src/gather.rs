@@ -77,13 +77,27 @@ fn to_value<T: Serialize>(answer: &T) -> Value {
 }
 
 /// Collects a full Snapshot from the engine.
+///
+/// What needs nothing from the engine starts first, on blocking threads, and runs while the engine
+/// answers: the firewall capture and the search for the dockerd process with its daemon.json. The
+/// daemon's configuration and the host facts (which need `/info`) are read while the containers,
+/// images and networks are inspected; only the listeners of host-network containers wait for the
+/// containers.
 pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapshot {
     let collected_at = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let docker = &client.docker;
     let mut gaps = Vec::new();
-    let mut redactions = Vec::new();
+
+    let mut host = crate::host::HostCollection::start(crate::host::root_for(
+        options.host_root.as_deref(),
+        &client.endpoint,
+    ));
+    let daemon_scan = {
+        let (host_root, endpoint) = (options.host_root.clone(), client.endpoint.clone());
+        tokio::task::spawn_blocking(move || crate::daemon::scan(host_root.as_deref(), &endpoint))
+    };
 
     let filters: Option<HashMap<String, Vec<String>>> = if options.labels.is_empty() {
         None
@@ -144,6 +158,120 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     };
 
     let podman = version.as_ref().is_some_and(is_podman);
+    let kind = if podman { "podman" } else { "docker" };
+
+    // The daemon's configuration and the host facts, while the engine's objects are inspected.
+    let daemon_and_host = async {
+        let stopped = |e: tokio::task::JoinError| {
+            crate::daemon::DaemonCollection::missing(format!("daemon collection stopped: {e}"))
+        };
+        let daemon = match daemon_scan.await {
+            Ok(scan) => {
+                let (endpoint, info) = (client.endpoint.clone(), info.clone());
+                tokio::task::spawn_blocking(move || {
+                    crate::daemon::finish(scan, &endpoint, info.as_ref(), kind)
+                })
+                .await
+                .unwrap_or_else(stopped)
+            }
+            Err(e) => stopped(e),
+        };
+        host.read_facts(&client.endpoint, info.as_ref(), &daemon.config);
+        daemon
+    };
+    let lists = Lists {
+        containers: container_list,
+        images: image_list,
+        networks: network_list,
+        volumes: volume_list,
+    };
+    let (daemon, (containers, images, networks, volumes, objects)) = tokio::join!(
+        daemon_and_host,
+        collect_objects(client, options, lists, podman)
+    );
+    gaps.extend(objects.gaps);
+    let mut redactions = objects.redactions;
+
+    // Podman also says it outright (`Rootless`, beside the security option).
+    let rootless = info.as_ref().is_some_and(|i| {
+        i.has_security_option("rootless") || i.extra.get("Rootless") == Some(&Value::Bool(true))
+    });
+    let engine = EngineMeta {
+        kind: kind.to_string(),
+        version: version
+            .as_ref()
+            .map(|v| v.version.clone())
+            .unwrap_or_default(),
+        api_version: client.api_version(),
+        endpoint: client.endpoint.url(),
+        rootless,
+        tls: Some(matches!(
+            client.endpoint,
+            crate::connect::Endpoint::Tls { .. }
+        )),
+    };
+    gaps.extend(daemon.gaps);
+    redactions.extend(daemon.redactions);
+    let (host, firewall, host_gaps) = host.finish(&containers).await;
+    gaps.extend(host_gaps);
+
+    gaps.sort();
+    gaps.dedup();
+    Snapshot {
+        schema_version: SNAPSHOT_SCHEMA_VERSION,
+        tool_version: options.tool_version.clone(),
+        collected_at,
+        engine,
+        version,
+        info,
+        containers,
+        images,
+        networks,
+        volumes,
+        settings: dockaudit_snapshot::CollectSettings {
+            logs: options.logs,
+            log_lines: options.log_lines,
+            sizes: options.disk_usage,
+            labels: options.labels.clone(),
+        },
+        daemon_config: Some(daemon.config),
+        host: Some(host),
+        firewall: Some(firewall),
+        redactions,
+        gaps,
+    }
+}
+
+/// The engine's answers to the four list requests.
+struct Lists {
+    containers: Result<Vec<bollard::models::ContainerSummary>, bollard::errors::Error>,
+    images: Result<Vec<bollard::models::ImageSummary>, bollard::errors::Error>,
+    networks: Result<Vec<bollard::models::Network>, bollard::errors::Error>,
+    volumes: Result<bollard::models::VolumeListResponse, bollard::errors::Error>,
+}
+
+/// The gaps met and secrets masked while reading the engine's objects.
+#[derive(Default)]
+struct Notes {
+    gaps: Vec<Gap>,
+    redactions: Vec<Redaction>,
+}
+
+/// Every listed container, image and network inspected, and the volumes converted.
+async fn collect_objects(
+    client: &EngineClient,
+    options: &CollectOptions,
+    lists: Lists,
+    podman: bool,
+) -> (Vec<Container>, Vec<Image>, Vec<Network>, Vec<Volume>, Notes) {
+    let mut notes = Notes::default();
+    let Notes { gaps, redactions } = &mut notes;
+    let Lists {
+        containers: container_list,
+        images: image_list,
+        networks: network_list,
+        volumes: volume_list,
+    } = lists;
 
     // Containers: inspect, then top and a log tail, all concurrently with a bound.
     let containers: Vec<Container> = match container_list {
@@ -170,7 +298,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            let mut out = absorb(results, &mut gaps, &mut redactions);
+            let mut out = absorb(results, gaps, redactions);
             for c in &mut out {
                 c.size_rw = sizes.get(&c.inspect.id).copied();
             }
@@ -190,7 +318,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            absorb(results, &mut gaps, &mut redactions)
+            absorb(results, gaps, redactions)
         }
         Err(e) => {
             gaps.push(gap("images (GET /images/json)", e));
@@ -255,68 +383,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         }
     };
 
-    // Podman also says it outright (`Rootless`, beside the security option).
-    let rootless = info.as_ref().is_some_and(|i| {
-        i.has_security_option("rootless") || i.extra.get("Rootless") == Some(&Value::Bool(true))
-    });
-    let kind = if podman { "podman" } else { "docker" };
-    let engine = EngineMeta {
-        kind: kind.to_string(),
-        version: version
-            .as_ref()
-            .map(|v| v.version.clone())
-            .unwrap_or_default(),
-        api_version: client.api_version(),
-        endpoint: client.endpoint.url(),
-        rootless,
-        tls: Some(matches!(
-            client.endpoint,
-            crate::connect::Endpoint::Tls { .. }
-        )),
-    };
-    let daemon = crate::daemon::collect(
-        options.host_root.as_deref(),
-        &client.endpoint,
-        info.as_ref(),
-        kind,
-    );
-    gaps.extend(daemon.gaps);
-    redactions.extend(daemon.redactions);
-    let (host, firewall, host_gaps) = crate::host::gather(
-        options.host_root.as_deref(),
-        &client.endpoint,
-        info.as_ref(),
-        &daemon.config,
-        &containers,
-    )
-    .await;
-    gaps.extend(host_gaps);
-
-    gaps.sort();
-    gaps.dedup();
-    Snapshot {
-        schema_version: SNAPSHOT_SCHEMA_VERSION,
-        tool_version: options.tool_version.clone(),
-        collected_at,
-        engine,
-        version,
-        info,
-        containers,
-        images,
-        networks,
-        volumes,
-        settings: dockaudit_snapshot::CollectSettings {
-            logs: options.logs,
-            log_lines: options.log_lines,
-            sizes: options.disk_usage,
-            labels: options.labels.clone(),
-        },
-        daemon_config: Some(daemon.config),
-        host: Some(host),
-        firewall: Some(firewall),
-        redactions,
-        gaps,
-    }
+    (containers, images, networks, volumes, notes)
 }
 
 fn is_podman(v: &EngineVersion) -> bool {

@@ -14,7 +14,7 @@ mod process;
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use dockaudit_snapshot::daemon::{
     info_settings, value_as_bool, value_as_strings, ConfigFile, ConfigProblem, Conflict,
@@ -44,7 +44,7 @@ pub(crate) struct DaemonCollection {
 }
 
 impl DaemonCollection {
-    fn missing(why: String) -> DaemonCollection {
+    pub(crate) fn missing(why: String) -> DaemonCollection {
         DaemonCollection {
             gaps: vec![Gap {
                 what: "daemon configuration (daemon.json, dockerd command line)".into(),
@@ -58,8 +58,48 @@ impl DaemonCollection {
 
 /// Reads the daemon configuration of the engine at `endpoint`. `host_root` is `Some` when the
 /// user gave `--host-root`; then the host is read even for a TCP endpoint.
+#[cfg(test)]
 pub(crate) fn collect(
     host_root: Option<&Path>,
+    endpoint: &Endpoint,
+    info: Option<&EngineInfo>,
+    engine_kind: &str,
+) -> DaemonCollection {
+    finish(scan(host_root, endpoint), endpoint, info, engine_kind)
+}
+
+/// What of the daemon's configuration can be read before the engine answers: the dockerd
+/// processes on the host, each with the daemon.json it reads.
+pub(crate) struct DaemonScan {
+    /// `--host-root`, when given.
+    host_root: Option<PathBuf>,
+    /// The dockerd processes, or why they could not be looked for; `None` when the host is not
+    /// read (a remote engine without `--host-root`).
+    candidates: Option<Result<Vec<Prepared>, String>>,
+}
+
+/// Finds the dockerd processes under the host root and reads their daemon.json files: the part of
+/// [`collect`] that needs nothing from the engine. Blocking: run it off the async runtime.
+pub(crate) fn scan(host_root: Option<&Path>, endpoint: &Endpoint) -> DaemonScan {
+    let candidates = if host_root.is_none() && !matches!(endpoint, Endpoint::Unix(_)) {
+        None
+    } else {
+        let root = host_root.unwrap_or(Path::new("/"));
+        Some(
+            process::find_dockerd(root)
+                .map(|found| found.into_iter().map(|c| Prepared::new(root, c)).collect()),
+        )
+    };
+    DaemonScan {
+        host_root: host_root.map(Path::to_path_buf),
+        candidates,
+    }
+}
+
+/// Completes [`scan`] with the engine's answers: picks the dockerd serving the engine and
+/// reconciles its settings with `/info`. May read the default daemon.json: blocking.
+pub(crate) fn finish(
+    scan: DaemonScan,
     endpoint: &Endpoint,
     info: Option<&EngineInfo>,
     engine_kind: &str,
@@ -69,21 +109,21 @@ pub(crate) fn collect(
             "the engine is Podman, which has no dockerd or daemon.json (its settings are in containers.conf)".into(),
         );
     }
-    let explicit = host_root.is_some();
-    if !explicit && !matches!(endpoint, Endpoint::Unix(_)) {
+    let explicit = scan.host_root.is_some();
+    let Some(candidates) = scan.candidates else {
         return DaemonCollection::missing(format!(
             "the engine is remote ({}): its daemon.json and dockerd command line are on another host; run dockaudit there, or pass --host-root with that host's root directory mounted",
             endpoint.url()
         ));
-    }
-    let root = host_root.unwrap_or(Path::new("/"));
+    };
+    let root = scan.host_root.as_deref().unwrap_or(Path::new("/"));
     let mut out = DaemonCollection {
         config: Fact::Missing(String::new()),
         redactions: Vec::new(),
         gaps: Vec::new(),
     };
 
-    let chosen: Result<Prepared, String> = match process::find_dockerd(root) {
+    let chosen: Result<Prepared, String> = match candidates {
         Err(why) => Err(why),
         Ok(candidates) if candidates.is_empty() => {
             let why = format!(
@@ -98,17 +138,11 @@ pub(crate) fn collect(
             }
             Err(why)
         }
-        Ok(candidates) => {
-            let prepared: Vec<Prepared> = candidates
-                .into_iter()
-                .map(|c| Prepared::new(root, c))
-                .collect();
-            match choose(prepared, endpoint, info, root) {
-                Ok(p) => Ok(p),
-                Err(why) if !explicit => return DaemonCollection::missing(why),
-                Err(why) => Err(why),
-            }
-        }
+        Ok(prepared) => match choose(prepared, endpoint, info, root) {
+            Ok(p) => Ok(p),
+            Err(why) if !explicit => return DaemonCollection::missing(why),
+            Err(why) => Err(why),
+        },
     };
 
     let mut config = DaemonConfig::default();

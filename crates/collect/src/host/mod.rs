@@ -17,9 +17,11 @@ pub mod mounts;
 pub mod rootfs;
 pub mod tool;
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use dockaudit_snapshot::host::{DockerRootMount, GroupMembers, HostFacts};
+use dockaudit_snapshot::firewall::FirewallCapture;
+use dockaudit_snapshot::host::{DockerRootMount, GroupMembers, HostFacts, Listener};
 use dockaudit_snapshot::{Fact, Gap};
 
 use accounts::Accounts;
@@ -73,6 +75,26 @@ pub struct HostNetworkContainer {
 
 /// Reads every host fact under `root`. Blocking: run it off the async runtime.
 pub fn collect_host(root: &Path, inputs: &HostInputs) -> HostFacts {
+    let mut facts = collect_host_facts(root, inputs);
+    facts.host_network_listeners = host_network_listeners(root, &inputs.host_network);
+    facts
+}
+
+/// The listening sockets of each running host-network container, by container id. Blocking.
+pub fn host_network_listeners(
+    root: &Path,
+    containers: &[HostNetworkContainer],
+) -> BTreeMap<String, Fact<Vec<Listener>>> {
+    let host = HostRoot::new(root);
+    containers
+        .iter()
+        .map(|c| (c.id.clone(), listeners::container_listeners(&host, &c.pids)))
+        .collect()
+}
+
+/// Every host fact but the host-network containers' listeners, which need the containers: so
+/// the rest can be read while the engine is still answering. Blocking.
+fn collect_host_facts(root: &Path, inputs: &HostInputs) -> HostFacts {
     let host = HostRoot::new(root);
     let passwd = host.read_text("/etc/passwd", 4 * 1024 * 1024);
     let group = host.read_text("/etc/group", 4 * 1024 * 1024);
@@ -97,11 +119,6 @@ pub fn collect_host(root: &Path, inputs: &HostInputs) -> HostFacts {
         engine_socket: inputs.engine_socket.clone(),
         daemon_binary: daemon_binary(&host, inputs),
     };
-    let host_network_listeners = inputs
-        .host_network
-        .iter()
-        .map(|c| (c.id.clone(), listeners::container_listeners(&host, &c.pids)))
-        .collect();
     HostFacts {
         root: host.shown(),
         kernel_release: kernel::kernel_release(&host),
@@ -118,7 +135,7 @@ pub fn collect_host(root: &Path, inputs: &HostInputs) -> HostFacts {
         seccomp: kernel::seccomp(&host),
         cgroups: kernel::cgroups(&host),
         user_namespaces: kernel::user_namespaces(&host),
-        host_network_listeners,
+        host_network_listeners: BTreeMap::new(),
     }
 }
 
@@ -171,50 +188,100 @@ fn docker_root_mount(host: &HostRoot, docker_root_dir: &str) -> Fact<DockerRootM
     ))
 }
 
-/// Host facts and firewall for one collection, with a gap for each fact that could not be read:
-/// reads the host only when the engine is local (a unix socket) or `--host-root` was given;
-/// otherwise both are missing with the reason.
-pub(crate) async fn gather(
+/// The host root to read for an engine: `--host-root` when given, else `/` for a local engine (a
+/// unix socket); for a remote engine, why this machine says nothing about its host.
+pub(crate) fn root_for(
     host_root: Option<&Path>,
     endpoint: &crate::connect::Endpoint,
-    info: Option<&dockaudit_snapshot::EngineInfo>,
-    daemon_config: &Fact<dockaudit_snapshot::daemon::DaemonConfig>,
-    containers: &[dockaudit_snapshot::Container],
-) -> (
-    Fact<HostFacts>,
-    Fact<dockaudit_snapshot::firewall::FirewallCapture>,
-    Vec<Gap>,
-) {
+) -> Result<PathBuf, String> {
     use crate::connect::Endpoint;
-    let root = match (host_root, endpoint) {
-        (Some(root), _) => root.to_path_buf(),
-        (None, Endpoint::Unix(_)) => std::path::PathBuf::from("/"),
-        (None, other) => {
-            let why = format!(
-                "the engine is remote ({}): this machine's files, kernel and firewall say nothing about its host; run dockaudit on that host, or pass --host-root with its root directory mounted",
-                other.url()
-            );
-            let gaps = vec![gap("host facts and firewall", &why)];
-            return (Fact::Missing(why.clone()), Fact::Missing(why), gaps);
-        }
-    };
-    let inputs = host_inputs(endpoint, info, daemon_config, containers);
-    let task = tokio::task::spawn_blocking(move || {
-        let host = collect_host(&root, &inputs);
-        let firewall = firewall::capture_firewall(&HostRoot::new(&root));
-        (host, firewall)
-    });
-    match task.await {
-        Ok((host, firewall)) => {
-            let gaps = gaps_of(&host, &firewall);
-            (Fact::Value(host), Fact::Value(firewall), gaps)
-        }
-        Err(e) => {
-            let why = format!("host collection stopped: {e}");
-            let gaps = vec![gap("host facts and firewall", &why)];
-            (Fact::Missing(why.clone()), Fact::Missing(why), gaps)
+    match (host_root, endpoint) {
+        (Some(root), _) => Ok(root.to_path_buf()),
+        (None, Endpoint::Unix(_)) => Ok(PathBuf::from("/")),
+        (None, other) => Err(format!(
+            "the engine is remote ({}): this machine's files, kernel and firewall say nothing about its host; run dockaudit on that host, or pass --host-root with its root directory mounted",
+            other.url()
+        )),
+    }
+}
+
+/// Host collection for one audit, in three steps so each starts as soon as what it needs is known:
+/// the firewall needs nothing ([`HostCollection::start`]), the host facts need `/info` and the
+/// daemon's configuration ([`HostCollection::read_facts`]), the listeners of host-network
+/// containers need the containers ([`HostCollection::finish`]).
+pub(crate) struct HostCollection {
+    /// `Err`: why the host is not read (a remote engine).
+    root: Result<PathBuf, String>,
+    firewall: Option<tokio::task::JoinHandle<FirewallCapture>>,
+    facts: Option<tokio::task::JoinHandle<HostFacts>>,
+}
+
+impl HostCollection {
+    /// Starts capturing the firewall on a blocking thread, when the host is read at all. Call it
+    /// inside the runtime.
+    pub(crate) fn start(root: Result<PathBuf, String>) -> HostCollection {
+        let firewall = root.as_ref().ok().map(|root| {
+            let root = root.clone();
+            tokio::task::spawn_blocking(move || firewall::capture_firewall(&HostRoot::new(&root)))
+        });
+        HostCollection {
+            root,
+            firewall,
+            facts: None,
         }
     }
+
+    /// Starts reading the host facts (all but the listeners) on a blocking thread.
+    pub(crate) fn read_facts(
+        &mut self,
+        endpoint: &crate::connect::Endpoint,
+        info: Option<&dockaudit_snapshot::EngineInfo>,
+        daemon_config: &Fact<dockaudit_snapshot::daemon::DaemonConfig>,
+    ) {
+        if let Ok(root) = &self.root {
+            let (root, inputs) = (root.clone(), host_inputs(endpoint, info, daemon_config));
+            self.facts = Some(tokio::task::spawn_blocking(move || {
+                collect_host_facts(&root, &inputs)
+            }));
+        }
+    }
+
+    /// Reads the listeners of the running host-network containers, waits for the rest, and
+    /// gives the host facts and firewall with a gap for each fact that could not be read (or
+    /// both missing with the reason, for a remote engine).
+    pub(crate) async fn finish(
+        self,
+        containers: &[dockaudit_snapshot::Container],
+    ) -> (Fact<HostFacts>, Fact<FirewallCapture>, Vec<Gap>) {
+        let root = match self.root {
+            Ok(root) => root,
+            Err(why) => return missing(&why),
+        };
+        let host_network = host_network(containers);
+        let listeners =
+            tokio::task::spawn_blocking(move || host_network_listeners(&root, &host_network));
+        let (Some(facts), Some(firewall)) = (self.facts, self.firewall) else {
+            return missing("internal: the host facts were not read");
+        };
+        match tokio::try_join!(facts, firewall, listeners) {
+            Ok((mut host, firewall, listeners)) => {
+                host.host_network_listeners = listeners;
+                let gaps = gaps_of(&host, &firewall);
+                (Fact::Value(host), Fact::Value(firewall), gaps)
+            }
+            Err(e) => missing(&format!("host collection stopped: {e}")),
+        }
+    }
+}
+
+/// Host facts and firewall both missing, with one gap.
+fn missing(why: &str) -> (Fact<HostFacts>, Fact<FirewallCapture>, Vec<Gap>) {
+    let gaps = vec![gap("host facts and firewall", why)];
+    (
+        Fact::Missing(why.to_string()),
+        Fact::Missing(why.to_string()),
+        gaps,
+    )
 }
 
 fn gap(what: &str, why: &str) -> Gap {
@@ -289,12 +356,12 @@ fn missing_reason<T>(fact: &Fact<T>) -> Option<&String> {
     }
 }
 
-/// What host collection takes from the engine's answers and the daemon's configuration.
-pub(crate) fn host_inputs(
+/// What host collection takes from the engine's answers and the daemon's configuration (all but
+/// the host-network containers, see [`host_network`]).
+fn host_inputs(
     endpoint: &crate::connect::Endpoint,
     info: Option<&dockaudit_snapshot::EngineInfo>,
     daemon_config: &Fact<dockaudit_snapshot::daemon::DaemonConfig>,
-    containers: &[dockaudit_snapshot::Container],
 ) -> HostInputs {
     let mut inputs = HostInputs::default();
     if let Some(dir) = info
@@ -325,15 +392,19 @@ pub(crate) fn host_inputs(
             ));
         }
     }
-    inputs.host_network = containers
+    inputs
+}
+
+/// The running containers on the host network, with their host process ids.
+fn host_network(containers: &[dockaudit_snapshot::Container]) -> Vec<HostNetworkContainer> {
+    containers
         .iter()
         .filter(|c| c.inspect.host_config.network_mode == "host" && c.inspect.state.running)
         .map(|c| HostNetworkContainer {
             id: c.inspect.id.clone(),
             pids: container_pids(c),
         })
-        .collect();
-    inputs
+        .collect()
 }
 
 /// The TLS files the daemon uses: the paths its configuration names; when TLS is on without them,
