@@ -90,7 +90,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     let docker = &client.docker;
     let mut gaps = Vec::new();
 
-    let mut host = crate::host::HostCollection::start(crate::host::root_for(
+    let host = crate::host::HostCollection::start(crate::host::root_for(
         options.host_root.as_deref(),
         &client.endpoint,
     ));
@@ -176,8 +176,8 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
             }
             Err(e) => stopped(e),
         };
-        host.read_facts(&client.endpoint, info.as_ref(), &daemon.config);
-        daemon
+        let host = host.read_facts(&client.endpoint, info.as_ref(), &daemon.config);
+        (daemon, host)
     };
     let lists = Lists {
         containers: container_list,
@@ -185,7 +185,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         networks: network_list,
         volumes: volume_list,
     };
-    let (daemon, (containers, images, networks, volumes, objects)) = tokio::join!(
+    let ((daemon, host), (containers, images, networks, volumes, objects)) = tokio::join!(
         daemon_and_host,
         collect_objects(client, options, lists, podman)
     );

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use dockaudit_snapshot::firewall::FirewallCapture;
 use dockaudit_snapshot::host::{DockerRootMount, GroupMembers, HostFacts, Listener};
 use dockaudit_snapshot::{Fact, Gap};
+use tokio::task::JoinHandle;
 
 use accounts::Accounts;
 use rootfs::HostRoot;
@@ -208,44 +209,52 @@ pub(crate) fn root_for(
 /// Host collection for one audit, in three steps so each starts as soon as what it needs is known:
 /// the firewall needs nothing ([`HostCollection::start`]), the host facts need `/info` and the
 /// daemon's configuration ([`HostCollection::read_facts`]), the listeners of host-network
-/// containers need the containers ([`HostCollection::finish`]).
+/// containers need the containers ([`HostReading::finish`]).
 pub(crate) struct HostCollection {
-    /// `Err`: why the host is not read (a remote engine).
-    root: Result<PathBuf, String>,
-    firewall: Option<tokio::task::JoinHandle<FirewallCapture>>,
-    facts: Option<tokio::task::JoinHandle<HostFacts>>,
+    /// The root and the firewall capture under way, or why the host is not read (a remote engine).
+    started: Result<(PathBuf, JoinHandle<FirewallCapture>), String>,
+}
+
+/// Host collection with the host facts under way too.
+pub(crate) struct HostReading {
+    started: Result<(PathBuf, JoinHandle<FirewallCapture>, JoinHandle<HostFacts>), String>,
 }
 
 impl HostCollection {
     /// Starts capturing the firewall on a blocking thread, when the host is read at all. Call it
     /// inside the runtime.
     pub(crate) fn start(root: Result<PathBuf, String>) -> HostCollection {
-        let firewall = root.as_ref().ok().map(|root| {
-            let root = root.clone();
-            tokio::task::spawn_blocking(move || firewall::capture_firewall(&HostRoot::new(&root)))
+        let started = root.map(|root| {
+            let firewall = {
+                let root = root.clone();
+                tokio::task::spawn_blocking(move || {
+                    firewall::capture_firewall(&HostRoot::new(&root))
+                })
+            };
+            (root, firewall)
         });
-        HostCollection {
-            root,
-            firewall,
-            facts: None,
-        }
+        HostCollection { started }
     }
 
     /// Starts reading the host facts (all but the listeners) on a blocking thread.
     pub(crate) fn read_facts(
-        &mut self,
+        self,
         endpoint: &crate::connect::Endpoint,
         info: Option<&dockaudit_snapshot::EngineInfo>,
         daemon_config: &Fact<dockaudit_snapshot::daemon::DaemonConfig>,
-    ) {
-        if let Ok(root) = &self.root {
-            let (root, inputs) = (root.clone(), host_inputs(endpoint, info, daemon_config));
-            self.facts = Some(tokio::task::spawn_blocking(move || {
-                collect_host_facts(&root, &inputs)
-            }));
-        }
+    ) -> HostReading {
+        let started = self.started.map(|(root, firewall)| {
+            let facts = {
+                let (root, inputs) = (root.clone(), host_inputs(endpoint, info, daemon_config));
+                tokio::task::spawn_blocking(move || collect_host_facts(&root, &inputs))
+            };
+            (root, firewall, facts)
+        });
+        HostReading { started }
     }
+}
 
+impl HostReading {
     /// Reads the listeners of the running host-network containers, waits for the rest, and
     /// gives the host facts and firewall with a gap for each fact that could not be read (or
     /// both missing with the reason, for a remote engine).
@@ -253,16 +262,13 @@ impl HostCollection {
         self,
         containers: &[dockaudit_snapshot::Container],
     ) -> (Fact<HostFacts>, Fact<FirewallCapture>, Vec<Gap>) {
-        let root = match self.root {
-            Ok(root) => root,
+        let (root, firewall, facts) = match self.started {
+            Ok(started) => started,
             Err(why) => return missing(&why),
         };
         let host_network = host_network(containers);
         let listeners =
             tokio::task::spawn_blocking(move || host_network_listeners(&root, &host_network));
-        let (Some(facts), Some(firewall)) = (self.facts, self.firewall) else {
-            return missing("internal: the host facts were not read");
-        };
         match tokio::try_join!(facts, firewall, listeners) {
             Ok((mut host, firewall, listeners)) => {
                 host.host_network_listeners = listeners;
