@@ -186,18 +186,7 @@ impl Drop for PodmanService {
                 .status();
         }
         if let Some(child) = &mut self.child {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            if !matches!(child.try_wait(), Ok(Some(_))) {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+            super::test_daemon::stop_gracefully(child);
         }
         // The CNI bridge plugin leaves its bridge behind.
         let _ = Command::new("ip")
@@ -205,16 +194,6 @@ impl Drop for PodmanService {
             .stderr(Stdio::null())
             .status();
         // What podman mounted under its directory must go before the directory can.
-        let prefix = format!("{}/", self.dir.path().display());
-        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        let mut points: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_unstable_by(|a, b| b.cmp(a));
-        for p in points {
-            let _ = Command::new("umount").args(["-l", p]).status();
-        }
+        super::test_daemon::unmount_under(self.dir.path());
     }
 }

@@ -174,33 +174,42 @@ impl TestDaemon {
 impl Drop for TestDaemon {
     fn drop(&mut self) {
         if let Some(child) = &mut self.child {
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_))) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            if !matches!(child.try_wait(), Ok(Some(_))) {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
+            stop_gracefully(child);
         }
         if let Some(bridge) = &self.bridge {
             let _ = Command::new("ip").args(["link", "delete", bridge]).status();
         }
         // What dockerd mounted under its directory must go before the directory can.
-        let prefix = format!("{}/", self.dir.path().display());
-        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        let mut points: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|p| p.starts_with(&prefix))
-            .collect();
-        points.sort_unstable_by(|a, b| b.cmp(a));
-        for p in points {
-            let _ = Command::new("umount").args(["-l", p]).status();
+        unmount_under(self.dir.path());
+    }
+}
+
+/// Stops a daemon the way its service manager would: SIGTERM, up to 20 s to shut down (it stops its
+/// containers and unmounts), then SIGKILL.
+pub fn stop_gracefully(child: &mut Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
         }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Lazily unmounts everything mounted below `dir`, deepest first, so the directory can be removed.
+pub fn unmount_under(dir: &Path) {
+    let prefix = format!("{}/", dir.display());
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    let mut points: Vec<&str> = mounts
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .filter(|p| p.starts_with(&prefix))
+        .collect();
+    points.sort_unstable_by(|a, b| b.cmp(a));
+    for p in points {
+        let _ = Command::new("umount").args(["-l", p]).status();
     }
 }
