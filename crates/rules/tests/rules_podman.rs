@@ -28,14 +28,7 @@ fn podman() -> &'static Snapshot {
 }
 
 fn failing(id: &str) -> Vec<String> {
-    let mut names: Vec<String> = run_rule(id, podman())
-        .failures()
-        .iter()
-        .map(|f| f.target.name.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    common::failing_on(id, podman())
 }
 
 #[test]

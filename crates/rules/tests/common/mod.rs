@@ -33,7 +33,12 @@ pub fn run_rule(id: &str, snapshot: &Snapshot) -> Checks {
 
 /// Names of the targets rule `id` failed on the scenario (scenario prefix `fx-` kept).
 pub fn failing(id: &str) -> Vec<String> {
-    let mut names: Vec<String> = run_rule(id, scenario())
+    failing_on(id, scenario())
+}
+
+/// Names of the targets rule `id` failed on `snapshot`, sorted, each once.
+pub fn failing_on(id: &str, snapshot: &Snapshot) -> Vec<String> {
+    let mut names: Vec<String> = run_rule(id, snapshot)
         .failures()
         .iter()
         .map(|f| f.target.name.clone())
