@@ -533,3 +533,50 @@ mod tests {
         assert_eq!(human_bytes(1536), "1.5 KiB");
     }
 }
+
+/// How a container refers to its image (`Config.Image`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageReference {
+    /// `name@sha256:…`.
+    Digest,
+    /// An image id or id prefix.
+    ImageId,
+    /// `name:TAG` with TAG ≠ latest.
+    Tagged,
+    /// `name:latest`.
+    Latest,
+    /// `name` alone.
+    NoTag,
+}
+
+impl ImageReference {
+    /// A digest or an image id: immutable, so it cannot drift from what it named.
+    pub fn is_pinned(self) -> bool {
+        matches!(self, ImageReference::Digest | ImageReference::ImageId)
+    }
+}
+
+/// Classifies an image reference; `image_id` is the id the container runs.
+pub fn classify_image_reference(reference: &str, image_id: &str) -> ImageReference {
+    if reference.contains('@') {
+        return ImageReference::Digest;
+    }
+    if reference.starts_with("sha256:") {
+        return ImageReference::ImageId;
+    }
+    let id = image_id.trim_start_matches("sha256:");
+    if reference.len() >= 12
+        && reference.len() <= 64
+        && reference.chars().all(|c| c.is_ascii_hexdigit())
+        && id.starts_with(reference)
+    {
+        return ImageReference::ImageId;
+    }
+    // The tag is after a `:` in the last path component (`localhost:5000/app` has no tag).
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    match last.split_once(':') {
+        None => ImageReference::NoTag,
+        Some((_, "latest")) => ImageReference::Latest,
+        Some(_) => ImageReference::Tagged,
+    }
+}

@@ -10,6 +10,7 @@
 //! - an image id (`sha256:…` or a hex prefix of the container's image id) passes: it is immutable,
 //!   though unreadable and unknown to any registry, so a version tag or digest is still better.
 
+use crate::facts::{classify_image_reference as classify, ImageReference as Reference};
 use crate::prelude::*;
 
 /// The rule.
@@ -32,21 +33,6 @@ pub const RULE: Rule = Rule {
     },
     check,
 };
-
-/// How a container refers to its image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reference {
-    /// `name@sha256:…`.
-    Digest,
-    /// An image id or id prefix.
-    ImageId,
-    /// `name:TAG` with TAG ≠ latest.
-    Tagged,
-    /// `name:latest`.
-    Latest,
-    /// `name` alone.
-    NoTag,
-}
 
 fn check(input: &AuditInput, checks: &mut Checks) {
     checks.each_container(input, |c| {
@@ -72,31 +58,6 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             "RepoDigests": digests,
         }))
     });
-}
-
-/// Classifies an image reference; `image_id` is the id the container runs.
-fn classify(reference: &str, image_id: &str) -> Reference {
-    if reference.contains('@') {
-        return Reference::Digest;
-    }
-    if reference.starts_with("sha256:") {
-        return Reference::ImageId;
-    }
-    let id = image_id.trim_start_matches("sha256:");
-    if reference.len() >= 12
-        && reference.len() <= 64
-        && reference.chars().all(|c| c.is_ascii_hexdigit())
-        && id.starts_with(reference)
-    {
-        return Reference::ImageId;
-    }
-    // The tag is after a `:` in the last path component (`localhost:5000/app` has no tag).
-    let last = reference.rsplit('/').next().unwrap_or(reference);
-    match last.split_once(':') {
-        None => Reference::NoTag,
-        Some((_, "latest")) => Reference::Latest,
-        Some(_) => Reference::Tagged,
-    }
 }
 
 #[cfg(test)]

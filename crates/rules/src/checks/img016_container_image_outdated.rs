@@ -95,14 +95,7 @@ fn check(input: &AuditInput, checks: &mut Checks) {
 
 /// The tag a reference names, normalised; `None` for a digest or an image id (pinned by design).
 fn tag_of(reference: &str, image_id: &str) -> Option<String> {
-    if reference.contains('@') || reference.starts_with("sha256:") {
-        return None;
-    }
-    let id = image_id.trim_start_matches("sha256:");
-    if reference.len() >= 12
-        && reference.chars().all(|c| c.is_ascii_hexdigit())
-        && id.starts_with(reference)
-    {
+    if facts::classify_image_reference(reference, image_id).is_pinned() {
         return None;
     }
     normalize(reference)
