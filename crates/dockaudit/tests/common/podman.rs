@@ -5,8 +5,6 @@
 //! holds, stops the service, deletes its bridge and unmounts what it mounted, panics included.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -154,18 +152,7 @@ impl PodmanService {
     }
 
     fn ping(&self) -> bool {
-        let Ok(mut s) = UnixStream::connect(self.socket()) else {
-            return false;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-        if s.write_all(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
-            .is_err()
-        {
-            return false;
-        }
-        let mut answer = String::new();
-        let _ = s.read_to_string(&mut answer);
-        answer.ends_with("OK")
+        super::test_daemon::ping_unix(&self.socket())
     }
 }
 

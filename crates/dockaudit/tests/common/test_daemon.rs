@@ -146,18 +146,7 @@ impl TestDaemon {
 
     /// Pings through the unix socket (the TCP port may speak TLS only).
     fn ping(&self) -> bool {
-        let Ok(mut s) = UnixStream::connect(self.dir.path().join("d.sock")) else {
-            return false;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-        if s.write_all(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
-            .is_err()
-        {
-            return false;
-        }
-        let mut answer = String::new();
-        let _ = s.read_to_string(&mut answer);
-        answer.ends_with("OK")
+        ping_unix(&self.dir.path().join("d.sock"))
     }
 
     /// `tcp://127.0.0.1:PORT`.
@@ -212,4 +201,20 @@ pub fn unmount_under(dir: &Path) {
     for p in points {
         let _ = Command::new("umount").args(["-l", p]).status();
     }
+}
+
+/// Whether an engine answers `GET /_ping` with OK on the unix socket at `socket`.
+pub fn ping_unix(socket: &Path) -> bool {
+    let Ok(mut s) = UnixStream::connect(socket) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    if s.write_all(b"GET /_ping HTTP/1.0\r\nHost: d\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer.ends_with("OK")
 }
