@@ -2,6 +2,7 @@
 //! log tails capped, secret values masked as they arrive, and every failure kept as a gap.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use bollard::container::LogOutput;
 use bollard::query_parameters::{
@@ -11,7 +12,7 @@ use bollard::query_parameters::{
 };
 use dockaudit_snapshot::{
     Container, EngineInfo, EngineMeta, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail,
-    Network, Redaction, Snapshot, Top, Volume, SNAPSHOT_SCHEMA_VERSION,
+    Network, Redaction, Snapshot, Top, TopSource, Volume, SNAPSHOT_SCHEMA_VERSION,
 };
 use futures_util::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
@@ -19,6 +20,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::connect::EngineClient;
+use crate::host::rootfs::HostRoot;
+use crate::procs::ProcReader;
 use crate::redact_value::{redact_lines, redact_value};
 
 /// What to collect and how much.
@@ -32,7 +35,10 @@ pub struct CollectOptions {
     pub log_bytes: usize,
     /// Requests in flight at once.
     pub concurrency: usize,
-    /// Ask the engine for each container's writable-layer size (slow on very large hosts).
+    /// Collect sizes where a finding reports them: the writable layer of each stopped container
+    /// (its inspect with `size=1`) and the contents of each unused volume (measured on the host's
+    /// disk when the engine is local). Never the size of every container (`/containers/json?size=1`,
+    /// seconds on some storage drivers).
     pub disk_usage: bool,
     /// Engine-side label filters (`KEY` or `KEY=VALUE`), applied to containers, images, volumes
     /// and networks alike.
@@ -112,12 +118,10 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         docker.version(),
         docker.info(),
         docker.list_containers(Some({
-            // `size` makes the engine compute each writable layer's size (what `docker ps -s` shows);
-            // it is the costly part of listing, hence optional. `/system/df` would give the same
-            // figures, but its answer changed shape in API 1.52 and the typed client drops the old one.
-            let mut b = ListContainersOptionsBuilder::default()
-                .all(true)
-                .size(options.disk_usage);
+            // No `size`: it makes the engine compute every writable layer's size (seconds on
+            // fuse-overlayfs), where only the stopped containers' are reported; those are asked
+            // with their inspect (`collect_container`).
+            let mut b = ListContainersOptionsBuilder::default().all(true);
             if let Some(f) = &filters {
                 b = b.filters(f);
             }
@@ -185,9 +189,10 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         networks: network_list,
         volumes: volume_list,
     };
+    let local = LocalReads::new(options, &client.endpoint).await;
     let ((daemon, host), (containers, images, networks, volumes, objects)) = tokio::join!(
         daemon_and_host,
-        collect_objects(client, options, lists, podman)
+        collect_objects(client, options, lists, podman, &local)
     );
     gaps.extend(objects.gaps);
     let mut redactions = objects.redactions;
@@ -232,6 +237,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
             logs: options.logs,
             log_lines: options.log_lines,
             sizes: options.disk_usage,
+            size_source: dockaudit_snapshot::SizeSource::StoppedAndUnused,
             labels: options.labels.clone(),
         },
         daemon_config: Some(daemon.config),
@@ -250,6 +256,32 @@ struct Lists {
     volumes: Result<bollard::models::VolumeListResponse, bollard::errors::Error>,
 }
 
+/// What is read on the engine's host instead of asked of the engine: processes from `/proc`, and
+/// unused volumes' sizes from their directories. Each is the reader, or why it cannot be used.
+struct LocalReads {
+    /// Reads containers' processes; `Err`: why the engine's `top` is asked instead.
+    procs: Result<Arc<ProcReader>, String>,
+    /// The engine's host root, for measuring volumes; `Err`: why they cannot be measured.
+    host: Result<HostRoot, String>,
+}
+
+impl LocalReads {
+    async fn new(options: &CollectOptions, endpoint: &crate::connect::Endpoint) -> LocalReads {
+        let root = crate::host::root_for(options.host_root.as_deref(), endpoint);
+        let procs = match root.clone() {
+            Ok(root) => tokio::task::spawn_blocking(move || ProcReader::new(&root))
+                .await
+                .unwrap_or_else(|e| Err(format!("reading /proc stopped: {e}")))
+                .map(Arc::new),
+            Err(why) => Err(why),
+        };
+        LocalReads {
+            procs,
+            host: root.map(HostRoot::new),
+        }
+    }
+}
+
 /// The gaps met and secrets masked while reading the engine's objects.
 #[derive(Default)]
 struct Notes {
@@ -263,6 +295,7 @@ async fn collect_objects(
     options: &CollectOptions,
     lists: Lists,
     podman: bool,
+    local: &LocalReads,
 ) -> (Vec<Container>, Vec<Image>, Vec<Network>, Vec<Volume>, Notes) {
     let mut notes = Notes::default();
     let Notes { gaps, redactions } = &mut notes;
@@ -273,42 +306,61 @@ async fn collect_objects(
         volumes: volume_list,
     } = lists;
 
-    // Containers: inspect, then top and a log tail, all concurrently with a bound.
+    // Containers: inspect, processes and a log tail, all concurrently with a bound.
     let containers: Vec<Container> = match container_list {
         Ok(list) => {
-            let sizes: HashMap<String, i64> = list
-                .iter()
-                .filter_map(|c| Some((c.id.clone()?, c.size_rw?)))
-                .collect();
             // The list's state lets processes and logs be fetched alongside the inspect instead
-            // of after it: one round trip per container instead of two.
-            let ids: Vec<(String, bool)> = list
+            // of after it (one round trip per container instead of two), and says which
+            // containers' sizes a finding will report (the stopped ones).
+            let ids: Vec<(String, ListedState)> = list
                 .into_iter()
                 .filter_map(|c| {
-                    let running = c
-                        .state
-                        .is_some_and(|s| s.to_string().eq_ignore_ascii_case("running"));
-                    Some((c.id?, running))
+                    let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+                    Some((c.id?, ListedState::of(&state)))
                 })
                 .collect();
             let results: Vec<Collected<Container>> = stream::iter(ids)
-                .map(|(id, listed_running)| {
-                    collect_container(client, id, listed_running, podman, options)
-                })
+                .map(|(id, listed)| collect_container(client, id, listed, podman, options, local))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            let mut out = absorb(results, gaps, redactions);
-            for c in &mut out {
-                c.size_rw = sizes.get(&c.inspect.id).copied();
-            }
-            out
+            absorb(results, gaps, redactions)
         }
         Err(e) => {
             gaps.push(gap("containers (GET /containers/json)", e));
             Vec::new()
         }
     };
+
+    // The unused volumes' sizes, measured on the host's disk while images and networks are
+    // inspected (only those LCY004 reports, and not when a label filter hides their users).
+    let volume_list = volume_list.map(|list| {
+        let measure = options.disk_usage && options.labels.is_empty();
+        let unused: Vec<bollard::models::Volume> = list
+            .volumes
+            .iter()
+            .flatten()
+            .filter(|v| measure && !containers.iter().any(|c| c.uses_volume(&v.name)))
+            .cloned()
+            .collect();
+        let host = local.host.clone();
+        let sizes = tokio::task::spawn_blocking(move || {
+            let bounds = crate::sizes::WalkBounds::standard();
+            unused
+                .into_iter()
+                .filter_map(|v| {
+                    let volume: Volume = convert(to_value(&v), "volume").ok()?;
+                    let size = crate::sizes::measure_volume(
+                        host.as_ref().map_err(String::as_str),
+                        &volume,
+                        bounds,
+                    );
+                    Some((v.name, size))
+                })
+                .collect::<HashMap<String, Fact<dockaudit_snapshot::MeasuredSize>>>()
+        });
+        (list, sizes)
+    });
 
     let images: Vec<Image> = match image_list {
         Ok(list) => {
@@ -361,14 +413,18 @@ async fn collect_objects(
     };
 
     let volumes: Vec<Volume> = match volume_list {
-        Ok(list) => {
+        Ok((list, sizes)) => {
+            let mut sizes = sizes.await.unwrap_or_default();
             let mut out = Vec::new();
             for v in list.volumes.into_iter().flatten() {
                 let name = v.name.clone();
                 let mut value = to_value(&v);
                 redactions.extend(redact_value(&mut value, "volume", &name));
                 match convert::<Volume>(value, "volume") {
-                    Ok(v) => out.push(v),
+                    Ok(mut v) => {
+                        v.measured_size = sizes.remove(&name);
+                        out.push(v)
+                    }
                     Err(e) => gaps.push(gap(format!("volume {name}"), e)),
                 }
             }
@@ -445,20 +501,47 @@ fn top_options(podman: bool) -> Option<TopOptions> {
 /// psgo descriptors giving the columns Docker's `ps -ef` gives that the rules read.
 const PODMAN_TOP_DESCRIPTORS: &str = "user,pid,ppid,args";
 
+/// What the container list said of a container's state: what to fetch with its inspect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListedState {
+    Running,
+    /// Exited, created or dead: the states whose writable layer LCY003 reports.
+    Stopped,
+    /// Paused, restarting, removing.
+    Other,
+}
+
+impl ListedState {
+    fn of(state: &str) -> ListedState {
+        match state.to_ascii_lowercase().as_str() {
+            "running" => ListedState::Running,
+            "exited" | "created" | "dead" => ListedState::Stopped,
+            _ => ListedState::Other,
+        }
+    }
+}
+
 async fn collect_container(
     client: &EngineClient,
     id: String,
-    listed_running: bool,
+    listed: ListedState,
     podman: bool,
     options: &CollectOptions,
+    local: &LocalReads,
 ) -> Collected<Container> {
     let docker = &client.docker;
     let mut result = Collected::new();
+    // The writable layer's size is reported for stopped containers only, so only theirs is asked
+    // for, in the inspect itself (one request, not two).
+    let with_size = options.disk_usage && listed == ListedState::Stopped;
+    // The engine's `top` goes alongside the inspect when `/proc` cannot be read instead; `/proc`
+    // needs the inspect's `State.Pid`.
+    let engine_top_early = listed == ListedState::Running && local.procs.is_err();
     let (inspect, early_top, early_logs) = tokio::join!(
-        docker.inspect_container(&id, None::<InspectContainerOptions>),
+        docker.inspect_container(&id, Some(InspectContainerOptions { size: with_size })),
         async {
-            if listed_running {
-                Some(docker.top_processes(&id, top_options(podman)).await)
+            if engine_top_early {
+                Some(engine_top(client, &id, podman).await)
             } else {
                 None
             }
@@ -485,7 +568,13 @@ async fn collect_container(
             return result;
         }
     };
+    let size_rw = if with_size { inspect.size_rw } else { None };
     let mut value = to_value(&inspect);
+    // The sizes are kept beside the inspect (`size_rw`), which reads the same however it was asked.
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("SizeRw");
+        fields.remove("SizeRootFs");
+    }
     result
         .redactions
         .extend(redact_value(&mut value, "container", &id));
@@ -500,6 +589,7 @@ async fn collect_container(
     };
     let mut container = Container {
         inspect,
+        size_rw,
         ..Default::default()
     };
     // A restarting container has no processes to list (the engine answers 409): not running.
@@ -509,39 +599,30 @@ async fn collect_container(
 
     // The inspect is the truth: drop what does not apply, and catch a container that started
     // between the list and the inspect.
-    let top = match (running, early_top) {
-        (false, _) => None,
-        (true, Some(answer)) => Some(answer),
-        (true, None) => Some(docker.top_processes(&id, top_options(podman)).await),
-    };
-    let logs = if wants_logs { early_logs } else { None };
-
-    container.top = top.map(|answer| match answer {
-        Ok(t) => {
-            let mut top = Top {
-                titles: t.titles.unwrap_or_default(),
-                processes: t.processes.unwrap_or_default(),
-            };
-            let command_column = top
-                .titles
-                .iter()
-                .position(|t| t == "CMD" || t == "COMMAND" || t == "ARGS");
-            if let Some(col) = command_column {
-                for row in &mut top.processes {
-                    if let Some(cmd) = row.get_mut(col) {
-                        let found = redact_lines(std::slice::from_mut(cmd));
-                        result.redactions.extend(
-                            found
-                                .into_iter()
-                                .map(|m| redaction("container", &id, "top", m)),
-                        );
-                    }
-                }
+    if running {
+        let (top, source) = match early_top {
+            Some(answer) => {
+                container.top_fallback = local.procs.as_ref().err().cloned();
+                (answer, TopSource::Engine)
             }
-            Fact::Value(top)
-        }
-        Err(e) => Fact::Missing(format!("processes could not be listed: {}", top_error(&e))),
-    });
+            None => match processes_from_proc(local, &container).await {
+                Ok(top) => (Ok(top), TopSource::Proc),
+                Err(why) => {
+                    container.top_fallback = Some(why);
+                    (engine_top(client, &id, podman).await, TopSource::Engine)
+                }
+            },
+        };
+        container.top_source = Some(source);
+        container.top = Some(match top {
+            Ok(mut top) => {
+                mask_commands(&mut top, &id, &mut result.redactions);
+                Fact::Value(top)
+            }
+            Err(why) => Fact::Missing(format!("processes could not be listed: {why}")),
+        });
+    }
+    let logs = if wants_logs { early_logs } else { None };
     container.logs = logs.map(|answer| match answer {
         Ok(mut tail) => {
             let found = redact_lines(&mut tail.lines);
@@ -556,6 +637,59 @@ async fn collect_container(
     });
     result.item = Some(container);
     result
+}
+
+/// A running container's processes read from the host's `/proc` (see [`ProcReader`]), or why
+/// they cannot be.
+async fn processes_from_proc(local: &LocalReads, container: &Container) -> Result<Top, String> {
+    let reader = local.procs.as_ref().map_err(Clone::clone)?.clone();
+    let pid = container
+        .inspect
+        .state
+        .extra
+        .get("Pid")
+        .and_then(Value::as_u64)
+        .and_then(|p| u32::try_from(p).ok())
+        .filter(|p| *p > 0)
+        .ok_or_else(|| "the engine gave no process id (State.Pid)".to_string())?;
+    let id = container.inspect.id.clone();
+    let shares_host_pid = container.inspect.host_config.pid_mode == "host";
+    tokio::task::spawn_blocking(move || reader.container_top(&id, pid, shares_host_pid))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading /proc stopped: {e}")))
+}
+
+/// The engine's process listing of a container (`GET /containers/{id}/top`), or why not.
+async fn engine_top(client: &EngineClient, id: &str, podman: bool) -> Result<Top, String> {
+    client
+        .docker
+        .top_processes(id, top_options(podman))
+        .await
+        .map(|t| Top {
+            titles: t.titles.unwrap_or_default(),
+            processes: t.processes.unwrap_or_default(),
+        })
+        .map_err(|e| top_error(&e))
+}
+
+/// Masks secrets in the command column of a process listing, whatever its source.
+fn mask_commands(top: &mut Top, id: &str, redactions: &mut Vec<Redaction>) {
+    let command_column = top
+        .titles
+        .iter()
+        .position(|t| t == "CMD" || t == "COMMAND" || t == "ARGS");
+    if let Some(col) = command_column {
+        for row in &mut top.processes {
+            if let Some(cmd) = row.get_mut(col) {
+                let found = redact_lines(std::slice::from_mut(cmd));
+                redactions.extend(
+                    found
+                        .into_iter()
+                        .map(|m| redaction("container", id, "top", m)),
+                );
+            }
+        }
+    }
 }
 
 pub(crate) fn redaction(

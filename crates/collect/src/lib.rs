@@ -9,7 +9,9 @@ mod gather;
 pub mod host;
 mod image_cache;
 mod images;
+mod procs;
 mod redact_value;
+mod sizes;
 pub mod vulns;
 
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};

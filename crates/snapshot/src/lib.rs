@@ -25,7 +25,7 @@ pub use engine::{
     Container, ContainerConfig, ContainerInspect, ContainerState, Device, EngineInfo,
     EngineVersion, Health, HealthConfig, HistoryEntry, HostConfig, Image, ImageConfig,
     ImageInspect, LogConfig, LogTail, Mount, Network, NetworkEndpoint, NetworkSettings,
-    PortBinding, PortMap, RestartPolicy, Top, Ulimit, Volume,
+    MeasuredSize, PortBinding, PortMap, RestartPolicy, Top, TopSource, Ulimit, Volume,
 };
 
 /// Version of the snapshot file format. Bumped when a change would make old files mean something else.
@@ -101,11 +101,27 @@ pub struct CollectSettings {
     pub logs: bool,
     /// Lines per log tail.
     pub log_lines: usize,
-    /// Container sizes were requested.
+    /// Sizes were collected (`--no-sizes` turns this off): of stopped containers' writable layers,
+    /// and of unused volumes where they can be measured.
     pub sizes: bool,
+    /// How sizes were collected, when `sizes` is set.
+    pub size_source: SizeSource,
     /// Label filters the engine applied: when not empty, objects without these labels were not
     /// collected, so "nothing uses this" means "nothing collected uses this".
     pub labels: Vec<String>,
+}
+
+/// How a collection read sizes.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SizeSource {
+    /// Every container's writable layer from the list (`GET /containers/json?size=1`), volumes
+    /// not measured: what snapshots without this field did.
+    #[default]
+    ContainerList,
+    /// Only where a finding reports one: stopped containers' writable layers from their inspect
+    /// (`GET /containers/{id}/json?size=1`), unused volumes measured on the host's disk.
+    StoppedAndUnused,
 }
 
 /// Something that could not be collected.
