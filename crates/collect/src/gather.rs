@@ -12,7 +12,7 @@ use bollard::query_parameters::{
 };
 use dockaudit_snapshot::{
     Container, EngineInfo, EngineMeta, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail,
-    Network, Redaction, Snapshot, Top, TopSource, Volume, SNAPSHOT_SCHEMA_VERSION,
+    Network, Redaction, SizeRwSource, Snapshot, Top, TopSource, Volume, SNAPSHOT_SCHEMA_VERSION,
 };
 use futures_util::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
@@ -261,8 +261,10 @@ struct Lists {
 struct LocalReads {
     /// Reads containers' processes; `Err`: why the engine's `top` is asked instead.
     procs: Result<Arc<ProcReader>, String>,
-    /// The engine's host root, for measuring volumes; `Err`: why they cannot be measured.
+    /// The engine's host root, for measuring volumes and layers; `Err`: why they cannot be.
     host: Result<HostRoot, String>,
+    /// Bounds of every directory walk of the collection.
+    bounds: crate::sizes::WalkBounds,
 }
 
 impl LocalReads {
@@ -278,6 +280,7 @@ impl LocalReads {
         LocalReads {
             procs,
             host: root.map(HostRoot::new),
+            bounds: crate::sizes::WalkBounds::standard(),
         }
     }
 }
@@ -343,9 +346,8 @@ async fn collect_objects(
             .filter(|v| measure && !containers.iter().any(|c| c.uses_volume(&v.name)))
             .cloned()
             .collect();
-        let host = local.host.clone();
+        let (host, bounds) = (local.host.clone(), local.bounds);
         let sizes = tokio::task::spawn_blocking(move || {
-            let bounds = crate::sizes::WalkBounds::standard();
             unused
                 .into_iter()
                 .filter_map(|v| {
@@ -531,14 +533,21 @@ async fn collect_container(
 ) -> Collected<Container> {
     let docker = &client.docker;
     let mut result = Collected::new();
-    // The writable layer's size is reported for stopped containers only, so only theirs is asked
-    // for, in the inspect itself (one request, not two).
+    // The writable layer's size is reported for stopped containers only, so only theirs is read:
+    // on the host's disk when it can be (the inspect says where), else asked in the inspect
+    // itself (one request, not two).
     let with_size = options.disk_usage && listed == ListedState::Stopped;
+    let size_on_disk = with_size && local.host.is_ok();
     // The engine's `top` goes alongside the inspect when `/proc` cannot be read instead; `/proc`
     // needs the inspect's `State.Pid`.
     let engine_top_early = listed == ListedState::Running && local.procs.is_err();
     let (inspect, early_top, early_logs) = tokio::join!(
-        docker.inspect_container(&id, Some(InspectContainerOptions { size: with_size })),
+        docker.inspect_container(
+            &id,
+            Some(InspectContainerOptions {
+                size: with_size && !size_on_disk
+            })
+        ),
         async {
             if engine_top_early {
                 Some(engine_top(client, &id, podman).await)
@@ -568,8 +577,14 @@ async fn collect_container(
             return result;
         }
     };
-    let size_rw = if with_size { inspect.size_rw } else { None };
     let mut value = to_value(&inspect);
+    let (size_rw, size_rw_source) = if size_on_disk {
+        writable_layer_size(client, local, &id, value.get("GraphDriver")).await
+    } else if with_size {
+        (inspect.size_rw, Some(SizeRwSource::Engine))
+    } else {
+        (None, None)
+    };
     // The sizes are kept beside the inspect (`size_rw`), which reads the same however it was asked.
     if let Some(fields) = value.as_object_mut() {
         fields.remove("SizeRw");
@@ -589,7 +604,8 @@ async fn collect_container(
     };
     let mut container = Container {
         inspect,
-        size_rw,
+        size_rw: size_rw_source.and(size_rw),
+        size_rw_source: size_rw.and(size_rw_source),
         ..Default::default()
     };
     // A restarting container has no processes to list (the engine answers 409): not running.
@@ -637,6 +653,34 @@ async fn collect_container(
     });
     result.item = Some(container);
     result
+}
+
+/// A stopped container's writable-layer size measured on the host's disk, else asked of the
+/// engine (a second inspect, with `size=1`), with where it came from.
+async fn writable_layer_size(
+    client: &EngineClient,
+    local: &LocalReads,
+    id: &str,
+    graph_driver: Option<&Value>,
+) -> (Option<i64>, Option<SizeRwSource>) {
+    if let Ok(host) = &local.host {
+        let (host, graph_driver, bounds) = (host.clone(), graph_driver.cloned(), local.bounds);
+        let measured = tokio::task::spawn_blocking(move || {
+            crate::sizes::measure_writable_layer(&host, graph_driver.as_ref(), bounds)
+        })
+        .await;
+        if let Ok(Ok(bytes)) = measured {
+            return (Some(bytes), Some(SizeRwSource::UpperDir));
+        }
+    }
+    match client
+        .docker
+        .inspect_container(id, Some(InspectContainerOptions { size: true }))
+        .await
+    {
+        Ok(answer) => (answer.size_rw, Some(SizeRwSource::Engine)),
+        Err(_) => (None, None),
+    }
 }
 
 /// A running container's processes read from the host's `/proc` (see [`ProcReader`]), or why

@@ -1,9 +1,12 @@
-//! Unused volumes measured on the host's disk: the engine gives a volume's size only through
-//! `/system/df`, which sizes every container and volume at once (seconds on some storage drivers).
-//! A local volume's data is a plain directory (its `Mountpoint`), so when the engine is local (or
-//! its host is mounted, `--host-root`) and the directory readable, dockaudit walks it itself, with
-//! bounds: a number of entries and a time budget, symlinks never followed, other filesystems never
-//! entered. What cannot be measured is a missing fact with the reason.
+//! Sizes measured on the host's disk: unused volumes, and stopped containers' writable layers. The
+//! engine gives a volume's size only through `/system/df`, which sizes every container and volume
+//! at once, and a container's through `size=1`, which on some storage drivers costs it a
+//! comparison of the mounted layers (fuse-overlayfs: ~0.2 s a container). A local volume's data and
+//! an overlay layer's changes are plain directories (`Mountpoint`, `GraphDriver.Data.UpperDir`),
+//! so when the engine is local (or its host is mounted, `--host-root`) and the directory readable,
+//! dockaudit walks it itself, with bounds: a number of entries and a time budget, symlinks never
+//! followed, other filesystems never entered. A volume that cannot be measured is a missing fact
+//! with the reason; a layer is then asked of the engine.
 
 use std::collections::HashSet;
 use std::os::unix::fs::MetadataExt;
@@ -17,15 +20,16 @@ use crate::host::rootfs::HostRoot;
 /// Bounds of one collection's volume walks, shared by all its volumes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WalkBounds {
-    /// Entries (files, directories, links…) read per volume.
+    /// Entries (files, directories, links…) read per directory.
     pub max_entries: u64,
     /// When every walk stops, whatever it has read.
     pub deadline: Instant,
 }
 
 impl WalkBounds {
-    /// 200 000 entries per volume and 2 seconds in all: enough for most volumes, and a bound on
-    /// what an audit spends on a huge one (the figures then say "at least").
+    /// 200 000 entries per directory and 2 seconds in all: enough for most volumes and layers,
+    /// and a bound on what an audit spends on a huge one (a volume's figures then say "at
+    /// least"; a layer is asked of the engine).
     pub(crate) fn standard() -> WalkBounds {
         WalkBounds {
             max_entries: 200_000,
@@ -74,9 +78,45 @@ pub(crate) fn measure_volume(
     }
 }
 
-/// Walks `root` (not following symlinks, staying on its filesystem) and adds up its regular
-/// files. Fails only when `root` itself cannot be read; a subdirectory that cannot be, or a bound
-/// reached, makes the result incomplete.
+/// Storage drivers whose `GraphDriver.Data.UpperDir` is the container's writable layer as a plain
+/// directory: the engine's own `SizeRw` for them is that directory's size (overlay2), or a costlier
+/// comparison of the mounted layers giving the same figure (fuse-overlayfs: ~0.2 s a container).
+const UPPER_DIR_DRIVERS: &[&str] = &["overlay2", "overlay", "fuse-overlayfs"];
+
+/// A stopped container's writable-layer size measured on the host's disk from its inspect's
+/// `GraphDriver` (see [`UPPER_DIR_DRIVERS`]), or why it cannot be (then the engine is asked).
+/// Blocking.
+pub(crate) fn measure_writable_layer(
+    host: &HostRoot,
+    graph_driver: Option<&serde_json::Value>,
+    bounds: WalkBounds,
+) -> Result<i64, String> {
+    let driver = graph_driver
+        .and_then(|g| g.get("Name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or_default();
+    if !UPPER_DIR_DRIVERS.contains(&driver) {
+        return Err(format!("storage driver `{driver}` has no upper directory"));
+    }
+    let upper = graph_driver
+        .and_then(|g| g.get("Data"))
+        .and_then(|d| d.get("UpperDir"))
+        .and_then(|u| u.as_str())
+        .filter(|u| u.starts_with('/'))
+        .ok_or_else(|| "the engine gave no UpperDir".to_string())?;
+    let dir = host.local(upper);
+    let size = measure_dir(&dir, bounds).map_err(|e| format!("{}: {e}", dir.display()))?;
+    match size.stopped {
+        Some(why) => Err(format!("{}: {why}", dir.display())),
+        None => Ok(i64::try_from(size.bytes).unwrap_or(i64::MAX)),
+    }
+}
+
+/// Walks `root` (not following symlinks, staying on its filesystem) and adds up what is not a
+/// directory, as the engine's own measure does (a symlink counts the length of its target; a file
+/// with several links counts once); `files` counts the regular files. Fails only when `root`
+/// itself cannot be read; a subdirectory that cannot be, or a bound reached, makes the result
+/// incomplete.
 pub(crate) fn measure_dir(root: &Path, bounds: WalkBounds) -> std::io::Result<MeasuredSize> {
     let top = std::fs::symlink_metadata(root)?;
     if !top.is_dir() {
@@ -132,14 +172,14 @@ pub(crate) fn measure_dir(root: &Path, bounds: WalkBounds) -> std::io::Result<Me
                 if meta.dev() == device {
                     todo.push(entry.path());
                 }
-            } else if meta.is_file() {
-                // A file with several links inside the volume is one file.
-                if meta.nlink() > 1 && !linked.insert(meta.ino()) {
-                    continue;
-                }
-                size.files += 1;
-                size.bytes += meta.len();
+                continue;
             }
+            // A file with several links inside the tree is one file.
+            if meta.nlink() > 1 && !linked.insert(meta.ino()) {
+                continue;
+            }
+            size.files += u64::from(meta.is_file());
+            size.bytes += meta.len();
         }
     }
     Ok(size)
@@ -175,10 +215,15 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("outside"), root.join("link")).unwrap();
         std::os::unix::fs::symlink(dir.path(), root.join("dirlink")).unwrap();
         let size = measure_dir(&root, bounds()).unwrap();
+        // The two symlinks count their targets' path lengths, as the engine's measure does.
+        let links = [dir.path().join("outside"), dir.path().to_path_buf()]
+            .iter()
+            .map(|p| p.as_os_str().len() as u64)
+            .sum::<u64>();
         assert_eq!(
             size,
             MeasuredSize {
-                bytes: 1024,
+                bytes: 1024 + links,
                 files: 2,
                 complete: true,
                 stopped: None
@@ -203,6 +248,33 @@ mod tests {
         assert!(!size.complete);
         assert_eq!(size.files, 10);
         assert_eq!(size.stopped.as_deref(), Some("stopped after 10 entries"));
+    }
+
+    #[test]
+    fn a_writable_layer_is_measured_from_its_upper_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = HostRoot::new(dir.path());
+        let upper = "/var/lib/docker/overlay2/abc/diff";
+        std::fs::create_dir_all(host.local(upper).join("etc")).unwrap();
+        std::fs::write(host.local(upper).join("etc/app.conf"), vec![b'x'; 300]).unwrap();
+        let driver = |name: &str| {
+            serde_json::json!({"Name": name, "Data": {"UpperDir": upper, "LowerDir": "/x"}})
+        };
+        let overlay = driver("overlay2");
+        assert_eq!(measure_writable_layer(&host, Some(&overlay), bounds()), Ok(300));
+        let fuse = driver("fuse-overlayfs");
+        assert_eq!(measure_writable_layer(&host, Some(&fuse), bounds()), Ok(300));
+        let vfs = driver("vfs");
+        let why = measure_writable_layer(&host, Some(&vfs), bounds()).unwrap_err();
+        assert!(why.contains("`vfs`"), "{why}");
+        assert!(measure_writable_layer(&host, None, bounds()).is_err());
+        // A layer that could only be read in part is not a size: the engine is asked instead.
+        let tight = WalkBounds {
+            max_entries: 1,
+            ..bounds()
+        };
+        let why = measure_writable_layer(&host, Some(&overlay), tight).unwrap_err();
+        assert!(why.contains("stopped after 1 entries"), "{why}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use dockaudit_collect::{collect, connect, resolve_endpoint, CollectOptions, EndpointEnv};
-use dockaudit_snapshot::{Container, Fact, SizeSource, Snapshot, Top, TopSource};
+use dockaudit_snapshot::{Container, Fact, SizeRwSource, SizeSource, Snapshot, Top, TopSource};
 
 fn docker(args: &[&str]) -> String {
     let out = Command::new("docker").args(args).output().expect("docker CLI");
@@ -313,6 +313,21 @@ fn sizes_are_read_only_where_a_finding_reports_them() {
         stopped_size.is_some_and(|s| s >= 200_000),
         "stopped container's writable layer: {stopped_size:?}"
     );
+    // This engine is local: measured on disk where the storage driver keeps an upper directory.
+    let driver = docker(&["inspect", "-f", "{{.GraphDriver.Name}}", &stopped]);
+    let expected_source = if ["overlay2", "fuse-overlayfs"].contains(&driver.as_str()) {
+        SizeRwSource::UpperDir
+    } else {
+        SizeRwSource::Engine
+    };
+    assert_eq!(container(&sized, &stopped).size_rw_source, Some(expected_source));
+    // The same figure as the engine's own, within the few bytes the engine adds up differently.
+    let engine = docker(&["inspect", "--size", "-f", "{{.SizeRw}}", &stopped]);
+    let engine: i64 = engine.parse().expect("SizeRw");
+    assert!(
+        stopped_size.is_some_and(|s| (s - engine).abs() < 4096),
+        "measured {stopped_size:?}, engine {engine}"
+    );
     assert_eq!(container(&sized, &running).size_rw, None, "a running container is not sized");
     let volume_of = |s: &Snapshot, name: &str| {
         s.volumes
@@ -333,5 +348,6 @@ fn sizes_are_read_only_where_a_finding_reports_them() {
     let without_sizes = all(false);
     assert!(!without_sizes.settings.sizes);
     assert_eq!(container(&without_sizes, &stopped).size_rw, None);
+    assert_eq!(container(&without_sizes, &stopped).size_rw_source, None);
     assert_eq!(volume_of(&without_sizes, &volume), None);
 }

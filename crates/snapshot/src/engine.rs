@@ -88,10 +88,15 @@ impl EngineInfo {
 pub struct Container {
     /// `GET /containers/{id}/json`.
     pub inspect: ContainerInspect,
-    /// Bytes written to the container's writable layer (`SizeRw`: of the stopped containers'
-    /// inspect with `size=1`, or of every container's list entry in snapshots that do not say
-    /// [`CollectSettings::size_source`](crate::CollectSettings::size_source)).
+    /// Bytes written to the container's writable layer: stopped containers' only, measured on the
+    /// host's disk or asked of the engine ([`Container::size_rw_source`]); every container's from
+    /// the list (`size=1`) in snapshots whose
+    /// [`CollectSettings::size_source`](crate::CollectSettings::size_source) says `container-list`.
     pub size_rw: Option<i64>,
+    /// Where [`Container::size_rw`] came from; `None` when it was not collected, and in snapshots
+    /// that did not record it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_rw_source: Option<SizeRwSource>,
     /// Processes, in the shape of Docker's `top` (`ps -ef`); `None` when the container was not
     /// running.
     pub top: Option<Fact<Top>>,
@@ -163,6 +168,18 @@ impl Container {
                 })
             })
     }
+}
+
+/// Where a container's writable-layer size came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum SizeRwSource {
+    /// The engine's `SizeRw` (inspect or list with `size=1`).
+    #[serde(rename = "engine")]
+    Engine,
+    /// Its overlay upper directory (`GraphDriver.Data.UpperDir`) measured on the host's disk, as
+    /// the engine measures it for overlay2.
+    #[serde(rename = "upper-dir")]
+    UpperDir,
 }
 
 /// Where a container's process listing came from.

@@ -25,7 +25,7 @@ pub use engine::{
     Container, ContainerConfig, ContainerInspect, ContainerState, Device, EngineInfo,
     EngineVersion, Health, HealthConfig, HistoryEntry, HostConfig, Image, ImageConfig,
     ImageInspect, LogConfig, LogTail, Mount, Network, NetworkEndpoint, NetworkSettings,
-    MeasuredSize, PortBinding, PortMap, RestartPolicy, Top, TopSource, Ulimit, Volume,
+    MeasuredSize, PortBinding, PortMap, RestartPolicy, SizeRwSource, Top, TopSource, Ulimit, Volume,
 };
 
 /// Version of the snapshot file format. Bumped when a change would make old files mean something else.
@@ -119,8 +119,9 @@ pub enum SizeSource {
     /// not measured: what snapshots without this field did.
     #[default]
     ContainerList,
-    /// Only where a finding reports one: stopped containers' writable layers from their inspect
-    /// (`GET /containers/{id}/json?size=1`), unused volumes measured on the host's disk.
+    /// Only where a finding reports one: stopped containers' writable layers (measured on the
+    /// host's disk, else their inspect with `size=1`; see `Container::size_rw_source`), unused
+    /// volumes measured on the host's disk (`Volume::measured_size`).
     StoppedAndUnused,
 }
 
