@@ -52,7 +52,7 @@ pub fn cap_for(path: &str) -> Option<u64> {
 }
 
 /// An answer larger than its bound.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("the engine's answer to GET {path} exceeded {} MiB, dockaudit's bound for it", cap >> 20)]
 pub struct TooLarge {
     /// The request's path, without the API version.
@@ -147,7 +147,14 @@ pub fn describe(error: &bollard::errors::Error) -> String {
             if let Some(too_large) = find_too_large(other) {
                 return too_large.to_string();
             }
-            chain_once(other)
+            let text = chain_once(other);
+            // hyper's words for a body shorter than its Content-Length or chunked framing.
+            if text.contains("end of file before message length reached")
+                || text.contains("unexpected EOF during chunk")
+            {
+                return format!("the engine's answer is truncated (the connection closed before its end): {text}");
+            }
+            text
         }
     }
 }
@@ -187,6 +194,16 @@ fn find_too_large<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'
 }
 
 impl EngineClient {
+    /// Whether the answer to `path` (without the API version: `/containers/ID/logs`) was cut at
+    /// its bound, for readers that see only the text of a body error.
+    pub(crate) fn cut_at_bound(&self, path: &str) -> Option<TooLarge> {
+        let noted = self.oversized.lock().ok()?;
+        noted
+            .iter()
+            .find(|(full, _)| strip_version(full) == path)
+            .map(|(_, t)| t.clone())
+    }
+
     /// Awaits `answer` (one bollard request, read whole) under the deadline; `request` names it in
     /// the error (`GET /containers/json`).
     pub(crate) async fn within<T>(
@@ -194,18 +211,25 @@ impl EngineClient {
         request: impl Into<String>,
         answer: impl Future<Output = Result<T, bollard::errors::Error>>,
     ) -> Result<T, RequestError> {
-        match self.deadline {
-            None => answer.await.map_err(RequestError::Engine),
-            Some(after) => match tokio::time::timeout(after, answer).await {
-                Ok(result) => result.map_err(RequestError::Engine),
-                Err(_) => Err(RequestError::TimedOut {
-                    request: request.into(),
-                    after,
-                }),
-            },
+        let Some(after) = self.deadline else {
+            return answer.await.map_err(RequestError::Engine);
+        };
+        let timed_out = || RequestError::TimedOut {
+            request: request.into(),
+            after,
+        };
+        match tokio::time::timeout(after, answer).await {
+            // bollard's own timeout (until the headers) is the same deadline: the same words.
+            Ok(Err(bollard::errors::Error::RequestTimeoutError)) | Err(_) => Err(timed_out()),
+            Ok(result) => result.map_err(RequestError::Engine),
         }
     }
 }
+
+/// The answers cut at their bound, by request path (with the API version). A stream's reader
+/// (bollard's log decoder) keeps only the text of a body error, not its cause; this is where it
+/// learns that the cause was the bound.
+pub(crate) type Oversized = Arc<std::sync::Mutex<std::collections::HashMap<String, TooLarge>>>;
 
 /// Where the transport connects.
 #[derive(Debug, Clone)]
@@ -217,9 +241,10 @@ pub(crate) enum Dial {
 }
 
 /// bollard's transport for `dial`: a fresh connection per request, its reads bounded by
-/// [`cap_for`] the request's path.
+/// [`cap_for`] the request's path; answers cut at their bound are noted in `oversized`.
 pub(crate) fn transport(
     dial: Dial,
+    oversized: Oversized,
 ) -> impl Fn(
     BollardRequest,
 ) -> Pin<
@@ -236,7 +261,8 @@ pub(crate) fn transport(
         let connector = Connector {
             dial: dial.clone(),
             cap: cap_for(&path),
-            path: Arc::from(strip_version(&path)),
+            path: Arc::from(path.as_str()),
+            oversized: oversized.clone(),
         };
         // One client per request: the connector carries this request's bound. No idle
         // connections are kept (as bollard's own transports), so the next request dials afresh.
@@ -267,7 +293,9 @@ fn strip_version(path: &str) -> &str {
 struct Connector {
     dial: Arc<Dial>,
     cap: Option<u64>,
+    /// The request's path, with the API version.
     path: Arc<str>,
+    oversized: Oversized,
 }
 
 impl tower_service::Service<hyper::Uri> for Connector {
@@ -295,6 +323,7 @@ impl tower_service::Service<hyper::Uri> for Connector {
                 read: 0,
                 cap: this.cap,
                 path: this.path,
+                oversized: this.oversized,
             }))
         })
     }
@@ -311,6 +340,7 @@ struct Counted {
     read: u64,
     cap: Option<u64>,
     path: Arc<str>,
+    oversized: Oversized,
 }
 
 impl Connection for Counted {
@@ -334,10 +364,14 @@ impl AsyncRead for Counted {
         if let Poll::Ready(Ok(())) = polled {
             this.read += (buf.filled().len() - before) as u64;
             if let Some(cap) = this.cap.filter(|cap| this.read > *cap) {
-                return Poll::Ready(Err(io::Error::other(TooLarge {
-                    path: this.path.to_string(),
+                let too_large = TooLarge {
+                    path: strip_version(&this.path).to_string(),
                     cap,
-                })));
+                };
+                if let Ok(mut noted) = this.oversized.lock() {
+                    noted.insert(this.path.to_string(), too_large.clone());
+                }
+                return Poll::Ready(Err(io::Error::other(too_large)));
             }
         }
         polled

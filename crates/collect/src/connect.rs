@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
 
-use crate::bounded::{chain_once, describe, transport, Dial};
+use crate::bounded::{chain_once, describe, transport, Dial, Oversized};
 
 /// Where the engine is, as the user would write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,6 +192,8 @@ pub struct EngineClient {
     pub endpoint: Endpoint,
     /// The deadline on each whole answer, body included; `None`: no limit.
     pub(crate) deadline: Option<Duration>,
+    /// The answers cut at their size bound (unix and tcp transports).
+    pub(crate) oversized: Oversized,
 }
 
 /// bollard's own timeout (until the response headers) when there is no limit: a century.
@@ -204,6 +206,7 @@ pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClie
     let deadline = (!timeout.is_zero()).then_some(timeout);
     let secs = deadline.map_or(NO_LIMIT_SECS, |d| d.as_secs().max(1));
     let unreachable = |e: bollard::errors::Error| classify(&url, e);
+    let oversized = Oversized::default();
     let docker = match &endpoint {
         Endpoint::Unix(path) => {
             if !path.exists() {
@@ -213,14 +216,14 @@ pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClie
                 });
             }
             Docker::connect_with_custom_transport(
-                transport(Dial::Unix(path.clone())),
+                transport(Dial::Unix(path.clone()), oversized.clone()),
                 Some("http://docker"),
                 secs,
                 API_DEFAULT_VERSION,
             )
         }
         Endpoint::Tcp(addr) => Docker::connect_with_custom_transport(
-            transport(Dial::Tcp(addr.clone())),
+            transport(Dial::Tcp(addr.clone()), oversized.clone()),
             Some(format!("http://{addr}")),
             secs,
             API_DEFAULT_VERSION,
@@ -259,6 +262,7 @@ pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClie
         docker,
         endpoint,
         deadline,
+        oversized,
     })
 }
 
@@ -405,7 +409,11 @@ mod tests {
             .expect_err("nothing listens");
         let text = err.to_string();
         assert!(text.contains("cannot reach"), "{text}");
-        assert!(text.matches("Connection refused").count() + text.matches("connection refused").count() <= 1, "{text}");
+        assert!(
+            text.matches("Connection refused").count() + text.matches("connection refused").count()
+                <= 1,
+            "{text}"
+        );
     }
 
     #[test]

@@ -112,25 +112,31 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     let (version, info, container_list, image_list, network_list, volume_list) = tokio::join!(
         client.within("GET /version", docker.version()),
         client.within("GET /info", docker.info()),
-        client.within(ObjectList::Containers.request(), docker.list_containers(Some({
-            // `size` makes the engine compute each writable layer's size (what `docker ps -s` shows);
-            // it is the costly part of listing, hence optional. `/system/df` would give the same
-            // figures, but its answer changed shape in API 1.52 and the typed client drops the old one.
-            let mut b = ListContainersOptionsBuilder::default()
-                .all(true)
-                .size(options.disk_usage);
-            if let Some(f) = &filters {
-                b = b.filters(f);
-            }
-            b.build()
-        }))),
-        client.within(ObjectList::Images.request(), docker.list_images(Some({
-            let mut b = ListImagesOptionsBuilder::default().all(false);
-            if let Some(f) = &filters {
-                b = b.filters(f);
-            }
-            b.build()
-        }))),
+        client.within(
+            ObjectList::Containers.request(),
+            docker.list_containers(Some({
+                // `size` makes the engine compute each writable layer's size (what `docker ps -s` shows);
+                // it is the costly part of listing, hence optional. `/system/df` would give the same
+                // figures, but its answer changed shape in API 1.52 and the typed client drops the old one.
+                let mut b = ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .size(options.disk_usage);
+                if let Some(f) = &filters {
+                    b = b.filters(f);
+                }
+                b.build()
+            }))
+        ),
+        client.within(
+            ObjectList::Images.request(),
+            docker.list_images(Some({
+                let mut b = ListImagesOptionsBuilder::default().all(false);
+                if let Some(f) = &filters {
+                    b = b.filters(f);
+                }
+                b.build()
+            }))
+        ),
         client.within(
             ObjectList::Networks.request(),
             docker.list_networks(Some(ListNetworksOptions {
@@ -281,7 +287,9 @@ impl Notes {
 /// Keeps the first of each id: an engine that lists an object twice gets it collected once.
 fn first_of_each(ids: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    ids.into_iter().filter(|id| seen.insert(id.clone())).collect()
+    ids.into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
 }
 
 /// Every listed container, image and network inspected, and the volumes converted.
@@ -638,7 +646,13 @@ async fn read_log_tail(
             read_log_bytes(client, id, options),
         )
         .await
-        .map_err(|e| format!("log could not be read: {e}"))?;
+        .map_err(
+            |e| match client.cut_at_bound(&format!("/containers/{id}/logs")) {
+                // The log decoder keeps only the words of the body error: say what cut it.
+                Some(too_large) => format!("log could not be read: {too_large}"),
+                None => format!("log could not be read: {e}"),
+            },
+        )?;
     let text = String::from_utf8_lossy(&bytes);
     let mut lines: Vec<String> = text
         .lines()

@@ -28,7 +28,7 @@ use crate::redact_value::redact_value;
 /// Chunks of the engine's stream in flight between the network and the reader.
 const CHANNEL_CHUNKS: usize = 16;
 
-/// The slowest average rate an image export may arrive at, after the first `stall_timeout`: a
+/// The slowest average rate an image export may arrive at, after a grace of twice `stall_timeout`: a
 /// stream that trickles (a byte a second never trips the inactivity deadline) ends when it falls
 /// behind. 256 KiB/s is far below any local engine and a slow remote link alike.
 pub const EXPORT_MIN_RATE: u64 = 256 << 10;
@@ -41,7 +41,7 @@ pub struct ImageScanOptions {
     /// Images read at once (each takes a CPU for decompression).
     pub concurrency: usize,
     /// How long the engine's stream may send nothing before the scan gives up; the whole export
-    /// must also keep an average of [`EXPORT_MIN_RATE`] after this much time. `Duration::ZERO`:
+    /// must also keep an average of [`EXPORT_MIN_RATE`] after twice this time. `Duration::ZERO`:
     /// no limit.
     pub stall_timeout: Duration,
     /// Where results are cached; `None` for no cache.
@@ -243,8 +243,8 @@ impl<B: AsRef<[u8]>> Read for ChannelReader<B> {
 /// channel between them holds a few chunks, so memory stays small whatever the image's size.
 ///
 /// Two deadlines bound the stream (unless `stall_timeout` is zero): nothing for `stall_timeout`
-/// ends it, and so does an overall deadline that grows with what arrived, `stall_timeout` plus
-/// the time the bytes received would take at [`EXPORT_MIN_RATE`].
+/// ends it, and so does an overall deadline that grows with what arrived, twice `stall_timeout`
+/// plus the time the bytes received would take at [`EXPORT_MIN_RATE`].
 pub async fn export_and_scan(
     client: &EngineClient,
     image: &str,
@@ -273,7 +273,9 @@ pub async fn export_and_scan(
         let next = if stall_timeout.is_zero() {
             Ok(body.next().await)
         } else {
-            let overall = stall_timeout
+            // A grace of twice the inactivity deadline, so that a stream that stalls from the
+            // start reads as a stall, not as slow.
+            let overall = 2 * stall_timeout
                 + Duration::from_secs_f64(received as f64 / EXPORT_MIN_RATE as f64);
             let left = overall.saturating_sub(started.elapsed());
             tokio::time::timeout(stall_timeout.min(left), body.next())

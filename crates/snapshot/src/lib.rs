@@ -427,8 +427,14 @@ mod tests {
             .lists_failed
             .insert(ObjectList::Containers, "HTTP 500".into());
         let text = serde_json::to_string(&snapshot).unwrap();
-        assert!(text.contains(r#""lists_failed":{"containers":"HTTP 500"}"#), "{text}");
-        assert_eq!(Snapshot::from_slice(text.as_bytes(), "s").unwrap(), snapshot);
+        assert!(
+            text.contains(r#""lists_failed":{"containers":"HTTP 500"}"#),
+            "{text}"
+        );
+        assert_eq!(
+            Snapshot::from_slice(text.as_bytes(), "s").unwrap(),
+            snapshot
+        );
         assert!(Snapshot::from_slice(old.as_bytes(), "s")
             .unwrap()
             .lists_failed
