@@ -6,6 +6,7 @@
 mod bounded;
 mod connect;
 mod daemon;
+mod engine_meta;
 mod gather;
 pub mod host;
 mod image_cache;
@@ -16,6 +17,7 @@ pub mod vulns;
 pub use bounded::{describe, RequestError, TooLarge, LIST_CAP, OBJECT_CAP};
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};
+pub use engine_meta::describe_engine;
 pub use gather::{collect, CollectOptions};
 pub use image_cache::{CacheKey, ImageCache};
 pub use images::{
