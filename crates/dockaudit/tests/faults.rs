@@ -65,8 +65,14 @@ fn a_failed_container_list_is_exit_2_with_the_gap_on_stderr_in_every_mode() {
     if !engine_here() {
         return;
     }
-    let rules = || vec![(fault_proxy::container_list as fn(&str) -> bool, Fault::Status500)];
-    let says = "containers could not be listed (GET /containers/json): the engine answered HTTP 500";
+    let rules = || {
+        vec![(
+            fault_proxy::container_list as fn(&str) -> bool,
+            Fault::Status500,
+        )]
+    };
+    let says =
+        "containers could not be listed (GET /containers/json): the engine answered HTTP 500";
 
     for extra in [&[][..], &["--quiet"][..]] {
         let out = through_proxy(rules(), &[&["audit"][..], &QUICK, extra].concat());
@@ -106,11 +112,16 @@ fn a_stalled_image_list_is_exit_2_at_the_deadline() {
         vec![(fault_proxy::image_list, Fault::StallAfterHeaders)],
         &[&["audit", "--quiet"][..], &QUICK].concat(),
     );
-    eprintln!("audit with a stalled image list ended after {:.2?}", started.elapsed());
+    eprintln!(
+        "audit with a stalled image list ended after {:.2?}",
+        started.elapsed()
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("images could not be listed (GET /images/json): GET /images/json timed out after 2 s"),
+        stderr.contains(
+            "images could not be listed (GET /images/json): GET /images/json timed out after 2 s"
+        ),
         "{stderr}"
     );
 }
@@ -124,15 +135,14 @@ fn collect_with_a_failed_list_writes_the_snapshot_and_exits_2_and_so_does_its_au
     let file = dir.path().join("snap.json");
     let out = through_proxy(
         vec![(fault_proxy::container_list, Fault::Malformed)],
-        &[
-            &["collect", "-o", &file.to_string_lossy()][..],
-            &QUICK,
-        ]
-        .concat(),
+        &[&["collect", "-o", &file.to_string_lossy()][..], &QUICK].concat(),
     );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("containers could not be listed"), "{stderr}");
+    assert!(
+        stderr.contains("containers could not be listed"),
+        "{stderr}"
+    );
     let audit = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
         .args(["audit", "--quiet", "--snapshot", &file.to_string_lossy()])
         .current_dir(dir.path())
@@ -151,10 +161,19 @@ fn timeout_zero_means_no_limit() {
         return;
     }
     // Late headers (3 s) on the container list: with --timeout 0 the audit waits for them.
-    let mut args: Vec<&str> = vec!["audit", "--quiet", "--no-sizes", "--no-logs", "--no-image-scan"];
+    let mut args: Vec<&str> = vec![
+        "audit",
+        "--quiet",
+        "--no-sizes",
+        "--no-logs",
+        "--no-image-scan",
+    ];
     args.extend(["--timeout", "0"]);
     let out = through_proxy(
-        vec![(fault_proxy::container_list, Fault::Delay(Duration::from_secs(3)))],
+        vec![(
+            fault_proxy::container_list,
+            Fault::Delay(Duration::from_secs(3)),
+        )],
         &args,
     );
     let stderr = text(&out.stderr);
