@@ -240,21 +240,20 @@ pub(crate) enum Dial {
     Tcp(String),
 }
 
+/// What bollard's custom transport gives for one request: the response, its body still to read.
+type Answer = Pin<
+    Box<
+        dyn Future<Output = Result<hyper::Response<hyper::body::Incoming>, bollard::errors::Error>>
+            + Send,
+    >,
+>;
+
 /// bollard's transport for `dial`: a fresh connection per request, its reads bounded by
 /// [`cap_for`] the request's path; answers cut at their bound are noted in `oversized`.
 pub(crate) fn transport(
     dial: Dial,
     oversized: Oversized,
-) -> impl Fn(
-    BollardRequest,
-) -> Pin<
-    Box<
-        dyn Future<Output = Result<hyper::Response<hyper::body::Incoming>, bollard::errors::Error>>
-            + Send,
-    >,
-> + Send
-       + Sync
-       + 'static {
+) -> impl Fn(BollardRequest) -> Answer + Send + Sync + 'static {
     let dial = Arc::new(dial);
     move |request: BollardRequest| {
         let path = request.uri().path().to_string();
