@@ -5,12 +5,12 @@
 //!   trickles after them would hang forever. [`EngineClient::within`] puts one deadline (`--timeout`)
 //!   on the whole response, body included; streams (log tails) are read under the same deadline, and
 //!   the image export (see `images.rs`) under an inactivity deadline plus an overall one.
-//! - **Size**: bollard reads a JSON answer whole into memory. On unix sockets and plain TCP,
-//!   dockaudit gives bollard its own transport ([`transport`]) whose connections count the bytes
+//! - **Size**: bollard reads a JSON answer whole into memory. dockaudit gives bollard its own
+//!   transport ([`transport`]: unix socket, TCP, or TCP with TLS) whose connections count the bytes
 //!   they read and fail past a bound chosen from the request's path ([`cap_for`]): 64 MiB for a list,
 //!   8 MiB for anything else, none for the image export (the image reader bounds that itself). The
 //!   engine's client keeps no idle connections, so one connection carries one response and its
-//!   count is that response's size. Over TLS bollard's own transport is kept, bounded in time only.
+//!   count is that response's size (over TLS, the encrypted bytes: a few percent more).
 //!
 //! Every failure reads as one sentence naming the request ([`RequestError`]).
 
@@ -238,6 +238,41 @@ pub(crate) enum Dial {
     Unix(PathBuf),
     /// `host:port`, plain TCP.
     Tcp(String),
+    /// `host:port`, TCP with TLS under this configuration (see [`tls_config`]).
+    Tls(String, Arc<rustls::ClientConfig>),
+}
+
+/// The TLS configuration for an engine whose certificates are in `cert_path`: the engine's CA
+/// (`ca.pem`) beside the system's roots, and the client certificate (`cert.pem`, `key.pem`), as
+/// bollard's own TLS transport and the docker CLI read them.
+pub(crate) fn tls_config(cert_path: &std::path::Path) -> Result<rustls::ClientConfig, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let read = |name: &str| {
+        let path = cert_path.join(name);
+        std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    let unusable = |name: &str, e: &dyn std::fmt::Display| {
+        format!("{} is not usable: {e}", cert_path.join(name).display())
+    };
+    let certs = |name: &str| -> Result<Vec<CertificateDer<'static>>, String> {
+        CertificateDer::pem_slice_iter(&read(name)?)
+            .collect::<Result<_, _>>()
+            .map_err(|e| unusable(name, &e))
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    // Unreadable system roots leave the engine's own CA, which is what normally signs it.
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let (added, _) = roots.add_parsable_certificates(certs("ca.pem")?);
+    if added == 0 {
+        return Err(unusable("ca.pem", &"it holds no certificate"));
+    }
+    let key =
+        PrivateKeyDer::from_pem_slice(&read("key.pem")?).map_err(|e| unusable("key.pem", &e))?;
+    rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs("cert.pem")?, key)
+        .map_err(|e| unusable("cert.pem", &e))
 }
 
 /// What bollard's custom transport gives for one request: the response, its body still to read.
@@ -265,15 +300,31 @@ pub(crate) fn transport(
         };
         // One client per request: the connector carries this request's bound. No idle
         // connections are kept (as bollard's own transports), so the next request dials afresh.
-        let client = Client::builder(TokioExecutor::new())
-            .pool_max_idle_per_host(0)
-            .build(connector);
-        Box::pin(async move {
-            client
-                .request(request)
-                .await
-                .map_err(bollard::errors::Error::from)
-        })
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder.pool_max_idle_per_host(0);
+        match &*dial {
+            Dial::Tls(_, config) => {
+                let client = builder.build(hyper_rustls::HttpsConnector::from((
+                    connector,
+                    config.clone(),
+                )));
+                Box::pin(async move {
+                    client
+                        .request(request)
+                        .await
+                        .map_err(bollard::errors::Error::from)
+                }) as Answer
+            }
+            Dial::Unix(_) | Dial::Tcp(_) => {
+                let client = builder.build(connector);
+                Box::pin(async move {
+                    client
+                        .request(request)
+                        .await
+                        .map_err(bollard::errors::Error::from)
+                })
+            }
+        }
     }
 }
 
@@ -311,7 +362,7 @@ impl tower_service::Service<hyper::Uri> for Connector {
         Box::pin(async move {
             let stream = match &*this.dial {
                 Dial::Unix(path) => Stream::Unix(UnixStream::connect(path).await?),
-                Dial::Tcp(addr) => {
+                Dial::Tcp(addr) | Dial::Tls(addr, _) => {
                     let tcp = TcpStream::connect(addr.as_str()).await?;
                     tcp.set_nodelay(true)?;
                     Stream::Tcp(tcp)

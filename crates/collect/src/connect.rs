@@ -3,11 +3,12 @@
 //! version negotiation so engines from API 1.41 (Docker 20.10) to current ones work.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
 
-use crate::bounded::{chain_once, describe, transport, Dial, Oversized};
+use crate::bounded::{chain_once, describe, tls_config, transport, Dial, Oversized};
 
 /// Where the engine is, as the user would write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,11 +241,13 @@ pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClie
                     });
                 }
             }
-            Docker::connect_with_ssl(
-                addr,
-                &cert_path.join("key.pem"),
-                &cert_path.join("cert.pem"),
-                &cert_path.join("ca.pem"),
+            let config = tls_config(cert_path).map_err(|why| ConnectError::Unreachable {
+                endpoint: url.clone(),
+                why,
+            })?;
+            Docker::connect_with_custom_transport(
+                transport(Dial::Tls(addr.clone(), Arc::new(config)), oversized.clone()),
+                Some(format!("https://{addr}")),
                 secs,
                 API_DEFAULT_VERSION,
             )
