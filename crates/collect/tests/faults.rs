@@ -17,18 +17,9 @@ use std::time::{Duration, Instant};
 use dockaudit_collect::{collect, connect, export_and_scan, CollectOptions, Endpoint, ScanLimits};
 use dockaudit_rules::{audit, AuditOptions, RULES};
 use dockaudit_snapshot::{Fact, ObjectList, Snapshot};
-use fault_proxy::{Fault, Proxy, Rule};
+use fault_proxy::{engine_here, Fault, Proxy, Rule, ENGINE};
 
-const ENGINE: &str = "/var/run/docker.sock";
 const DEADLINE: Duration = Duration::from_secs(2);
-
-fn engine_here() -> bool {
-    let here = Path::new(ENGINE).exists();
-    if !here {
-        eprintln!("no engine at {ENGINE}: fault tests not run");
-    }
-    here
-}
 
 /// Collects through a proxy applying `rules`, with `labels` as the engine-side filter and the host
 /// read from an empty directory (the host is not what these tests are about).

@@ -13,17 +13,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use fault_proxy::{Fault, Proxy, Rule};
-
-const ENGINE: &str = "/var/run/docker.sock";
-
-fn engine_here() -> bool {
-    let here = Path::new(ENGINE).exists();
-    if !here {
-        eprintln!("no engine at {ENGINE}: fault tests not run");
-    }
-    here
-}
+use fault_proxy::{engine_here, Fault, Proxy, Rule, ENGINE};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
