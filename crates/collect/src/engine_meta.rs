@@ -16,7 +16,7 @@ pub async fn describe_engine(client: &EngineClient) -> (EngineMeta, Result<(), S
         tls: Some(matches!(client.endpoint, Endpoint::Tls { .. })),
         ..EngineMeta::default()
     };
-    let answer = match client.docker.version().await {
+    let answer = match client.within("GET /version", client.docker.version()).await {
         Ok(v) => serde_json::to_value(&v)
             .and_then(serde_json::from_value::<EngineVersion>)
             .map_err(|e| format!("unexpected shape of /version: {e}")),

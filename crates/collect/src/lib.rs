@@ -3,6 +3,7 @@
 //! secret values as they arrive, and records what it could not get as gaps.
 #![forbid(unsafe_code)]
 
+mod bounded;
 mod connect;
 mod daemon;
 mod engine_meta;
@@ -13,6 +14,7 @@ mod images;
 mod redact_value;
 pub mod vulns;
 
+pub use bounded::{describe, RequestError, TooLarge, LIST_CAP, OBJECT_CAP};
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};
 pub use engine_meta::describe_engine;

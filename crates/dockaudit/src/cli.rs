@@ -44,7 +44,8 @@ pub struct EngineArgs {
     /// DOCKER_CERT_PATH). Default: DOCKER_HOST, then the Docker, rootless Docker and Podman sockets.
     #[arg(short = 'H', long, value_name = "URL")]
     pub host: Option<String>,
-    /// Seconds to wait for any one engine request [default: 30].
+    /// Seconds any one engine request may take, its whole answer included; 0: no limit
+    /// [default: 30].
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
     /// Engine requests in flight at once [default: 16].
@@ -64,9 +65,9 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    /// Seconds to wait for any one engine request.
+    /// Seconds any one engine request may take; 0: no limit.
     pub fn timeout_secs(&self) -> u64 {
-        self.timeout.unwrap_or(30).max(1)
+        self.timeout.unwrap_or(30)
     }
 
     /// Engine requests in flight at once.

@@ -12,6 +12,7 @@ pub mod facts;
 pub mod host;
 pub mod image_contents;
 pub mod input;
+pub mod inputs;
 pub mod registry;
 pub mod rule;
 pub mod select;

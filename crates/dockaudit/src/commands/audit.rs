@@ -24,9 +24,22 @@ use crate::EXIT_ERROR;
 /// Runs `dockaudit audit`.
 pub fn run(args: AuditArgs) -> Result<ExitCode> {
     let (args, policy) = config::apply(args)?;
-    let Audited { report, unmatched } = audit_report(&args, policy)?;
+    let Audited {
+        report,
+        unmatched,
+        fatal,
+    } = audit_report(&args, policy)?;
 
     write_reports(&report, &args)?;
+
+    if !fatal.is_empty() {
+        // On stderr whatever the format and --quiet: the report says the same, but it may be a file
+        // nobody reads, and an audit without its containers or images must not look like a pass.
+        for why in &fatal {
+            let _ = writeln!(anstream::stderr(), "dockaudit: error: {why}");
+        }
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
 
     if let Some(why) = unmatched {
         // Said on stderr whatever the format: the report (with the same gap) may be going to a file.
@@ -45,6 +58,9 @@ pub struct Audited {
     pub report: Report,
     /// What matched nothing (`--container web-*`), when the filter named targets none of which exist.
     pub unmatched: Option<String>,
+    /// The engine's container or image list could not be read ([`Snapshot::fatal_gaps`]): the
+    /// audit cannot vouch for the host and exits 2.
+    pub fatal: Vec<String>,
 }
 
 /// Collects (or loads) the snapshot and runs the rules; the configuration is already merged in.
@@ -97,7 +113,11 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
             why: why.clone(),
         });
     }
-    Ok(Audited { report, unmatched })
+    Ok(Audited {
+        report,
+        unmatched,
+        fatal: snapshot.fatal_gaps(),
+    })
 }
 
 /// A snapshot collected where there was no vulnerability database keeps its images' packages: match

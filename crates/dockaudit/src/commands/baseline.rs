@@ -13,9 +13,17 @@ pub fn run(args: config::BaselineArgs) -> Result<ExitCode> {
     let (mut args, policy) = config::apply(args.into_audit())?;
     // The baseline is TOML whatever formats the configuration asks of `audit`.
     args.format.clear();
-    let Audited { report, unmatched } = audit_report(&args, policy)?;
+    let Audited {
+        report,
+        unmatched,
+        fatal,
+    } = audit_report(&args, policy)?;
     if let Some(why) = unmatched {
         anyhow::bail!("{why}: no baseline written");
+    }
+    // A baseline of an audit without its containers or images would accept nothing that matters.
+    if !fatal.is_empty() {
+        anyhow::bail!("{}: no baseline written", fatal.join("; "));
     }
     config::write_baseline(&report, &args)?;
     Ok(ExitCode::SUCCESS)

@@ -41,5 +41,14 @@ pub fn run(mut args: CollectArgs) -> Result<ExitCode> {
             snapshot.gaps.len()
         );
     }
+    let fatal = snapshot.fatal_gaps();
+    if !fatal.is_empty() {
+        // The snapshot is written (it records the failure, and audits of it skip what it lacks),
+        // but a collection without its containers or images is not a success.
+        for why in &fatal {
+            eprintln!("dockaudit: error: {why}");
+        }
+        return Ok(ExitCode::from(crate::EXIT_ERROR));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -91,7 +91,7 @@ pub struct ImageArgs {
     /// finds it].
     #[arg(short = 'H', long, value_name = "URL", conflicts_with = "archive")]
     pub host: Option<String>,
-    /// Seconds to wait for any one engine request (and for the image stream to move)
+    /// Seconds any one engine request may take (and the image stream may not move); 0: no limit
     /// [default: dockaudit.toml's `[engine] timeout`, else 30].
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
@@ -145,7 +145,7 @@ pub async fn scan_for_audit(
     };
     let options = ImageScanOptions {
         cache: user_cache(),
-        stall_timeout: Duration::from_secs(plan.timeout.max(1)),
+        stall_timeout: Duration::from_secs(plan.timeout),
         match_vulnerabilities: true,
         vulndb: vulndb_path(),
         ..ImageScanOptions::default()
@@ -296,7 +296,7 @@ fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, S
 fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
     let endpoint =
         dockaudit_collect::resolve_endpoint(args.host.as_deref(), &EndpointEnv::from_process())?;
-    let timeout = Duration::from_secs(args.timeout.unwrap_or(30).max(1));
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(30));
     let rt = crate::live::runtime()?;
     rt.block_on(async {
         let client = dockaudit_collect::connect(endpoint, timeout).await?;
