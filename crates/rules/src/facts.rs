@@ -172,8 +172,8 @@ pub fn credential_store(source: &str) -> Option<&'static str> {
         })
 }
 
-/// `/etc/` → `/etc`; `` and `/` → `/`.
-fn trim_path(path: &str) -> &str {
+/// A host path without trailing slashes: `/etc/` → `/etc`; `` and `/` → `/`.
+pub fn trim_path(path: &str) -> &str {
     let trimmed = path.trim_end_matches('/');
     if trimmed.is_empty() {
         "/"

@@ -72,19 +72,9 @@ const CRITICAL_WHEN_WRITABLE: &[&str] = &[
     "/sys/kernel",
 ];
 
-/// `/etc/` → `/etc`, `` → `/`.
-fn normalized(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        "/"
-    } else {
-        trimmed
-    }
-}
-
 /// The severity of one sensitive mount of host path `source`.
 fn mount_severity(source: &str, rw: bool) -> Severity {
-    let source = normalized(source);
+    let source = facts::trim_path(source);
     match (rw, CRITICAL_WHEN_WRITABLE.contains(&source)) {
         (true, true) => Severity::Critical,
         (true, false) => Severity::High,
@@ -126,7 +116,7 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         };
         let mut message = format!(
             "mounts {} {access} at {}{through}",
-            normalized(worst_host),
+            facts::trim_path(worst_host),
             worst.destination
         );
         if found.len() > 1 {
