@@ -86,3 +86,62 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::TargetFilter;
+    use dockaudit_snapshot::Snapshot;
+
+    /// CTR021's failure messages and skip reasons for one container with these path lists.
+    fn judge(read_only: Option<&[&str]>, masked: Option<&[&str]>) -> (Vec<String>, Vec<String>) {
+        let mut c = Container::default();
+        c.inspect.name = "/c".into();
+        let extra = &mut c.inspect.host_config.extra;
+        if let Some(r) = read_only {
+            extra.insert("ReadonlyPaths".into(), json!(r));
+        }
+        if let Some(m) = masked {
+            extra.insert("MaskedPaths".into(), json!(m));
+        }
+        let snapshot = Snapshot {
+            containers: vec![c],
+            ..Snapshot::default()
+        };
+        let mut checks = Checks::default();
+        check(
+            &AuditInput::new(&snapshot, &TargetFilter::default()),
+            &mut checks,
+        );
+        (
+            checks
+                .failures()
+                .iter()
+                .map(|f| f.message.clone())
+                .collect(),
+            checks
+                .target_skips()
+                .iter()
+                .map(|(_, why)| why.clone())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_paths_that_matter_are_judged_not_the_list_lengths() {
+        let read_only = ["/proc/bus", "/proc/sys", "/proc/sysrq-trigger"];
+        let masked = ["/proc/kcore", "/proc/keys", "/sys/firmware"];
+        assert_eq!(judge(Some(&read_only), Some(&masked)), (vec![], vec![]));
+        // A list an API client wrote without /proc/sys read-only.
+        let (failures, _) = judge(Some(&["/proc/bus"]), Some(&masked));
+        assert_eq!(
+            failures,
+            ["runs without Docker's default path protections: /proc/sys, /proc/sysrq-trigger open to it"]
+        );
+        let (failures, _) = judge(Some(&[]), Some(&[]));
+        assert!(failures[0].starts_with("runs with --security-opt systempaths=unconfined"));
+        let (failures, skips) = judge(None, None);
+        assert!(failures.is_empty());
+        assert!(skips[0].contains("did not report"), "{skips:?}");
+    }
+}

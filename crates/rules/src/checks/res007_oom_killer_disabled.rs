@@ -73,3 +73,71 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::TargetFilter;
+    use dockaudit_snapshot::Snapshot;
+
+    /// RES007's verdicts on one container with these `HostConfig` values.
+    fn judge(
+        kill_disable: Option<bool>,
+        score: Option<i64>,
+        memory: i64,
+    ) -> Vec<(String, Option<Severity>)> {
+        let mut c = Container::default();
+        c.inspect.name = "/c".into();
+        c.inspect.host_config.memory = memory;
+        if let Some(k) = kill_disable {
+            c.inspect
+                .host_config
+                .extra
+                .insert("OomKillDisable".into(), json!(k));
+        }
+        if let Some(s) = score {
+            c.inspect
+                .host_config
+                .extra
+                .insert("OomScoreAdj".into(), json!(s));
+        }
+        let snapshot = Snapshot {
+            containers: vec![c],
+            ..Snapshot::default()
+        };
+        let mut checks = Checks::default();
+        check(
+            &AuditInput::new(&snapshot, &TargetFilter::default()),
+            &mut checks,
+        );
+        checks
+            .failures()
+            .iter()
+            .map(|f| (f.message.clone(), f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn severity_follows_the_memory_limit() {
+        let unlimited = judge(Some(true), Some(0), 0);
+        assert_eq!(unlimited.len(), 1);
+        assert_eq!(unlimited[0].1, None);
+        let limited = judge(Some(true), Some(0), 64 << 20);
+        assert_eq!(limited[0].1, Some(Severity::Low));
+        assert!(limited[0].0.contains("64.0 MiB"), "{}", limited[0].0);
+    }
+
+    #[test]
+    fn an_exempt_oom_score_counts_and_a_lower_preference_does_not() {
+        let exempt = judge(Some(false), Some(-1000), 0);
+        assert!(
+            exempt[0].0.contains("--oom-score-adj -1000"),
+            "{}",
+            exempt[0].0
+        );
+        assert!(judge(Some(false), Some(-500), 0).is_empty());
+        assert!(judge(Some(false), Some(0), 0).is_empty());
+        // Nothing reported by the engine: no verdict (a skip, not a pass).
+        assert!(judge(None, None, 0).is_empty());
+    }
+}
