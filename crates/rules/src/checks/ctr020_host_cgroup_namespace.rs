@@ -45,11 +45,13 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             ),
             "host" => {
                 let why = if cgroup_v1 {
-                    " (the engine's default on this cgroup v1 host unless --cgroupns private or daemon.json default-cgroupns-mode is set)"
+                    ": the engine's default on a cgroup v1 host, unless --cgroupns private or daemon.json default-cgroupns-mode says otherwise"
                 } else {
                     ""
                 };
-                Verdict::fail(format!("shares the host's cgroup namespace (--cgroupns host){why}"))
+                Verdict::fail(format!(
+                    "shares the host's cgroup namespace (CgroupnsMode host){why}"
+                ))
                     .with_evidence(json!({
                         "HostConfig.CgroupnsMode": mode,
                         "CgroupVersion": input.snapshot.info.as_ref().map(|i| i.cgroup_version.as_str()),
