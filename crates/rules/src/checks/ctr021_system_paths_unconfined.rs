@@ -90,8 +90,6 @@ fn check(input: &AuditInput, checks: &mut Checks) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::TargetFilter;
-    use dockaudit_snapshot::Snapshot;
 
     /// CTR021's failure messages and skip reasons for one container with these path lists.
     fn judge(read_only: Option<&[&str]>, masked: Option<&[&str]>) -> (Vec<String>, Vec<String>) {
@@ -104,15 +102,7 @@ mod tests {
         if let Some(m) = masked {
             extra.insert("MaskedPaths".into(), json!(m));
         }
-        let snapshot = Snapshot {
-            containers: vec![c],
-            ..Snapshot::default()
-        };
-        let mut checks = Checks::default();
-        check(
-            &AuditInput::new(&snapshot, &TargetFilter::default()),
-            &mut checks,
-        );
+        let checks = crate::testing::check_one(check, c);
         (
             checks
                 .failures()

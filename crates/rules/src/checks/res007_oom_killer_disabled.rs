@@ -77,8 +77,6 @@ fn check(input: &AuditInput, checks: &mut Checks) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::TargetFilter;
-    use dockaudit_snapshot::Snapshot;
 
     /// RES007's verdicts on one container with these `HostConfig` values.
     fn judge(
@@ -101,15 +99,7 @@ mod tests {
                 .extra
                 .insert("OomScoreAdj".into(), json!(s));
         }
-        let snapshot = Snapshot {
-            containers: vec![c],
-            ..Snapshot::default()
-        };
-        let mut checks = Checks::default();
-        check(
-            &AuditInput::new(&snapshot, &TargetFilter::default()),
-            &mut checks,
-        );
+        let checks = crate::testing::check_one(check, c);
         checks
             .failures()
             .iter()
