@@ -51,3 +51,25 @@ pub(crate) mod prelude {
     pub use crate::input::{container_target, image_target, AuditInput};
     pub use crate::rule::{Checks, Rule, RuleMeta, Verdict};
 }
+
+/// Helpers for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use dockaudit_snapshot::{Container, Snapshot};
+
+    use crate::{AuditInput, Checks, TargetFilter};
+
+    /// What `check` reports on a snapshot holding only `container`.
+    pub fn check_one(check: fn(&AuditInput, &mut Checks), container: Container) -> Checks {
+        let snapshot = Snapshot {
+            containers: vec![container],
+            ..Snapshot::default()
+        };
+        let mut checks = Checks::default();
+        check(
+            &AuditInput::new(&snapshot, &TargetFilter::default()),
+            &mut checks,
+        );
+        checks
+    }
+}
