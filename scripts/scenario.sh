@@ -39,11 +39,14 @@ DANGLING="$IMG-dangling:1"
 MOVED="$IMG-moved:1"
 OLD="$IMG-old:1"
 IMAGE_TAGS=("$BASE" "$GOOD" "$BAD" "$BAD_LATEST" "$UNUSED" "$DANGLING" "$MOVED" "$OLD")
-CONTAINERS=(hardened outdated root privileged caps mounts namespaces ports devices nolog norotate secrets procs logs restarting unhealthy exited latest)
-VOLUMES=("$P-vol-used" "$P-vol-unused")
+CONTAINERS=(hardened outdated root privileged caps mounts namespaces ports devices nolog norotate secrets procs logs restarting unhealthy exited latest kernel oomkilled hostdata)
+VOLUMES=("$P-vol-used" "$P-vol-unused" "$P-vol-etc")
 NETWORKS=("$P-net" "$P-net-unused")
 # Host directory bind-mounted with rshared propagation by PREFIX-mounts (created only, never started).
 SHARED_DIR="${TMPDIR:-/tmp}/dockaudit-test-$P-shared"
+# Host directory holding an (empty) `.aws` credentials directory, bind-mounted read-only by
+# PREFIX-hostdata (created only, never started).
+CREDS_DIR="${TMPDIR:-/tmp}/dockaudit-test-$P-creds"
 WAIT_SECS=${SCENARIO_WAIT_SECS:-30}
 WORK=
 # The repository (for test data the images copy).
@@ -93,6 +96,9 @@ down() {
     fi
 
     if [[ -d $SHARED_DIR ]]; then rmdir "$SHARED_DIR" || failed+=("$SHARED_DIR"); fi
+    if [[ -d $CREDS_DIR ]]; then
+        { [[ ! -d $CREDS_DIR/.aws ]] || rmdir "$CREDS_DIR/.aws"; } && rmdir "$CREDS_DIR" || failed+=("$CREDS_DIR")
+    fi
 
     left=$(
         docker ps -aq --filter "$FILTER"
@@ -130,6 +136,7 @@ check_clean() {
         if docker network inspect "$n" >/dev/null 2>&1; then found+=("network $n"); fi
     done
     if [[ -e $SHARED_DIR ]]; then found+=("directory $SHARED_DIR"); fi
+    if [[ -e $CREDS_DIR ]]; then found+=("directory $CREDS_DIR"); fi
     if [[ ${#found[@]} -gt 0 ]]; then
         die "scenario $P already exists (${found[*]}); remove it with: $0 down $P"
     fi
@@ -338,13 +345,13 @@ create_containers() {
     # Started first, as `up` then waits for them to reach their states.
     job restarting running restarting --restart always "$BASE" sh -c 'exit 1'
     job unhealthy running unhealthy --health-cmd false --health-interval 1s --health-retries 1 "$BASE"
-    job hardened running hardened --user 1000:1000 --read-only --cap-drop ALL \
+    job hardened running hardened --user 1000:1000 --read-only --cap-drop ALL --cgroupns private \
         --security-opt no-new-privileges --memory 64m --cpus 0.5 --pids-limit 64 \
         --health-cmd true --health-interval 2s -p 127.0.0.1::8080 \
         --log-opt max-size=10m --log-opt max-file=3 --restart on-failure:3 \
         --network "$P-net" -v "$P-vol-used:/data" "$GOOD"
     # Hardened like PREFIX-hardened, but its image tag is moved on below: IMG016 only.
-    job outdated running outdated --user 1000:1000 --read-only --cap-drop ALL \
+    job outdated running outdated --user 1000:1000 --read-only --cap-drop ALL --cgroupns private \
         --security-opt no-new-privileges --memory 64m --cpus 0.5 --pids-limit 64 \
         --health-cmd true --health-interval 2s -p 127.0.0.1::8080 \
         --log-opt max-size=10m --log-opt max-file=3 --restart on-failure:3 \
@@ -375,6 +382,8 @@ create_containers() {
         -e AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE \
         --label com.example.api-token=planted-label-token-123456 "$BASE"
     job exited docker run --name "$P-exited" "${LABELS[@]}" "$OLD" true
+    # Allocates until the kernel's OOM killer ends it: 8 MiB, no swap (Docker's minimum is 6 MiB).
+    job oomkilled running oomkilled --memory 8m --memory-swap 8m "$BASE" tail /dev/zero
     join_jobs
 
     job privileged created privileged --privileged "$BASE"
@@ -382,7 +391,8 @@ create_containers() {
     job mounts created mounts -v /etc:/host-etc -v /:/hostroot:ro \
         -v /var/run/docker.sock:/var/run/docker.sock \
         --mount "type=bind,src=$SHARED_DIR,dst=/shared,bind-propagation=rshared" "$BASE"
-    job namespaces created namespaces --pid host --ipc host --uts host --userns host --network host "$BASE"
+    job namespaces created namespaces --pid host --ipc host --uts host --userns host --network host \
+        --cgroupns host "$BASE"
     job ports created ports -p 2375:2375 -p 22:2222 -p 80:8080 -p '[::]:6379:6379' -P "$GOOD"
     job devices created devices --device /dev/null:/dev/xnull --ulimit core=-1 \
         --cgroup-parent /dockaudit-test --restart always \
@@ -392,6 +402,19 @@ create_containers() {
     # even where daemon.json sets default log-opts: the engine merges those defaults into every
     # json-file container, but an explicit per-container max-size wins.
     job norotate created norotate --log-driver json-file --log-opt max-size=-1 "$BASE"
+    # Kernel-facing settings that `docker create` stores as given: a custom seccomp profile that
+    # allows everything but reboot, /proc and /sys unmasked, the OOM killer off without a memory
+    # limit, two network sysctls that weaken the namespace and a harmless IPC one.
+    printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW",' \
+        ' "syscalls": [{"names": ["reboot"], "action": "SCMP_ACT_ERRNO"}]}' >"$WORK/seccomp-allow.json"
+    job kernel created kernel --security-opt "seccomp=$WORK/seccomp-allow.json" \
+        --security-opt systempaths=unconfined --oom-kill-disable \
+        --sysctl net.ipv4.ip_forward=1 --sysctl net.ipv4.conf.all.route_localnet=1 \
+        --sysctl kernel.shmmax=68719476736 "$BASE"
+    # Host data beyond the system directories: a credentials directory by name (read-only), and
+    # /etc through a local volume created as a bind of it (the mount shows only the volume).
+    job hostdata created hostdata --mount "type=bind,src=$CREDS_DIR/.aws,dst=/root/.aws,readonly" \
+        -v "$P-vol-etc:/host-etc" "$BASE"
     join_jobs
     # A newer build under PREFIX-outdated's tag (see build_derived).
     build "$MOVED" "$WORK/moved2"
@@ -409,6 +432,7 @@ wait_ready() {
         [[ $(health unhealthy) == unhealthy ]] || pending+=("unhealthy: health=$(health unhealthy)")
         [[ $(health hardened) == healthy ]] || pending+=("hardened: health=$(health hardened)")
         [[ $(health outdated) == healthy ]] || pending+=("outdated: health=$(health outdated)")
+        [[ $(state oomkilled '{{.State.OOMKilled}}') == true ]] || pending+=("oomkilled: not OOM-killed yet")
         docker logs "$P-logs" 2>&1 | grep -q 'panic: runtime error' || pending+=("logs: lines not printed yet")
         top=$(docker top "$P-procs" 2>/dev/null || true)
         for proc in /usr/sbin/sshd 'nc -l -p 4444 -e /bin/sh' crond syslogd httpd xmrig; do
@@ -434,12 +458,14 @@ up() {
     log "images built at +$((SECONDS - start))s; creating volumes, networks and containers"
     docker volume create "${LABELS[@]}" "$P-vol-used" >/dev/null
     docker volume create "${LABELS[@]}" "$P-vol-unused" >/dev/null
+    docker volume create "${LABELS[@]}" --opt type=none --opt o=bind --opt device=/etc "$P-vol-etc" >/dev/null
     docker network create "${LABELS[@]}" "$P-net" >/dev/null
     docker network create "${LABELS[@]}" "$P-net-unused" >/dev/null
     mkdir "$SHARED_DIR"
+    mkdir -p "$CREDS_DIR/.aws"
     create_containers
 
-    log "containers made at +$((SECONDS - start))s; waiting (at most ${WAIT_SECS}s) for restarting, unhealthy, hardened, outdated, logs, procs"
+    log "containers made at +$((SECONDS - start))s; waiting (at most ${WAIT_SECS}s) for restarting, unhealthy, hardened, outdated, oomkilled, logs, procs"
     wait_ready
 
     log "up in $((SECONDS - start))s; created:"
@@ -451,8 +477,9 @@ up() {
     docker volume ls -q --filter "$FILTER" | sed 's/^/  /'
     echo "networks:"
     docker network ls --filter "$FILTER" --format '{{.Name}}' | sed 's/^/  /'
-    echo "host directory:"
+    echo "host directories:"
     echo "  $SHARED_DIR"
+    echo "  $CREDS_DIR"
 }
 
 case $ACTION in

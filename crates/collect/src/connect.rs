@@ -3,9 +3,12 @@
 //! version negotiation so engines from API 1.41 (Docker 20.10) to current ones work.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::{Docker, API_DEFAULT_VERSION};
+
+use crate::bounded::{chain_once, describe, tls_config, transport, Dial, Oversized};
 
 /// Where the engine is, as the user would write it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +87,15 @@ pub enum ConnectError {
     PermissionDenied {
         /// The endpoint URL.
         endpoint: String,
+    },
+    /// The engine answered `GET /version`, but with an error or with something that is not the
+    /// Engine API's answer: it is reachable, and broken or not an engine.
+    #[error("the container engine at {endpoint} answered GET /version, but not usably: {why}. Check the daemon's own log (`journalctl -u docker`); if something else listens there (a proxy, another service), point dockaudit at the engine's socket with --host.")]
+    BadAnswer {
+        /// The endpoint URL.
+        endpoint: String,
+        /// The engine's answer, in words.
+        why: String,
     },
     /// Nothing answered, or it did not speak the Engine API.
     #[error("cannot reach the container engine at {endpoint}: {why}. Check that the daemon is running (`systemctl status docker`), that the address is right, and for TCP that the port is reachable and TLS settings (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) match the daemon's.")]
@@ -179,13 +191,23 @@ pub struct EngineClient {
     pub(crate) docker: Docker,
     /// Where it is.
     pub endpoint: Endpoint,
+    /// The deadline on each whole answer, body included; `None`: no limit.
+    pub(crate) deadline: Option<Duration>,
+    /// The answers cut at their size bound (unix and tcp transports).
+    pub(crate) oversized: Oversized,
 }
 
-/// Connects to `endpoint` and negotiates the API version. `timeout` bounds every request.
+/// bollard's own timeout (until the response headers) when there is no limit: a century.
+const NO_LIMIT_SECS: u64 = 100 * 365 * 24 * 3600;
+
+/// Connects to `endpoint` and negotiates the API version. `timeout` bounds every request, its
+/// whole answer included (see [`crate::bounded`]); `Duration::ZERO` means no limit.
 pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClient, ConnectError> {
     let url = endpoint.url();
-    let secs = timeout.as_secs().max(1);
+    let deadline = (!timeout.is_zero()).then_some(timeout);
+    let secs = deadline.map_or(NO_LIMIT_SECS, |d| d.as_secs().max(1));
     let unreachable = |e: bollard::errors::Error| classify(&url, e);
+    let oversized = Oversized::default();
     let docker = match &endpoint {
         Endpoint::Unix(path) => {
             if !path.exists() {
@@ -194,9 +216,19 @@ pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClie
                     why: "the socket does not exist".into(),
                 });
             }
-            Docker::connect_with_unix(&path.to_string_lossy(), secs, API_DEFAULT_VERSION)
+            Docker::connect_with_custom_transport(
+                transport(Dial::Unix(path.clone()), oversized.clone()),
+                Some("http://docker"),
+                secs,
+                API_DEFAULT_VERSION,
+            )
         }
-        Endpoint::Tcp(addr) => Docker::connect_with_http(addr, secs, API_DEFAULT_VERSION),
+        Endpoint::Tcp(addr) => Docker::connect_with_custom_transport(
+            transport(Dial::Tcp(addr.clone()), oversized.clone()),
+            Some(format!("http://{addr}")),
+            secs,
+            API_DEFAULT_VERSION,
+        ),
         Endpoint::Tls { addr, cert_path } => {
             for file in ["ca.pem", "cert.pem", "key.pem"] {
                 if !cert_path.join(file).exists() {
@@ -209,29 +241,56 @@ pub async fn connect(endpoint: Endpoint, timeout: Duration) -> Result<EngineClie
                     });
                 }
             }
-            Docker::connect_with_ssl(
-                addr,
-                &cert_path.join("key.pem"),
-                &cert_path.join("cert.pem"),
-                &cert_path.join("ca.pem"),
+            let config = tls_config(cert_path).map_err(|why| ConnectError::Unreachable {
+                endpoint: url.clone(),
+                why,
+            })?;
+            Docker::connect_with_custom_transport(
+                transport(Dial::Tls(addr.clone(), Arc::new(config)), oversized.clone()),
+                Some(format!("https://{addr}")),
                 secs,
                 API_DEFAULT_VERSION,
             )
         }
     }
     .map_err(unreachable)?;
-    let docker = docker.negotiate_version().await.map_err(unreachable)?;
-    Ok(EngineClient { docker, endpoint })
+    let negotiated = match deadline {
+        None => docker.negotiate_version().await,
+        Some(after) => tokio::time::timeout(after, docker.negotiate_version())
+            .await
+            .unwrap_or(Err(bollard::errors::Error::RequestTimeoutError)),
+    };
+    let docker = negotiated.map_err(unreachable)?;
+    Ok(EngineClient {
+        docker,
+        endpoint,
+        deadline,
+        oversized,
+    })
 }
 
 /// Turns a transport error into the message a person can act on.
 fn classify(endpoint: &str, error: bollard::errors::Error) -> ConnectError {
-    let mut why = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(s) = source {
-        why = format!("{why}: {s}");
-        source = s.source();
+    use bollard::errors::Error as E;
+    // The engine answered: it is reachable, but its answer cannot be used.
+    match &error {
+        E::DockerResponseServerError { status_code, .. }
+            if !(*status_code == 400 && describe(&error).contains("HTTPS server")) =>
+        {
+            return ConnectError::BadAnswer {
+                endpoint: endpoint.to_string(),
+                why: describe(&error),
+            };
+        }
+        E::JsonDataError { .. } | E::JsonSerdeError { .. } | E::APIVersionParseError {} => {
+            return ConnectError::BadAnswer {
+                endpoint: endpoint.to_string(),
+                why: describe(&error),
+            };
+        }
+        _ => {}
     }
+    let why = chain_once(&error);
     if why.contains("Permission denied") || why.contains("permission denied") {
         return ConnectError::PermissionDenied {
             endpoint: endpoint.to_string(),
@@ -243,8 +302,10 @@ fn classify(endpoint: &str, error: bollard::errors::Error) -> ConnectError {
             .to_string()
     } else if why.contains("Connection refused") {
         "connection refused (nothing listens there)".to_string()
-    } else if matches!(error, bollard::errors::Error::RequestTimeoutError) {
+    } else if matches!(error, E::RequestTimeoutError) {
         "no answer before the timeout".to_string()
+    } else if let Some(too_large) = describe(&error).strip_prefix("the engine's answer") {
+        format!("the engine's answer{too_large}")
     } else {
         why
     };
@@ -322,6 +383,40 @@ mod tests {
         assert!(err.contains("tcp://127.0.0.1:2376"), "{err}");
         assert!(err.contains("expects TLS"), "{err}");
         assert!(err.contains("DOCKER_TLS_VERIFY=1"), "{err}");
+    }
+
+    #[test]
+    fn an_engine_error_is_not_reported_as_unreachable() {
+        let error = bollard::errors::Error::DockerResponseServerError {
+            status_code: 500,
+            message: "boom".into(),
+        };
+        let err = classify("unix:///run/x.sock", error);
+        assert!(matches!(err, ConnectError::BadAnswer { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(!text.contains("cannot reach"), "{text}");
+        assert!(text.contains("HTTP 500: boom"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_socket_states_its_cause_once() {
+        // The socket exists when checked, then goes away: the client's error chain repeats its
+        // cause at every level, the message must not.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("engine.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        let endpoint = Endpoint::Unix(path.clone());
+        drop(listener);
+        let err = connect(endpoint, Duration::from_secs(2))
+            .await
+            .expect_err("nothing listens");
+        let text = err.to_string();
+        assert!(text.contains("cannot reach"), "{text}");
+        assert!(
+            text.matches("Connection refused").count() + text.matches("connection refused").count()
+                <= 1,
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading everything from the engine into a Snapshot: concurrently with a bound, GET requests only,
 //! log tails capped, secret values masked as they arrive, and every failure kept as a gap.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bollard::container::LogOutput;
@@ -12,13 +12,15 @@ use bollard::query_parameters::{
 };
 use dockaudit_snapshot::{
     Container, EngineInfo, EngineMeta, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail,
-    Network, Redaction, SizeRwSource, Snapshot, Top, TopSource, Volume, SNAPSHOT_SCHEMA_VERSION,
+    Network, ObjectList, Redaction, SizeRwSource, Snapshot, Top, TopSource, Volume,
+    SNAPSHOT_SCHEMA_VERSION,
 };
 use futures_util::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::bounded::RequestError;
 use crate::connect::EngineClient;
 use crate::host::rootfs::HostRoot;
 use crate::procs::ProcReader;
@@ -115,31 +117,43 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     };
 
     let (version, info, container_list, image_list, network_list, volume_list) = tokio::join!(
-        docker.version(),
-        docker.info(),
-        docker.list_containers(Some({
-            // No `size`: it makes the engine compute every writable layer's size (seconds on
-            // fuse-overlayfs), where only the stopped containers' are reported; those are asked
-            // with their inspect (`collect_container`).
-            let mut b = ListContainersOptionsBuilder::default().all(true);
-            if let Some(f) = &filters {
-                b = b.filters(f);
-            }
-            b.build()
-        })),
-        docker.list_images(Some({
-            let mut b = ListImagesOptionsBuilder::default().all(false);
-            if let Some(f) = &filters {
-                b = b.filters(f);
-            }
-            b.build()
-        })),
-        docker.list_networks(Some(ListNetworksOptions {
-            filters: filters.clone(),
-        })),
-        docker.list_volumes(Some(ListVolumesOptions {
-            filters: filters.clone(),
-        })),
+        client.within("GET /version", docker.version()),
+        client.within("GET /info", docker.info()),
+        client.within(
+            ObjectList::Containers.request(),
+            docker.list_containers(Some({
+                // No `size`: it makes the engine compute every writable layer's size (seconds on
+                // fuse-overlayfs), where only the stopped containers' are reported; those are read
+                // with their inspect (`collect_container`).
+                let mut b = ListContainersOptionsBuilder::default().all(true);
+                if let Some(f) = &filters {
+                    b = b.filters(f);
+                }
+                b.build()
+            }))
+        ),
+        client.within(
+            ObjectList::Images.request(),
+            docker.list_images(Some({
+                let mut b = ListImagesOptionsBuilder::default().all(false);
+                if let Some(f) = &filters {
+                    b = b.filters(f);
+                }
+                b.build()
+            }))
+        ),
+        client.within(
+            ObjectList::Networks.request(),
+            docker.list_networks(Some(ListNetworksOptions {
+                filters: filters.clone(),
+            }))
+        ),
+        client.within(
+            ObjectList::Volumes.request(),
+            docker.list_volumes(Some(ListVolumesOptions {
+                filters: filters.clone(),
+            }))
+        ),
     );
 
     let version: Option<EngineVersion> = match version {
@@ -196,6 +210,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     );
     gaps.extend(objects.gaps);
     let mut redactions = objects.redactions;
+    let lists_failed = objects.lists_failed;
 
     // Podman also says it outright (`Rootless`, beside the security option).
     let rootless = info.as_ref().is_some_and(|i| {
@@ -245,15 +260,16 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         firewall: Some(firewall),
         redactions,
         gaps,
+        lists_failed,
     }
 }
 
 /// The engine's answers to the four list requests.
 struct Lists {
-    containers: Result<Vec<bollard::models::ContainerSummary>, bollard::errors::Error>,
-    images: Result<Vec<bollard::models::ImageSummary>, bollard::errors::Error>,
-    networks: Result<Vec<bollard::models::Network>, bollard::errors::Error>,
-    volumes: Result<bollard::models::VolumeListResponse, bollard::errors::Error>,
+    containers: Result<Vec<bollard::models::ContainerSummary>, RequestError>,
+    images: Result<Vec<bollard::models::ImageSummary>, RequestError>,
+    networks: Result<Vec<bollard::models::Network>, RequestError>,
+    volumes: Result<bollard::models::VolumeListResponse, RequestError>,
 }
 
 /// What is read on the engine's host instead of asked of the engine: processes from `/proc`, and
@@ -285,11 +301,31 @@ impl LocalReads {
     }
 }
 
-/// The gaps met and secrets masked while reading the engine's objects.
+/// The gaps met and secrets masked while reading the engine's objects, and the lists that failed.
 #[derive(Default)]
 struct Notes {
     gaps: Vec<Gap>,
     redactions: Vec<Redaction>,
+    lists_failed: BTreeMap<ObjectList, String>,
+}
+
+impl Notes {
+    /// Records that `list` could not be read: a gap, and the mark that makes the rules reading it
+    /// skip (an empty list must not read as "nothing there").
+    fn list_failed(&mut self, list: ObjectList, error: RequestError) {
+        let why = error.to_string();
+        self.gaps
+            .push(gap(format!("{} ({})", list.noun(), list.request()), &why));
+        self.lists_failed.insert(list, why);
+    }
+}
+
+/// Keeps the first of each id: an engine that lists an object twice gets it collected once.
+fn first_of_each(ids: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect()
 }
 
 /// Every listed container, image and network inspected, and the volumes converted.
@@ -301,7 +337,6 @@ async fn collect_objects(
     local: &LocalReads,
 ) -> (Vec<Container>, Vec<Image>, Vec<Network>, Vec<Volume>, Notes) {
     let mut notes = Notes::default();
-    let Notes { gaps, redactions } = &mut notes;
     let Lists {
         containers: container_list,
         images: image_list,
@@ -310,13 +345,16 @@ async fn collect_objects(
     } = lists;
 
     // Containers: inspect, processes and a log tail, all concurrently with a bound.
+    let containers_listed = container_list.is_ok();
     let containers: Vec<Container> = match container_list {
         Ok(list) => {
             // The list's state lets processes and logs be fetched alongside the inspect instead
             // of after it (one round trip per container instead of two), and says which
             // containers' sizes a finding will report (the stopped ones).
+            let mut seen = std::collections::HashSet::new();
             let ids: Vec<(String, ListedState)> = list
                 .into_iter()
+                .filter(|c| c.id.as_ref().is_none_or(|id| seen.insert(id.clone())))
                 .filter_map(|c| {
                     let state = c.state.map(|s| s.to_string()).unwrap_or_default();
                     Some((c.id?, ListedState::of(&state)))
@@ -327,10 +365,10 @@ async fn collect_objects(
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            absorb(results, gaps, redactions)
+            absorb(results, &mut notes)
         }
         Err(e) => {
-            gaps.push(gap("containers (GET /containers/json)", e));
+            notes.list_failed(ObjectList::Containers, e);
             Vec::new()
         }
     };
@@ -338,7 +376,8 @@ async fn collect_objects(
     // The unused volumes' sizes, measured on the host's disk while images and networks are
     // inspected (only those LCY004 reports, and not when a label filter hides their users).
     let volume_list = volume_list.map(|list| {
-        let measure = options.disk_usage && options.labels.is_empty();
+        // Without the container list every volume would look unused.
+        let measure = options.disk_usage && options.labels.is_empty() && containers_listed;
         let unused: Vec<bollard::models::Volume> = list
             .volumes
             .iter()
@@ -366,28 +405,32 @@ async fn collect_objects(
 
     let images: Vec<Image> = match image_list {
         Ok(list) => {
-            let ids: Vec<String> = list.into_iter().map(|i| i.id).collect();
+            let ids = first_of_each(list.into_iter().map(|i| i.id));
             let results: Vec<Collected<Image>> = stream::iter(ids)
                 .map(|id| collect_image(client, id))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            absorb(results, gaps, redactions)
+            absorb(results, &mut notes)
         }
         Err(e) => {
-            gaps.push(gap("images (GET /images/json)", e));
+            notes.list_failed(ObjectList::Images, e);
             Vec::new()
         }
     };
 
     let networks: Vec<Network> = match network_list {
         Ok(list) => {
-            let ids: Vec<String> = list.into_iter().filter_map(|n| n.id).collect();
+            let ids = first_of_each(list.into_iter().filter_map(|n| n.id));
             let results: Vec<Result<Network, Gap>> = stream::iter(ids)
                 .map(|id| async move {
                     let answer = client
-                        .docker
-                        .inspect_network(&id, None::<InspectNetworkOptions>)
+                        .within(
+                            format!("GET /networks/{id}"),
+                            client
+                                .docker
+                                .inspect_network(&id, None::<InspectNetworkOptions>),
+                        )
                         .await
                         .map_err(|e| gap(format!("network {id}"), e))?;
                     let mut value = to_value(&answer);
@@ -403,13 +446,13 @@ async fn collect_objects(
                 match r {
                     Ok(n) => out.push(n),
                     // A network removed mid-audit is a gap, not a failure.
-                    Err(g) => gaps.push(g),
+                    Err(g) => notes.gaps.push(g),
                 }
             }
             out
         }
         Err(e) => {
-            gaps.push(gap("networks (GET /networks)", e));
+            notes.list_failed(ObjectList::Networks, e);
             Vec::new()
         }
     };
@@ -418,25 +461,31 @@ async fn collect_objects(
         Ok((list, sizes)) => {
             let mut sizes = sizes.await.unwrap_or_default();
             let mut out = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             for v in list.volumes.into_iter().flatten() {
                 let name = v.name.clone();
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
                 let mut value = to_value(&v);
-                redactions.extend(redact_value(&mut value, "volume", &name));
+                notes
+                    .redactions
+                    .extend(redact_value(&mut value, "volume", &name));
                 match convert::<Volume>(value, "volume") {
                     Ok(mut v) => {
                         v.measured_size = sizes.remove(&name);
                         out.push(v)
                     }
-                    Err(e) => gaps.push(gap(format!("volume {name}"), e)),
+                    Err(e) => notes.gaps.push(gap(format!("volume {name}"), e)),
                 }
             }
             for w in list.warnings.into_iter().flatten() {
-                gaps.push(gap("volumes", w));
+                notes.gaps.push(gap("volumes", w));
             }
             out
         }
         Err(e) => {
-            gaps.push(gap("volumes (GET /volumes)", e));
+            notes.list_failed(ObjectList::Volumes, e);
             Vec::new()
         }
     };
@@ -444,7 +493,7 @@ async fn collect_objects(
     (containers, images, networks, volumes, notes)
 }
 
-fn is_podman(v: &EngineVersion) -> bool {
+pub(crate) fn is_podman(v: &EngineVersion) -> bool {
     v.components.iter().any(|c| {
         c.get("Name")
             .and_then(Value::as_str)
@@ -475,16 +524,12 @@ impl<T> Collected<T> {
     }
 }
 
-/// Keeps the objects of `results` and moves their gaps and redactions into the snapshot's lists.
-fn absorb<T>(
-    results: Vec<Collected<T>>,
-    gaps: &mut Vec<Gap>,
-    redactions: &mut Vec<Redaction>,
-) -> Vec<T> {
+/// Keeps the objects of `results` and moves their gaps and redactions into `notes`.
+fn absorb<T>(results: Vec<Collected<T>>, notes: &mut Notes) -> Vec<T> {
     let mut out = Vec::with_capacity(results.len());
     for r in results {
-        gaps.extend(r.gaps);
-        redactions.extend(r.redactions);
+        notes.gaps.extend(r.gaps);
+        notes.redactions.extend(r.redactions);
         out.extend(r.item);
     }
     out
@@ -542,11 +587,14 @@ async fn collect_container(
     // needs the inspect's `State.Pid`.
     let engine_top_early = listed == ListedState::Running && local.procs.is_err();
     let (inspect, early_top, early_logs) = tokio::join!(
-        docker.inspect_container(
-            &id,
-            Some(InspectContainerOptions {
-                size: with_size && !size_on_disk
-            })
+        client.within(
+            format!("GET /containers/{}/json", short(&id)),
+            docker.inspect_container(
+                &id,
+                Some(InspectContainerOptions {
+                    size: with_size && !size_on_disk
+                })
+            )
         ),
         async {
             if engine_top_early {
@@ -566,7 +614,7 @@ async fn collect_container(
     let inspect = match inspect {
         Ok(answer) => answer,
         Err(e) => {
-            let why = if is_not_found(&e) {
+            let why = if e.is_not_found() {
                 "it was removed while the audit ran".to_string()
             } else {
                 e.to_string()
@@ -673,11 +721,13 @@ async fn writable_layer_size(
             return (Some(bytes), Some(SizeRwSource::UpperDir));
         }
     }
-    match client
-        .docker
-        .inspect_container(id, Some(InspectContainerOptions { size: true }))
-        .await
-    {
+    let sized = client.within(
+        format!("GET /containers/{}/json?size=1", short(id)),
+        client
+            .docker
+            .inspect_container(id, Some(InspectContainerOptions { size: true })),
+    );
+    match sized.await {
         Ok(answer) => (answer.size_rw, Some(SizeRwSource::Engine)),
         Err(_) => (None, None),
     }
@@ -705,9 +755,7 @@ async fn processes_from_proc(local: &LocalReads, container: &Container) -> Resul
 
 /// The engine's process listing of a container (`GET /containers/{id}/top`), or why not.
 async fn engine_top(client: &EngineClient, id: &str, podman: bool) -> Result<Top, String> {
-    client
-        .docker
-        .top_processes(id, top_options(podman))
+    top(client, id, podman)
         .await
         .map(|t| Top {
             titles: t.titles.unwrap_or_default(),
@@ -752,12 +800,58 @@ pub(crate) fn redaction(
     }
 }
 
-/// Reads at most `log_lines` lines and `log_bytes` bytes of a container's log.
+/// A running container's processes (`GET /containers/{id}/top`), under the deadline.
+async fn top(
+    client: &EngineClient,
+    id: &str,
+    podman: bool,
+) -> Result<bollard::models::ContainerTopResponse, RequestError> {
+    client
+        .within(
+            format!("GET /containers/{}/top", short(id)),
+            client.docker.top_processes(id, top_options(podman)),
+        )
+        .await
+}
+
+/// Reads at most `log_lines` lines and `log_bytes` bytes of a container's log, the whole read
+/// under the deadline (a stream that stalls or trickles ends there).
 async fn read_log_tail(
     client: &EngineClient,
     id: &str,
     options: &CollectOptions,
 ) -> Result<LogTail, String> {
+    let (bytes, truncated) = client
+        .within(
+            format!("GET /containers/{}/logs", short(id)),
+            read_log_bytes(client, id, options),
+        )
+        .await
+        .map_err(
+            |e| match client.cut_at_bound(&format!("/containers/{id}/logs")) {
+                // The log decoder keeps only the words of the body error: say what cut it.
+                Some(too_large) => format!("log could not be read: {too_large}"),
+                None => format!("log could not be read: {e}"),
+            },
+        )?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect();
+    if truncated {
+        // The last line was cut by the bound: drop the fragment.
+        lines.pop();
+    }
+    Ok(LogTail { lines, truncated })
+}
+
+/// The log's bytes up to the bounds, and whether a bound cut them.
+async fn read_log_bytes(
+    client: &EngineClient,
+    id: &str,
+    options: &CollectOptions,
+) -> Result<(Vec<u8>, bool), bollard::errors::Error> {
     let mut stream = client.docker.logs(
         id,
         Some(
@@ -772,7 +866,7 @@ async fn read_log_tail(
     let mut bytes: Vec<u8> = Vec::new();
     let mut truncated = false;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| format!("log could not be read: {e}"))?;
+        let chunk = chunk?;
         let message = match &chunk {
             LogOutput::StdOut { message }
             | LogOutput::StdErr { message }
@@ -787,22 +881,22 @@ async fn read_log_tail(
         }
         bytes.extend_from_slice(message);
     }
-    let text = String::from_utf8_lossy(&bytes);
-    let mut lines: Vec<String> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r').to_string())
-        .collect();
-    if truncated {
-        // The last line was cut by the bound: drop the fragment.
-        lines.pop();
-    }
-    Ok(LogTail { lines, truncated })
+    Ok((bytes, truncated))
 }
 
 async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
     let docker = &client.docker;
     let mut result = Collected::new();
-    let (inspect, history) = tokio::join!(docker.inspect_image(&id), docker.image_history(&id));
+    let (inspect, history) = tokio::join!(
+        client.within(
+            format!("GET /images/{}/json", short(&id)),
+            docker.inspect_image(&id)
+        ),
+        client.within(
+            format!("GET /images/{}/history", short(&id)),
+            docker.image_history(&id)
+        )
+    );
     let inspect = match inspect {
         Ok(answer) => {
             let mut value = to_value(&answer);
@@ -818,7 +912,7 @@ async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
             }
         }
         Err(e) => {
-            let why = if is_not_found(&e) {
+            let why = if e.is_not_found() {
                 "it was removed while the audit ran".to_string()
             } else {
                 e.to_string()
@@ -850,23 +944,15 @@ async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
 
 /// A `top` failure in words: an empty answer (a JSON error at line 1 column 0) says so rather than
 /// showing the parser's message.
-fn top_error(e: &bollard::errors::Error) -> String {
-    match e {
-        bollard::errors::Error::JsonSerdeError { err } if err.line() == 1 && err.column() == 0 => {
+fn top_error(e: &RequestError) -> String {
+    match e.engine_error() {
+        Some(bollard::errors::Error::JsonSerdeError { err })
+            if err.line() == 1 && err.column() == 0 =>
+        {
             "the engine answered with an empty body".to_string()
         }
-        other => other.to_string(),
+        _ => e.to_string(),
     }
-}
-
-fn is_not_found(e: &bollard::errors::Error) -> bool {
-    matches!(
-        e,
-        bollard::errors::Error::DockerResponseServerError {
-            status_code: 404,
-            ..
-        }
-    )
 }
 
 fn short(id: &str) -> &str {

@@ -28,6 +28,11 @@ use crate::redact_value::redact_value;
 /// Chunks of the engine's stream in flight between the network and the reader.
 const CHANNEL_CHUNKS: usize = 16;
 
+/// The slowest average rate an image export may arrive at, after a grace of twice `stall_timeout`: a
+/// stream that trickles (a byte a second never trips the inactivity deadline) ends when it falls
+/// behind. 256 KiB/s is far below any local engine and a slow remote link alike.
+pub const EXPORT_MIN_RATE: u64 = 256 << 10;
+
 /// How images are scanned.
 #[derive(Debug, Clone)]
 pub struct ImageScanOptions {
@@ -35,7 +40,9 @@ pub struct ImageScanOptions {
     pub limits: ScanLimits,
     /// Images read at once (each takes a CPU for decompression).
     pub concurrency: usize,
-    /// How long the engine's stream may send nothing before the scan gives up.
+    /// How long the engine's stream may send nothing before the scan gives up; the whole export
+    /// must also keep an average of [`EXPORT_MIN_RATE`] after twice this time. `Duration::ZERO`:
+    /// no limit.
     pub stall_timeout: Duration,
     /// Where results are cached; `None` for no cache.
     pub cache: Option<ImageCache>,
@@ -234,6 +241,10 @@ impl<B: AsRef<[u8]>> Read for ChannelReader<B> {
 
 /// Streams `GET /images/{image}/get` into the scanner. The scan runs on a blocking thread; the
 /// channel between them holds a few chunks, so memory stays small whatever the image's size.
+///
+/// Two deadlines bound the stream (unless `stall_timeout` is zero): nothing for `stall_timeout`
+/// ends it, and so does an overall deadline that grows with what arrived, twice `stall_timeout`
+/// plus the time the bytes received would take at [`EXPORT_MIN_RATE`].
 pub async fn export_and_scan(
     client: &EngineClient,
     image: &str,
@@ -256,15 +267,46 @@ pub async fn export_and_scan(
         )
     });
     let mut body = client.docker.export_image(image);
+    let started = Instant::now();
+    let mut received: u64 = 0;
     loop {
-        let item = match tokio::time::timeout(stall_timeout, body.next()).await {
-            Err(_) => Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                format!("the engine sent nothing for {} s", stall_timeout.as_secs()),
-            )),
+        let next = if stall_timeout.is_zero() {
+            Ok(body.next().await)
+        } else {
+            // A grace of twice the inactivity deadline, so that a stream that stalls from the
+            // start reads as a stall, not as slow.
+            let overall = 2 * stall_timeout
+                + Duration::from_secs_f64(received as f64 / EXPORT_MIN_RATE as f64);
+            let left = overall.saturating_sub(started.elapsed());
+            tokio::time::timeout(stall_timeout.min(left), body.next())
+                .await
+                .map_err(|_| {
+                    let why = if left <= stall_timeout {
+                        format!(
+                            "the engine sent {received} bytes in {}, slower than {} KiB/s",
+                            crate::bounded::seconds(started.elapsed()),
+                            EXPORT_MIN_RATE >> 10
+                        )
+                    } else {
+                        format!(
+                            "the engine sent nothing for {}",
+                            crate::bounded::seconds(stall_timeout)
+                        )
+                    };
+                    io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("GET /images/{}/get timed out: {why}", short_id(image)),
+                    )
+                })
+        };
+        let item = match next {
+            Err(timed_out) => Err(timed_out),
             Ok(None) => break,
-            Ok(Some(Ok(chunk))) => Ok(chunk),
-            Ok(Some(Err(e))) => Err(io::Error::other(e.to_string())),
+            Ok(Some(Ok(chunk))) => {
+                received += chunk.len() as u64;
+                Ok(chunk)
+            }
+            Ok(Some(Err(e))) => Err(io::Error::other(crate::bounded::describe(&e))),
         };
         let failed = item.is_err();
         // The reader stops early only when it has failed; its error is what we report.
@@ -278,6 +320,10 @@ pub async fn export_and_scan(
         .await
         .map_err(|e| format!("the image reader stopped: {e}"))?
         .map_err(|e| e.to_string())
+}
+
+fn short_id(id: &str) -> &str {
+    dockaudit_snapshot::engine::short_image_id(id)
 }
 
 /// The current time, RFC 3339 in UTC, as snapshots record `collected_at`.
@@ -294,12 +340,19 @@ pub async fn inspect_image(
     reference: &str,
 ) -> Result<(Image, Vec<Redaction>), String> {
     let docker = &client.docker;
-    let answer = docker.inspect_image(reference).await.map_err(|e| match e {
-        bollard::errors::Error::DockerResponseServerError {
-            status_code: 404, ..
-        } => format!("no image {reference:?} on this engine"),
-        e => format!("image {reference:?} could not be inspected: {e}"),
-    })?;
+    let answer = client
+        .within(
+            format!("GET /images/{reference}/json"),
+            docker.inspect_image(reference),
+        )
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                format!("no image {reference:?} on this engine")
+            } else {
+                format!("image {reference:?} could not be inspected: {e}")
+            }
+        })?;
     let mut value = serde_json::to_value(&answer).unwrap_or(Value::Null);
     let id = value
         .get("Id")
@@ -309,7 +362,13 @@ pub async fn inspect_image(
     let mut redactions = redact_value(&mut value, "image", &id);
     let inspect: ImageInspect = serde_json::from_value(value)
         .map_err(|e| format!("unexpected shape of image inspect: {e}"))?;
-    let history = match docker.image_history(&id).await {
+    let history = match client
+        .within(
+            format!("GET /images/{}/history", short_id(&id)),
+            docker.image_history(&id),
+        )
+        .await
+    {
         Ok(layers) => {
             let mut value = serde_json::to_value(&layers).unwrap_or(Value::Null);
             redactions.extend(redact_value(&mut value, "image", &id));

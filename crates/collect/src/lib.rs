@@ -3,8 +3,10 @@
 //! secret values as they arrive, and records what it could not get as gaps.
 #![forbid(unsafe_code)]
 
+mod bounded;
 mod connect;
 mod daemon;
+mod engine_meta;
 mod gather;
 pub mod host;
 mod image_cache;
@@ -14,8 +16,10 @@ mod redact_value;
 mod sizes;
 pub mod vulns;
 
+pub use bounded::{describe, RequestError, TooLarge, LIST_CAP, OBJECT_CAP};
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};
+pub use engine_meta::describe_engine;
 pub use gather::{collect, CollectOptions};
 pub use image_cache::{CacheKey, ImageCache};
 pub use images::{

@@ -28,13 +28,13 @@ pub enum Command {
     /// Explain one rule: why it matters and how to fix it.
     Explain(ExplainArgs),
     /// The vulnerability database: update, build offline, status.
-    Db(crate::db_cmd::DbArgs),
+    Db(crate::commands::db::DbArgs),
     /// Look inside one image: OS and end of life, packages, findings of the image rules.
-    Image(crate::image_cmd::ImageArgs),
+    Image(crate::commands::image::ImageArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
-    Completions(crate::shell::CompletionsArgs),
-    /// Print the man page, dockaudit(1), as roff to stdout (`dockaudit man | man -l -`).
-    Man,
+    Completions(crate::commands::completions::CompletionsArgs),
+    /// Print a man page as roff (`dockaudit man audit | man -l -`), or write them all (--dir).
+    Man(crate::commands::man::ManArgs),
 }
 
 /// How to reach the engine and how much to read from it.
@@ -44,7 +44,8 @@ pub struct EngineArgs {
     /// DOCKER_CERT_PATH). Default: DOCKER_HOST, then the Docker, rootless Docker and Podman sockets.
     #[arg(short = 'H', long, value_name = "URL")]
     pub host: Option<String>,
-    /// Seconds to wait for any one engine request [default: 30].
+    /// Seconds any one engine request may take, its whole answer included; 0: no limit
+    /// [default: 30].
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
     /// Engine requests in flight at once [default: 16].
@@ -64,9 +65,9 @@ pub struct EngineArgs {
 }
 
 impl EngineArgs {
-    /// Seconds to wait for any one engine request.
+    /// Seconds any one engine request may take; 0: no limit.
     pub fn timeout_secs(&self) -> u64 {
-        self.timeout.unwrap_or(30).max(1)
+        self.timeout.unwrap_or(30)
     }
 
     /// Engine requests in flight at once.
@@ -211,7 +212,7 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_image_scan: bool,
     #[command(flatten)]
-    pub vulns: crate::image_cmd::VulnArgs,
+    pub vulns: crate::commands::image::VulnArgs,
 }
 
 impl AuditArgs {
@@ -235,6 +236,11 @@ pub struct CollectArgs {
     /// Do not look inside the images the containers use.
     #[arg(long)]
     pub no_image_scan: bool,
+    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml]: its
+    /// `[engine]` section and `no-image-scan` apply; rules, targets and ignores apply when the
+    /// snapshot is audited. The whole file is checked.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `dockaudit rules`.

@@ -231,8 +231,8 @@ fn cis_of(rule: &str) -> &'static [&'static str] {
         "RES006" => &["5.25"],
         "LCY001" | "LCY002" => &["6.1"],
         "LCY003" => &["6.2"],
-        // CTR016-CTR019, IMG006, IMG007, IMG011, IMG012, IMG014, IMG015, NET004, LOG001-LOG004,
-        // LCY004, LCY005: no CIS control.
+        // CTR016-CTR022, IMG006, IMG007, IMG011, IMG012, IMG014, IMG015, NET004, NET011,
+        // LOG001-LOG004, RES007, RES008, LCY004, LCY005: no CIS control.
         _ => &[],
     }
 }
@@ -263,6 +263,7 @@ fn expectations(p: &str, dangling_id: &str, root_has_rotation: bool) -> Vec<Expe
         ("CTR009", c("namespaces")),
         ("CTR010", c("namespaces")),
         ("NET001", c("namespaces")),
+        ("CTR020", c("namespaces")),
         ("NET002", c("ports")),
         ("NET003", c("ports")),
         ("NET004", c("ports")),
@@ -284,6 +285,16 @@ fn expectations(p: &str, dangling_id: &str, root_has_rotation: bool) -> Vec<Expe
         ("LOG003", c("restarting")),
         ("CTR016", c("unhealthy")),
         ("LCY003", c("exited")),
+        // A custom seccomp profile that allows everything, /proc and /sys unmasked, the OOM killer
+        // off without a memory limit, weakening network sysctls.
+        ("CTR013", c("kernel")),
+        ("CTR021", c("kernel")),
+        ("RES007", c("kernel")),
+        ("NET011", c("kernel")),
+        ("RES008", c("oomkilled")),
+        ("LCY003", c("oomkilled")),
+        // A credentials directory by name, and /etc through a local volume created as a bind.
+        ("MNT002", c("hostdata")),
         // Its tag was built again after it was created (scenario.md).
         ("IMG016", c("outdated")),
         // Loaded with a 2023 build date; PREFIX-exited runs it.

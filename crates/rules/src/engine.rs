@@ -140,7 +140,11 @@ impl Tally {
         let meta = &rule.meta;
         let overridden = options.severity_overrides.get(meta.id).copied();
         let mut checks = Checks::default();
-        (rule.check)(input, &mut checks);
+        // A rule whose list the engine did not give would judge an empty list: skip it instead.
+        match crate::inputs::missing_list(meta, input.snapshot) {
+            Some(reason) => checks.skip(reason),
+            None => (rule.check)(input, &mut checks),
+        }
         self.summary.rules += 1;
 
         let status = if let Some(reason) = checks.rule_skip.take() {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use dockaudit_snapshot::{Container, Fact, Image, PortBinding, Snapshot};
+use dockaudit_snapshot::{Container, Fact, Image, Mount, PortBinding, Snapshot};
 
 /// Whether a `User` value means root: empty (the default), `root`, `0`, with any group.
 pub fn is_root_user(user: &str) -> bool {
@@ -68,7 +68,10 @@ pub fn added_capabilities(c: &Container) -> Vec<String> {
     caps
 }
 
-/// Host paths whose exposure gives a container power over the host (CIS 5.6), as mount sources.
+/// Host paths whose exposure gives a container power over the host or its data (CIS 5.6), as
+/// mount sources: system directories, home and backup directories, and the state of the engines
+/// and orchestrators beside Docker (containerd's and CRI-O/Podman's storage, the kubelet's pods and
+/// keys, Kubernetes' configuration and etcd's data).
 pub const SENSITIVE_HOST_PATHS: &[&str] = &[
     "/",
     "/boot",
@@ -84,6 +87,11 @@ pub const SENSITIVE_HOST_PATHS: &[&str] = &[
     "/root",
     "/home",
     "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/containers",
+    "/var/lib/kubelet",
+    "/var/lib/etcd",
+    "/etc/kubernetes",
     "/run",
     "/var/run",
     "/var/log",
@@ -96,31 +104,148 @@ pub const SENSITIVE_HOST_PATHS: &[&str] = &[
     "/mnt/backups",
 ];
 
-/// Whether a host path is (inside) a sensitive directory: the directory itself or anything under
-/// it, except `/`, which only matches itself (everything is under `/`).
+/// Whether a host path is (inside) a sensitive directory, naming the most specific one: a store
+/// of credentials ([`credential_store`], also found by name anywhere: `/srv/ci/.aws`), else the
+/// longest [`SENSITIVE_HOST_PATHS`] entry it is or is under (`/` only matches itself: everything
+/// is under `/`).
 pub fn sensitive_host_path(source: &str) -> Option<&'static str> {
-    let source = source.trim_end_matches('/');
-    let source = if source.is_empty() { "/" } else { source };
-    SENSITIVE_HOST_PATHS.iter().copied().find(|p| {
-        if *p == "/" {
-            source == "/"
-        } else {
-            source == *p || source.starts_with(&format!("{p}/"))
-        }
+    let source = trim_path(source);
+    credential_store(source).or_else(|| {
+        SENSITIVE_HOST_PATHS
+            .iter()
+            .copied()
+            .filter(|p| {
+                if *p == "/" {
+                    source == "/"
+                } else {
+                    is_at_or_under(source, p)
+                }
+            })
+            .max_by_key(|p| p.len())
     })
 }
 
-/// Whether a host path is an engine API socket (or a directory holding one).
+/// Host paths whose contents are credentials: reading them is enough to act as the host, its
+/// users or the cluster (host SSH keys and password hashes, Kubernetes' admin and kubelet keys,
+/// etcd's data with every Kubernetes secret, the Docker daemon's TLS keys).
+const CREDENTIAL_HOST_PATHS: &[&str] = &[
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/ssh",
+    "/etc/docker",
+    "/etc/kubernetes",
+    "/var/lib/kubelet",
+    "/var/lib/etcd",
+    "/root/.ssh",
+];
+
+/// Directories and files that hold a user's credentials wherever the home directory is:
+/// SSH keys, cloud CLIs' keys and tokens (AWS, Google Cloud, Azure), kubeconfig, registry logins
+/// (`.docker/config.json`), GnuPG keys, and the password files of netrc and git.
+const CREDENTIAL_NAMES: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".azure",
+    ".config/gcloud",
+    ".kube",
+    ".docker",
+    ".gnupg",
+    ".netrc",
+    ".git-credentials",
+];
+
+/// Whether a host path is (inside) a store of credentials ([`CREDENTIAL_HOST_PATHS`], or a
+/// [`CREDENTIAL_NAMES`] entry anywhere: `/srv/ci/.aws`, `/home/me/.kube/config`), naming it.
+pub fn credential_store(source: &str) -> Option<&'static str> {
+    let source = trim_path(source);
+    CREDENTIAL_HOST_PATHS
+        .iter()
+        .copied()
+        .find(|p| is_at_or_under(source, p))
+        .or_else(|| {
+            CREDENTIAL_NAMES.iter().copied().find(|name| {
+                let needle = format!("/{name}");
+                source.match_indices(&needle).any(|(at, _)| {
+                    matches!(source[at + needle.len()..].chars().next(), None | Some('/'))
+                })
+            })
+        })
+}
+
+/// A host path without trailing slashes: `/etc/` → `/etc`; `` and `/` → `/`.
+pub fn trim_path(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        "/"
+    } else {
+        trimmed
+    }
+}
+
+/// Whether `path` is `dir` or below it (`/etcetera` is not below `/etc`).
+fn is_at_or_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Directories that hold an engine's API socket: mounting one exposes the socket.
+const ENGINE_SOCKET_DIRS: &[&str] = &[
+    "/run",
+    "/var/run",
+    "/run/docker",
+    "/var/run/docker",
+    "/run/docker/containerd",
+    "/var/run/docker/containerd",
+    "/run/containerd",
+    "/var/run/containerd",
+    "/run/crio",
+    "/var/run/crio",
+    "/run/podman",
+    "/var/run/podman",
+];
+
+/// Whether a host path is a container engine's API socket (Docker, containerd and its ttrpc
+/// socket, CRI-O, Podman, the CRI shims of Kubernetes) or a directory holding one.
 pub fn is_engine_socket(source: &str) -> bool {
-    let source = source.trim_end_matches('/');
-    source.ends_with("docker.sock")
-        || source.ends_with("podman.sock")
-        || source.ends_with("containerd.sock")
-        || source.ends_with("crio.sock")
-        || matches!(
-            source,
-            "/var/run" | "/run" | "/var/run/docker" | "/run/docker"
-        )
+    let source = trim_path(source);
+    [
+        "docker.sock",
+        "podman.sock",
+        "containerd.sock",
+        "containerd.sock.ttrpc",
+        "crio.sock",
+        "cri-dockerd.sock",
+        "dockershim.sock",
+    ]
+    .iter()
+    .any(|name| source.ends_with(name))
+        || ENGINE_SOCKET_DIRS.contains(&source)
+}
+
+/// The host path a container mount exposes: a bind mount's source, or the `device` of a local
+/// volume created as a bind (`docker volume create --opt type=none --opt o=bind --opt
+/// device=/etc`), which the mount shows only as the volume's own directory. `None` for other
+/// volumes, tmpfs, and volumes the snapshot does not hold (collected with a label filter).
+pub fn mount_host_path<'a>(mount: &'a Mount, snapshot: &'a Snapshot) -> Option<&'a str> {
+    match mount.kind.as_str() {
+        "bind" => Some(&mount.source),
+        "volume" => {
+            let volume = snapshot.volumes.iter().find(|v| v.name == mount.name)?;
+            if volume.driver != "local" {
+                return None;
+            }
+            let options = volume.extra.get("Options")?.as_object()?;
+            let option = |key: &str| options.get(key).and_then(|v| v.as_str());
+            let is_bind = option("o")
+                .is_some_and(|o| o.split(',').any(|o| matches!(o.trim(), "bind" | "rbind")));
+            if is_bind {
+                option("device")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 /// One published port: container port (`80/tcp`) and the host binding.
@@ -386,6 +511,126 @@ mod tests {
         assert_eq!(sensitive_host_path("/etcetera"), None);
         assert_eq!(sensitive_host_path("/srv/app"), None);
         assert_eq!(sensitive_host_path("/home/"), Some("/home"));
+        // The most specific directory is named.
+        assert_eq!(
+            sensitive_host_path("/etc/kubernetes/admin.conf"),
+            Some("/etc/kubernetes")
+        );
+        assert_eq!(
+            sensitive_host_path("/var/lib/kubelet/pods"),
+            Some("/var/lib/kubelet")
+        );
+        // Credential stores by name, outside the system directories.
+        assert_eq!(sensitive_host_path("/srv/ci/.aws"), Some(".aws"));
+        assert_eq!(
+            sensitive_host_path("/opt/runner/.docker/config.json"),
+            Some(".docker")
+        );
+        assert_eq!(sensitive_host_path("/srv/app/.awsome"), None);
+        assert_eq!(sensitive_host_path("/home/me/.aws"), Some(".aws"));
+        assert_eq!(sensitive_host_path("/home/me/src"), Some("/home"));
+    }
+
+    #[test]
+    fn credential_stores_by_path_and_by_name() {
+        assert_eq!(credential_store("/etc/ssh/"), Some("/etc/ssh"));
+        assert_eq!(credential_store("/etc/sshd"), None);
+        assert_eq!(credential_store("/home/me/.kube/config"), Some(".kube"));
+        assert_eq!(
+            credential_store("/home/me/.config/gcloud"),
+            Some(".config/gcloud")
+        );
+        assert_eq!(credential_store("/home/me/.config"), None);
+        assert_eq!(
+            credential_store("/root/.ssh/id_ed25519"),
+            Some("/root/.ssh")
+        );
+        assert_eq!(credential_store("/srv/data"), None);
+    }
+
+    #[test]
+    fn engine_sockets_and_their_directories() {
+        for socket in [
+            "/var/run/docker.sock",
+            "/run/containerd/containerd.sock",
+            "/run/containerd/containerd.sock.ttrpc",
+            "/run/k3s/containerd/containerd.sock",
+            "/var/run/crio/crio.sock",
+            "/run/cri-dockerd.sock",
+            "/run/containerd/",
+            "/run/podman",
+            "/var/run",
+        ] {
+            assert!(is_engine_socket(socket), "{socket}");
+        }
+        for other in [
+            "/run/user",
+            "/var/run/containerd-data",
+            "/srv/docker.sockets",
+        ] {
+            assert!(!is_engine_socket(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn bind_volumes_expose_their_device() {
+        let volume = |name: &str, driver: &str, options: serde_json::Value| {
+            let mut v = dockaudit_snapshot::Volume {
+                name: name.into(),
+                driver: driver.into(),
+                ..Default::default()
+            };
+            v.extra.insert("Options".into(), options);
+            v
+        };
+        let snapshot = Snapshot {
+            volumes: vec![
+                volume(
+                    "etc",
+                    "local",
+                    serde_json::json!({"type": "none", "o": "bind", "device": "/etc"}),
+                ),
+                volume(
+                    "nfs",
+                    "local",
+                    serde_json::json!({"type": "nfs", "o": "addr=10.0.0.1,rw", "device": ":/x"}),
+                ),
+                volume(
+                    "plugin",
+                    "vendor/driver",
+                    serde_json::json!({"o": "bind", "device": "/etc"}),
+                ),
+            ],
+            ..Snapshot::default()
+        };
+        let mount = |kind: &str, name: &str, source: &str| Mount {
+            kind: kind.into(),
+            name: name.into(),
+            source: source.into(),
+            ..Mount::default()
+        };
+        let data = "/var/lib/docker/volumes/x/_data";
+        assert_eq!(
+            mount_host_path(&mount("volume", "etc", data), &snapshot),
+            Some("/etc")
+        );
+        assert_eq!(
+            mount_host_path(&mount("volume", "nfs", data), &snapshot),
+            None
+        );
+        assert_eq!(
+            mount_host_path(&mount("volume", "plugin", data), &snapshot),
+            None
+        );
+        assert_eq!(
+            mount_host_path(&mount("volume", "unknown", data), &snapshot),
+            None
+        );
+        assert_eq!(
+            mount_host_path(&mount("bind", "", "/srv"), &snapshot),
+            Some("/srv")
+        );
+        assert_eq!(mount_host_path(&mount("tmpfs", "", ""), &snapshot), None);
     }
 
     #[test]

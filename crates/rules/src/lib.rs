@@ -12,6 +12,7 @@ pub mod facts;
 pub mod host;
 pub mod image_contents;
 pub mod input;
+pub mod inputs;
 pub mod registry;
 pub mod rule;
 pub mod select;
@@ -49,4 +50,26 @@ pub(crate) mod prelude {
     pub use crate::facts;
     pub use crate::input::{container_target, image_target, AuditInput};
     pub use crate::rule::{Checks, Rule, RuleMeta, Verdict};
+}
+
+/// Helpers for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use dockaudit_snapshot::{Container, Snapshot};
+
+    use crate::{AuditInput, Checks, TargetFilter};
+
+    /// What `check` reports on a snapshot holding only `container`.
+    pub fn check_one(check: fn(&AuditInput, &mut Checks), container: Container) -> Checks {
+        let snapshot = Snapshot {
+            containers: vec![container],
+            ..Snapshot::default()
+        };
+        let mut checks = Checks::default();
+        check(
+            &AuditInput::new(&snapshot, &TargetFilter::default()),
+            &mut checks,
+        );
+        checks
+    }
 }

@@ -28,9 +28,17 @@ enum Fixture {
 use Fixture::{File, Unrecordable};
 
 /// Rules judged on other recorded fixtures than the scenario, because what they judge (the
-/// daemon's configuration, the host) is one per engine and cannot vary between containers:
+/// daemon's configuration, the host, the runtimes the daemon has) is one per engine and cannot vary
+/// between containers:
 /// (rule id, a fixture it fails on, a fixture it passes on).
 const OTHER_FIXTURES: &[(&str, Fixture, Fixture)] = &[
+    // Every scenario container runs under runc: a runtime other than runc needs a daemon that has
+    // one (daemon/record.sh, runtimes.json).
+    (
+        "CTR022",
+        File("daemon/runtimes.json"),
+        File("scenario.json"),
+    ),
     (
         "DMN001",
         File("daemon/machine.json"),

@@ -142,3 +142,34 @@ fn podman_process_lists_are_read() {
         assert!(top.commands().next().is_some(), "{}", c.inspect.name);
     }
 }
+
+#[test]
+fn settings_podman_does_not_report_are_skipped_per_container() {
+    // The compat inspect leaves CgroupnsMode empty, omits MaskedPaths and ReadonlyPaths and names
+    // every runtime `oci`: skips with the reason, except the privileged container, whose unmasked
+    // paths follow from --privileged alone.
+    for (id, why) in [
+        ("CTR020", "cgroup namespace mode"),
+        ("CTR021", "Podman did not report"),
+        (
+            "CTR022",
+            "Podman reports every container's runtime as `oci`",
+        ),
+    ] {
+        let checks = run_rule(id, podman());
+        assert!(checks.passed().is_empty(), "{id}");
+        let skipped: Vec<&str> = checks
+            .target_skips()
+            .iter()
+            .map(|(t, _)| t.name.as_str())
+            .collect();
+        let expected = if id == "CTR021" { 13 } else { 14 };
+        assert_eq!(skipped.len(), expected, "{id}: {skipped:?}");
+        assert!(
+            checks.target_skips().iter().all(|(_, r)| r.contains(why)),
+            "{id}: {:?}",
+            checks.target_skips()
+        );
+    }
+    assert_eq!(failing("CTR021"), ["pm-priv"]);
+}

@@ -1,4 +1,5 @@
-//! Fixture tests for the runtime container rules (CTR002–CTR016, MNT002–MNT003, RES001–RES006) on
+//! Fixture tests for the runtime container rules (CTR002–CTR016, CTR020–CTR022, MNT002–MNT003,
+//! NET011, RES001–RES008) on
 //! the scenario snapshot recorded from the real engine (`scripts/record-fixture.sh`, prefix `fx`).
 //!
 //! Each rule is checked for the exact scenario containers it fails, that `fx-hardened` passes, and
@@ -20,12 +21,15 @@ const ALL: &[&str] = &[
     "devices",
     "exited",
     "hardened",
+    "hostdata",
+    "kernel",
     "latest",
     "logs",
     "mounts",
     "namespaces",
     "nolog",
     "norotate",
+    "oomkilled",
     "outdated",
     "ports",
     "privileged",
@@ -112,8 +116,9 @@ fn names(failures: &[Failure]) -> Vec<String> {
 
 const MY_RULES: &[&str] = &[
     "CTR002", "CTR003", "CTR004", "CTR005", "CTR006", "CTR007", "CTR008", "CTR009", "CTR010",
-    "CTR011", "CTR012", "CTR013", "CTR014", "CTR015", "CTR016", "MNT002", "MNT003", "RES001",
-    "RES002", "RES003", "RES004", "RES005", "RES006",
+    "CTR011", "CTR012", "CTR013", "CTR014", "CTR015", "CTR016", "CTR020", "CTR021", "CTR022",
+    "MNT002", "MNT003", "NET011", "RES001", "RES002", "RES003", "RES004", "RES005", "RES006",
+    "RES007", "RES008",
 ];
 
 #[test]
@@ -381,7 +386,7 @@ fn ctr012_lists_passed_devices() {
 
 #[test]
 fn ctr013_fails_unconfined_and_privileged_containers() {
-    assert_eq!(fails("CTR013"), fx(&["devices", "privileged"]));
+    assert_eq!(fails("CTR013"), fx(&["devices", "kernel", "privileged"]));
     assert!(passes("CTR013").contains(&"fx-hardened".to_string()));
     assert!(finding("CTR013", "fx-devices")
         .message
@@ -408,11 +413,45 @@ fn ctr013_fails_everything_on_an_engine_without_seccomp_and_skips_without_info()
         .contains("default seccomp profile is unconfined"));
 
     let checks = run_rule("CTR013", &without_info());
-    assert_eq!(names(checks.failures()), fx(&["devices", "privileged"]));
+    assert_eq!(
+        names(checks.failures()),
+        fx(&["devices", "kernel", "privileged"])
+    );
     assert!(checks
         .target_skips()
         .iter()
         .any(|(t, _)| t.name == "fx-hardened"));
+}
+
+#[test]
+fn ctr013_fails_a_custom_profile_that_allows_everything() {
+    // fx-kernel's profile file: default SCMP_ACT_ALLOW, only `reboot` denied. The engine stores the
+    // file's JSON in SecurityOpt; the evidence shows that a custom profile is set, not its text.
+    let f = finding("CTR013", "fx-kernel");
+    assert!(
+        f.message
+            .starts_with("runs with a custom seccomp profile that filters nothing that matters"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, None);
+    assert_eq!(
+        f.evidence["HostConfig.SecurityOpt.seccomp"],
+        "(custom profile)"
+    );
+    let profile = &f.evidence["seccomp_profile"];
+    assert_eq!(profile["defaultAction"], "SCMP_ACT_ALLOW");
+    assert_eq!(profile["rules"], 1);
+    let open = profile["open_escape_syscalls"]
+        .as_array()
+        .expect("open calls listed");
+    assert!(open.iter().any(|c| c == "mount") && open.iter().any(|c| c == "unshare"));
+    // On an engine without seccomp the profile changes nothing: the engine is the cause.
+    let f = failure_on(
+        &run_rule("CTR013", &with_security_options(&[])),
+        "fx-kernel",
+    );
+    assert!(f.message.contains("no seccomp support"), "{}", f.message);
 }
 
 // ------------------------------------------------------------------------------------------ CTR014
@@ -477,11 +516,86 @@ fn ctr016_fails_the_unhealthy_container_only() {
     );
 }
 
+// ---------------------------------------------------------------------------------- CTR020–CTR022
+
+#[test]
+fn ctr020_fails_the_host_cgroup_namespace_the_v1_default() {
+    // Recorded on a cgroup v1 host, where `host` is the engine's default: only the containers made
+    // with --cgroupns private pass.
+    assert_eq!(
+        scenario().info.as_ref().map(|i| i.cgroup_version.as_str()),
+        Some("1")
+    );
+    assert_eq!(fails("CTR020"), all_but(&["hardened", "outdated"]));
+    assert_eq!(passes("CTR020"), fx(&["hardened", "outdated"]));
+    let f = finding("CTR020", "fx-namespaces");
+    assert!(
+        f.message
+            .starts_with("shares the host's cgroup namespace (CgroupnsMode host): the engine's default on a cgroup v1 host"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, None);
+    assert_eq!(f.evidence["HostConfig.CgroupnsMode"], "host");
+    // On cgroup v2 `host` is not the engine's default unless daemon.json makes it so: the message
+    // does not say it is.
+    let mut v2 = scenario().clone();
+    v2.info.as_mut().expect("docker info").cgroup_version = "2".into();
+    let f = failure_on(&run_rule("CTR020", &v2), "fx-namespaces");
+    assert_eq!(
+        f.message,
+        "shares the host's cgroup namespace (CgroupnsMode host)"
+    );
+}
+
+#[test]
+fn ctr021_fails_unmasked_system_paths() {
+    assert_eq!(fails("CTR021"), fx(&["kernel", "privileged"]));
+    assert!(passes("CTR021").contains(&"fx-hardened".to_string()));
+    let f = finding("CTR021", "fx-kernel");
+    assert_eq!(
+        f.message,
+        "runs with --security-opt systempaths=unconfined: /proc/sys, /proc/sysrq-trigger, /proc/kcore, /proc/keys open to it"
+    );
+    assert!(finding("CTR021", "fx-privileged")
+        .message
+        .contains("--privileged"));
+}
+
+#[test]
+fn ctr022_passes_runc_and_sandboxes_and_fails_an_unknown_runtime() {
+    // Every scenario container runs under runc.
+    assert!(fails("CTR022").is_empty());
+    assert_eq!(passes("CTR022"), fx(ALL));
+    // A dockerd with two extra runtimes (tests/fixtures/daemon/record.sh, runtimes.json).
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/daemon/runtimes.json");
+    let snap = Snapshot::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let checks = run_rule("CTR022", &snap);
+    let failed: Vec<&str> = checks
+        .failures()
+        .iter()
+        .map(|f| f.target.name.as_str())
+        .collect();
+    assert_eq!(failed, ["rt-vendor"]);
+    let mut passed: Vec<&str> = checks.passed().iter().map(|t| t.name.as_str()).collect();
+    passed.sort();
+    assert_eq!(passed, ["rt-gvisor", "rt-runc"]);
+    let f = failure_on(&checks, "rt-vendor");
+    assert!(
+        f.message
+            .starts_with("runs under the runtime `vendor-rt` (/opt/vendor/bin/vendor-runtime)"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, None);
+}
+
 // ---------------------------------------------------------------------------------- MNT002–MNT003
 
 #[test]
 fn mnt002_reports_sensitive_binds_but_not_the_socket() {
-    assert_eq!(fails("MNT002"), fx(&["mounts"]));
+    assert_eq!(fails("MNT002"), fx(&["hostdata", "mounts"]));
     assert!(passes("MNT002").contains(&"fx-hardened".to_string()));
     let f = finding("MNT002", "fx-mounts");
     assert!(
@@ -496,6 +610,27 @@ fn mnt002_reports_sensitive_binds_but_not_the_socket() {
 }
 
 #[test]
+fn mnt002_sees_credentials_by_name_and_host_paths_behind_volumes() {
+    let f = finding("MNT002", "fx-hostdata");
+    // /etc through a local volume created as a bind of it: the mount itself shows only the
+    // volume's directory under /var/lib/docker/volumes.
+    assert_eq!(
+        f.message,
+        "mounts /etc read-write at /host-etc (through volume fx-vol-etc) (and 1 more sensitive host path)"
+    );
+    assert_eq!(f.severity, Some(Severity::Critical));
+    let mounts = f.evidence["mounts"].as_array().expect("mounts listed");
+    let aws = mounts
+        .iter()
+        .find(|m| m["destination"] == "/root/.aws")
+        .expect("the .aws mount is listed");
+    assert_eq!(aws["sensitive"], ".aws");
+    assert_eq!(aws["rw"], false);
+    // Read-only, but credentials are stolen by reading them.
+    assert_eq!(aws["severity"], "high");
+}
+
+#[test]
 fn mnt003_reports_rshared_propagation() {
     assert_eq!(fails("MNT003"), fx(&["mounts"]));
     assert!(passes("MNT003").contains(&"fx-hardened".to_string()));
@@ -507,10 +642,15 @@ fn mnt003_reports_rshared_propagation() {
 
 #[test]
 fn resource_limit_rules_fail_everything_but_the_hardened_container() {
-    for id in ["RES001", "RES002", "RES003"] {
+    for id in ["RES002", "RES003"] {
         assert_eq!(fails(id), all_but(&["hardened", "outdated"]), "{id}");
         assert_eq!(passes(id), fx(&["hardened", "outdated"]), "{id}");
     }
+    // fx-oomkilled has a memory limit (the one it ran into).
+    assert_eq!(
+        fails("RES001"),
+        all_but(&["hardened", "oomkilled", "outdated"])
+    );
 }
 
 #[test]
@@ -535,4 +675,63 @@ fn res005_and_res006_fail_the_devices_container() {
     for id in ["RES005", "RES006"] {
         assert!(passes(id).contains(&"fx-hardened".to_string()), "{id}");
     }
+}
+
+// ---------------------------------------------------------------------------------- RES007–RES008
+
+#[test]
+fn res007_fails_the_oom_killer_disabled_without_a_memory_limit() {
+    assert_eq!(fails("RES007"), fx(&["kernel"]));
+    assert!(passes("RES007").contains(&"fx-hardened".to_string()));
+    let f = finding("RES007", "fx-kernel");
+    assert!(
+        f.message.starts_with(
+            "the OOM killer is disabled for it (--oom-kill-disable) and it has no memory limit"
+        ),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, None);
+    assert_eq!(f.evidence["HostConfig.OomKillDisable"], true);
+    assert_eq!(f.evidence["HostConfig.Memory"], 0);
+}
+
+#[test]
+fn res008_fails_the_container_the_oom_killer_ended() {
+    assert_eq!(fails("RES008"), fx(&["oomkilled"]));
+    assert!(passes("RES008").contains(&"fx-hardened".to_string()));
+    let f = finding("RES008", "fx-oomkilled");
+    assert_eq!(
+        f.message,
+        "was killed by the kernel's OOM killer at its memory limit of 8.0 MiB (exit code 137)"
+    );
+    assert_eq!(f.evidence["State.OOMKilled"], true);
+}
+
+// ------------------------------------------------------------------------------------------ NET011
+
+#[test]
+fn net011_fails_sysctls_that_weaken_the_network_namespace() {
+    assert_eq!(fails("NET011"), fx(&["kernel"]));
+    assert!(passes("NET011").contains(&"fx-hardened".to_string()));
+    let f = finding("NET011", "fx-kernel");
+    assert!(
+        f.message.starts_with(
+            "sets net.ipv4.conf.all.route_localnet=1: it accepts packets for 127.0.0.0/8"
+        ),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("(also net.ipv4.ip_forward=1)"),
+        "{}",
+        f.message
+    );
+    // The IPC sysctl fx-kernel also sets sizes its own namespace: not reported.
+    assert!(!f.message.contains("kernel.shmmax"), "{}", f.message);
+    assert_eq!(
+        f.evidence["HostConfig.Sysctls"]["kernel.shmmax"],
+        "68719476736"
+    );
+    assert_eq!(f.severity, Some(Severity::Medium));
 }

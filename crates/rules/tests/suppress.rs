@@ -98,15 +98,15 @@ fn an_ignore_suppresses_without_counting_and_keeps_the_finding() {
 
 #[test]
 fn expiry_is_judged_against_the_snapshot_clock() {
-    // The scenario was collected on 2026-11-28.
+    // The scenario was collected on 2026-12-04.
     let snapshot = common::scenario();
-    assert!(snapshot.collected_at.starts_with("2026-11-28"));
-    for until in ["2026-11-28", "2030-01-01"] {
+    assert!(snapshot.collected_at.starts_with("2026-12-04"));
+    for until in ["2026-12-04", "2030-01-01"] {
         let report = run(snapshot, vec![entry("CTR001", None, Some(until))]);
         assert!(ctr001(&report)[0].suppressed.is_some(), "{until}");
         assert!(report.findings.iter().all(|f| !f.rule.starts_with("META")));
     }
-    let report = run(snapshot, vec![entry("CTR001", None, Some("2026-11-27"))]);
+    let report = run(snapshot, vec![entry("CTR001", None, Some("2026-12-03"))]);
     assert!(ctr001(&report)[0].suppressed.is_none());
     assert!(report.has_findings_at_or_above(Severity::Critical));
     let meta: Vec<_> = report
@@ -115,14 +115,14 @@ fn expiry_is_judged_against_the_snapshot_clock() {
         .filter(|f| f.rule == "META001")
         .collect();
     assert_eq!(meta.len(), 1, "{:#?}", report.findings);
-    assert!(meta[0].message.contains("expired on 2026-11-27"));
+    assert!(meta[0].message.contains("expired on 2026-12-03"));
     assert_eq!(meta[0].location.as_ref().unwrap().line, 7);
     assert_eq!(meta[0].target.name, "dockaudit.toml:7");
 
     // The same ignore against a snapshot taken earlier still applies: no clock is read.
     let mut earlier = snapshot.clone();
     earlier.collected_at = "2026-11-01T00:00:00Z".into();
-    let report = run(&earlier, vec![entry("CTR001", None, Some("2026-11-27"))]);
+    let report = run(&earlier, vec![entry("CTR001", None, Some("2026-12-03"))]);
     assert!(ctr001(&report)[0].suppressed.is_some());
 }
 

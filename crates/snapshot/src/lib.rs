@@ -17,6 +17,7 @@ pub mod firewall;
 pub mod host;
 pub mod redact;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,57 @@ pub struct Snapshot {
     pub redactions: Vec<Redaction>,
     /// What could not be collected, and why.
     pub gaps: Vec<Gap>,
+    /// The object lists the engine did not give (an error, a time-out, a malformed or oversized
+    /// answer), each with why. An empty list in `containers` means "no containers" only when
+    /// `Containers` is not here; the rules that read a failed list are skipped with this reason.
+    /// Absent in snapshots from dockaudit versions that did not record it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub lists_failed: BTreeMap<ObjectList, String>,
+}
+
+/// One of the engine's object lists (`GET /containers/json`, `/images/json`, `/networks`,
+/// `/volumes`), the inputs whose loss would otherwise read as "nothing there".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectList {
+    /// Every container, in every state.
+    Containers,
+    /// Every image (without intermediates).
+    Images,
+    /// Every network.
+    Networks,
+    /// Every volume.
+    Volumes,
+}
+
+impl ObjectList {
+    /// All four, in a fixed order.
+    pub const ALL: [ObjectList; 4] = [
+        ObjectList::Containers,
+        ObjectList::Images,
+        ObjectList::Networks,
+        ObjectList::Volumes,
+    ];
+
+    /// The engine endpoint that gives the list: `GET /containers/json`.
+    pub fn request(self) -> &'static str {
+        match self {
+            ObjectList::Containers => "GET /containers/json",
+            ObjectList::Images => "GET /images/json",
+            ObjectList::Networks => "GET /networks",
+            ObjectList::Volumes => "GET /volumes",
+        }
+    }
+
+    /// What the list holds, in words: `containers`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectList::Containers => "containers",
+            ObjectList::Images => "images",
+            ObjectList::Networks => "networks",
+            ObjectList::Volumes => "volumes",
+        }
+    }
 }
 
 /// Which engine the snapshot describes.
@@ -175,12 +227,14 @@ impl<T> Fact<T> {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be opened or read.
-    #[error("cannot read snapshot {path}: {source}")]
+    // The OS error is in the message and deliberately not a `source`: printed with its chain
+    // (anyhow's `{:#}`) it would otherwise appear twice.
+    #[error("cannot read snapshot {path}: {error}")]
     Io {
         /// The file.
         path: String,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is larger than [`MAX_SNAPSHOT_BYTES`].
     #[error("snapshot {path} is {size} bytes, more than the {max} bytes dockaudit reads")]
@@ -192,12 +246,23 @@ pub enum LoadError {
         /// The bound.
         max: u64,
     },
-    /// The file is not a snapshot (malformed or truncated JSON, wrong shape).
+    /// The file ends in the middle of the JSON document (an interrupted copy or write).
+    #[error("snapshot {path} is truncated: it ends at line {line}, column {column} in the middle of the JSON document; collect it again or copy the whole file")]
+    Truncated {
+        /// The file.
+        path: String,
+        /// Line where it ends.
+        line: usize,
+        /// Column where it ends.
+        column: usize,
+    },
+    /// The file is not a snapshot (malformed JSON, wrong shape).
     #[error("snapshot {path} is not a valid dockaudit snapshot: {detail} (line {line}, column {column})")]
     Malformed {
         /// The file.
         path: String,
-        /// serde's description of the problem.
+        /// serde's description of the problem, without its position (that is in `line` and
+        /// `column`).
         detail: String,
         /// Line of the problem.
         line: usize,
@@ -220,9 +285,9 @@ impl Snapshot {
     /// Reads and validates a snapshot file written by `dockaudit collect`.
     pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
         let shown = path.display().to_string();
-        let io = |source| LoadError::Io {
+        let io = |error| LoadError::Io {
             path: shown.clone(),
-            source,
+            error,
         };
         let size = std::fs::metadata(path).map_err(io)?.len();
         if size > MAX_SNAPSHOT_BYTES {
@@ -238,13 +303,24 @@ impl Snapshot {
 
     /// Parses a snapshot from bytes; `origin` names the input in errors.
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError> {
-        let snapshot: Snapshot =
-            serde_json::from_slice(bytes).map_err(|e| LoadError::Malformed {
-                path: origin.to_string(),
-                detail: e.to_string(),
-                line: e.line(),
-                column: e.column(),
-            })?;
+        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| {
+            let (path, line, column) = (origin.to_string(), e.line(), e.column());
+            if e.is_eof() {
+                return LoadError::Truncated { path, line, column };
+            }
+            // serde_json ends its message with " at line L column C"; the error says where itself.
+            let detail = e.to_string();
+            let detail = match detail.rfind(" at line ") {
+                Some(at) => detail[..at].to_string(),
+                None => detail,
+            };
+            LoadError::Malformed {
+                path,
+                detail,
+                line,
+                column,
+            }
+        })?;
         if snapshot.schema_version == 0 || snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
             return Err(LoadError::UnsupportedVersion {
                 path: origin.to_string(),
@@ -253,6 +329,24 @@ impl Snapshot {
             });
         }
         Ok(snapshot)
+    }
+
+    /// The failures that leave the audit without its main inputs: the container list or the image
+    /// list could not be read. Each is one line for stderr (`containers could not be listed (GET
+    /// /containers/json): …`); when any is returned the audit cannot vouch for the host and the
+    /// binary exits 2, after writing the report.
+    pub fn fatal_gaps(&self) -> Vec<String> {
+        [ObjectList::Containers, ObjectList::Images]
+            .into_iter()
+            .filter_map(|list| {
+                let why = self.lists_failed.get(&list)?;
+                Some(format!(
+                    "{} could not be listed ({}): {why}",
+                    list.noun(),
+                    list.request()
+                ))
+            })
+            .collect()
     }
 
     /// Finds an image by full id (`sha256:…`).
@@ -289,14 +383,79 @@ mod tests {
         .expect("serialises");
         let truncated = &full[..full.len() / 2];
         match Snapshot::from_slice(truncated, "snap.json") {
-            Err(LoadError::Malformed { path, line, .. }) => {
-                assert_eq!(path, "snap.json");
-                assert!(line >= 1);
+            Err(e @ LoadError::Truncated { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("snap.json"), "{text}");
+                assert!(text.contains("is truncated"), "{text}");
             }
-            other => panic!("expected Malformed, got {other:?}"),
+            other => panic!("expected Truncated, got {other:?}"),
         }
         let err = Snapshot::from_slice(b"{\"containers\": 5}", "x.json").unwrap_err();
+        assert!(matches!(err, LoadError::Malformed { .. }), "{err:?}");
         assert!(err.to_string().contains("x.json"), "{err}");
+    }
+
+    #[test]
+    fn load_errors_state_their_cause_once() {
+        // Printed as the binary prints errors: the message, then every source in the chain.
+        fn with_chain(e: &dyn std::error::Error) -> String {
+            let mut text = e.to_string();
+            let mut source = e.source();
+            while let Some(s) = source {
+                text = format!("{text}: {s}");
+                source = s.source();
+            }
+            text
+        }
+        let missing = Path::new("/nonexistent/dockaudit-snapshot.json");
+        let text = with_chain(&Snapshot::load(missing).unwrap_err());
+        assert_eq!(text.matches("os error 2").count(), 1, "{text}");
+        let text = with_chain(&Snapshot::from_slice(b"nonsense", "x.json").unwrap_err());
+        assert_eq!(text.matches("line 1").count(), 1, "{text}");
+        assert!(text.contains("(line 1, column "), "{text}");
+    }
+
+    #[test]
+    fn only_a_failed_container_or_image_list_is_fatal() {
+        let mut snapshot = Snapshot::default();
+        assert!(snapshot.fatal_gaps().is_empty());
+        snapshot
+            .lists_failed
+            .insert(ObjectList::Volumes, "HTTP 500".into());
+        assert!(snapshot.fatal_gaps().is_empty(), "volumes are not fatal");
+        snapshot
+            .lists_failed
+            .insert(ObjectList::Images, "timed out after 2 s".into());
+        assert_eq!(
+            snapshot.fatal_gaps(),
+            vec!["images could not be listed (GET /images/json): timed out after 2 s"]
+        );
+    }
+
+    #[test]
+    fn failed_lists_round_trip_and_old_snapshots_have_none() {
+        let mut snapshot = Snapshot {
+            schema_version: SNAPSHOT_SCHEMA_VERSION,
+            ..Default::default()
+        };
+        let old = serde_json::to_string(&snapshot).unwrap();
+        assert!(!old.contains("lists_failed"), "omitted when empty: {old}");
+        snapshot
+            .lists_failed
+            .insert(ObjectList::Containers, "HTTP 500".into());
+        let text = serde_json::to_string(&snapshot).unwrap();
+        assert!(
+            text.contains(r#""lists_failed":{"containers":"HTTP 500"}"#),
+            "{text}"
+        );
+        assert_eq!(
+            Snapshot::from_slice(text.as_bytes(), "s").unwrap(),
+            snapshot
+        );
+        assert!(Snapshot::from_slice(old.as_bytes(), "s")
+            .unwrap()
+            .lists_failed
+            .is_empty());
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! MNT001 engine-socket-mounted: a container with the Docker socket can start a privileged container
-//! that mounts the host's root: it controls the host.
+//! that mounts the host's root: it controls the host. The same holds for every engine's API socket
+//! (containerd, CRI-O, Podman, the CRI shims) and for a directory that holds one (`/run/containerd`,
+//! `/var/run`), mounted directly or through a local volume created as a bind of it
+//! ([`facts::is_engine_socket`], [`facts::mount_host_path`]).
 
 use crate::prelude::*;
 
@@ -8,9 +11,9 @@ pub const RULE: Rule = Rule {
     meta: RuleMeta {
         id: "MNT001",
         name: "engine-socket-mounted",
-        title: "Docker socket mounted into a container",
-        rationale: "Whoever can talk to the engine socket can create a privileged container that mounts the host filesystem; mounting it gives the container full control of the host, read-only or not.",
-        remediation: "Remove the -v /var/run/docker.sock mount; if the container must query the engine, put a filtering proxy in front of it that allows only the GET endpoints it needs.",
+        title: "Container engine socket mounted into a container",
+        rationale: "Whoever can talk to an engine's socket (Docker's, containerd's, CRI-O's, Podman's) can create a privileged container that mounts the host filesystem; mounting it, or a directory holding it, gives the container full control of the host, read-only or not.",
+        remediation: "Remove the -v /var/run/docker.sock mount (or /run/containerd/containerd.sock, /run/crio/crio.sock, /run/podman/podman.sock, or the directory holding it; compose: the `volumes:` entry); if the container must query the engine, put a filtering proxy in front of it that allows only the GET endpoints it needs.",
         category: Category::Mounts,
         severity: Severity::Critical,
         cis: &["5.32"],
@@ -29,8 +32,12 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             .inspect
             .mounts
             .iter()
-            .filter(|m| m.kind == "bind" && facts::is_engine_socket(&m.source))
-            .map(|m| json!({"source": m.source, "destination": m.destination, "rw": m.rw}))
+            .filter_map(|m| {
+                let host = facts::mount_host_path(m, input.snapshot)?;
+                facts::is_engine_socket(host).then(|| {
+                    json!({"source": host, "destination": m.destination, "rw": m.rw, "type": m.kind})
+                })
+            })
             .collect();
         if sockets.is_empty() {
             Verdict::Pass

@@ -1,13 +1,18 @@
 //! MNT002 sensitive-host-path-mounted: a bind mount exposes a sensitive host directory (`/`, `/etc`,
-//! `/proc`, `/var/lib/docker`, home and backup directories… see [`facts::sensitive_host_path`]).
-//! Engine sockets are left to MNT001.
+//! `/proc`, `/var/lib/docker`, home and backup directories, containerd's, CRI-O's and the kubelet's
+//! state, Kubernetes' configuration, and credential stores such as `.ssh`, `.aws`, `.kube` or
+//! `.docker` wherever they are… see [`facts::sensitive_host_path`]). A local volume created as a
+//! bind of such a directory counts as the directory ([`facts::mount_host_path`]). Engine sockets
+//! are left to MNT001.
 //!
 //! Severity follows what the container can do with it: Critical for a read-write mount of a path
 //! whose write access is host takeover (`/`, `/etc`, `/boot`, `/root`, `/usr`, `/lib`, `/proc`,
-//! `/sys`, `/dev`, `/var/lib/docker`, and a few files and directories such as `/etc/shadow`,
-//! `/etc/cron.d`, `/root/.ssh`, `/sys/fs/cgroup`); High for other read-write mounts and for the
-//! whole host filesystem `/` read-only (every secret on the host is readable); Medium for other
-//! read-only mounts. One finding per container, naming the worst mount; evidence lists them all.
+//! `/sys`, `/dev`, `/var/lib/docker`, containerd's, CRI-O's and the kubelet's state, and a few files
+//! and directories such as `/etc/shadow`, `/etc/cron.d`, `/root/.ssh`, `/sys/fs/cgroup`); High for
+//! other read-write mounts, for the whole host filesystem `/` read-only (every secret on the host is
+//! readable) and for a store of credentials read-only ([`facts::credential_store`]: reading is
+//! enough to use them); Medium for other read-only mounts. One finding per container, naming the
+//! worst mount; evidence lists them all.
 
 use crate::prelude::*;
 use dockaudit_snapshot::Mount;
@@ -18,8 +23,8 @@ pub const RULE: Rule = Rule {
         id: "MNT002",
         name: "sensitive-host-path-mounted",
         title: "Sensitive host directory mounted into a container",
-        rationale: "A container that can write to host directories such as /, /etc, /boot, /usr or /var/lib/docker can plant cron jobs, users, binaries or container configs and take over the host; read-only, it still reads host secrets and keys.",
-        remediation: "Remove the bind mount of the host directory (`docker run -v /etc:/…`, compose: `volumes: [\"/etc:/…\"]`); mount only the specific file or subdirectory the workload needs, read-only (`-v /srv/app/config:/config:ro`, compose: `\"/srv/app/config:/config:ro\"`), or use a named volume.",
+        rationale: "A container that can write to host directories such as /, /etc, /boot, /usr, /var/lib/docker or /var/lib/kubelet can plant cron jobs, users, binaries or container configs and take over the host; read-only, it still reads host secrets, cloud and cluster credentials (.aws, .kube, /etc/kubernetes) and keys.",
+        remediation: "Remove the bind mount of the host directory (`docker run -v /etc:/…`, compose: `volumes: [\"/etc:/…\"]`, or the local volume created with `--opt o=bind --opt device=/etc`); mount only the specific file or subdirectory the workload needs, read-only (`-v /srv/app/config:/config:ro`, compose: `\"/srv/app/config:/config:ro\"`), or use a named volume; give credentials to a container as a secret (`docker secret`, compose `secrets:`) scoped to what it needs.",
         category: Category::Mounts,
         severity: Severity::High,
         cis: &["5.6"],
@@ -48,6 +53,10 @@ const CRITICAL_WHEN_WRITABLE: &[&str] = &[
     "/sys",
     "/dev",
     "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/containers",
+    "/var/lib/kubelet",
+    "/etc/kubernetes",
     "/etc/shadow",
     "/etc/passwd",
     "/etc/sudoers",
@@ -63,48 +72,51 @@ const CRITICAL_WHEN_WRITABLE: &[&str] = &[
     "/sys/kernel",
 ];
 
-/// `/etc/` → `/etc`, `` → `/`.
-fn normalized(path: &str) -> &str {
-    let trimmed = path.trim_end_matches('/');
-    if trimmed.is_empty() {
-        "/"
-    } else {
-        trimmed
-    }
-}
-
-/// The severity of one sensitive bind mount.
-fn mount_severity(m: &Mount) -> Severity {
-    let source = normalized(&m.source);
-    match (m.rw, CRITICAL_WHEN_WRITABLE.contains(&source)) {
+/// The severity of one sensitive mount of host path `source`.
+fn mount_severity(source: &str, rw: bool) -> Severity {
+    let source = facts::trim_path(source);
+    match (rw, CRITICAL_WHEN_WRITABLE.contains(&source)) {
         (true, true) => Severity::Critical,
         (true, false) => Severity::High,
-        (false, _) if source == "/" => Severity::High,
+        (false, _) if source == "/" || facts::credential_store(source).is_some() => Severity::High,
         (false, _) => Severity::Medium,
     }
 }
 
+/// One sensitive mount: the mount, the host path it exposes, the sensitive directory that path is
+/// (in), and how bad it is.
+type Found<'a> = (&'a Mount, &'a str, &'static str, Severity);
+
 fn check(input: &AuditInput, checks: &mut Checks) {
     checks.each_container(input, |c| {
-        let mut found: Vec<(&Mount, &str, Severity)> = c
+        let mut found: Vec<Found> = c
             .inspect
             .mounts
             .iter()
-            .filter(|m| m.kind == "bind" && !facts::is_engine_socket(&m.source))
             .filter_map(|m| {
-                facts::sensitive_host_path(&m.source).map(|dir| (m, dir, mount_severity(m)))
+                let host = facts::mount_host_path(m, input.snapshot)?;
+                if facts::is_engine_socket(host) {
+                    return None;
+                }
+                let dir = facts::sensitive_host_path(host)?;
+                Some((m, host, dir, mount_severity(host, m.rw)))
             })
             .collect();
         if found.is_empty() {
             return Verdict::Pass;
         }
         // Worst first; among equals, keep the engine's order (stable sort).
-        found.sort_by_key(|f| std::cmp::Reverse(f.2));
-        let (worst, _, severity) = found[0];
+        found.sort_by_key(|f| std::cmp::Reverse(f.3));
+        let (worst, worst_host, _, severity) = found[0];
         let access = if worst.rw { "read-write" } else { "read-only" };
+        let through = if worst.kind == "volume" {
+            format!(" (through volume {})", worst.name)
+        } else {
+            String::new()
+        };
         let mut message = format!(
-            "mounts {} {access} at {}",
-            normalized(&worst.source),
+            "mounts {} {access} at {}{through}",
+            facts::trim_path(worst_host),
             worst.destination
         );
         if found.len() > 1 {
@@ -116,9 +128,10 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
         let mounts: Vec<_> = found
             .iter()
-            .map(|(m, dir, sev)| {
+            .map(|(m, host, dir, sev)| {
                 json!({
-                    "source": m.source,
+                    "source": host,
+                    "type": m.kind,
                     "destination": m.destination,
                     "rw": m.rw,
                     "sensitive": dir,
@@ -136,22 +149,18 @@ fn check(input: &AuditInput, checks: &mut Checks) {
 mod tests {
     use super::*;
 
-    fn bind(source: &str, rw: bool) -> Mount {
-        Mount {
-            kind: "bind".into(),
-            source: source.into(),
-            rw,
-            ..Mount::default()
-        }
-    }
-
     #[test]
     fn severities() {
-        assert_eq!(mount_severity(&bind("/etc", true)), Severity::Critical);
-        assert_eq!(mount_severity(&bind("/etc/", true)), Severity::Critical);
-        assert_eq!(mount_severity(&bind("/etc/nginx", true)), Severity::High);
-        assert_eq!(mount_severity(&bind("/home/me", true)), Severity::High);
-        assert_eq!(mount_severity(&bind("/", false)), Severity::High);
-        assert_eq!(mount_severity(&bind("/etc", false)), Severity::Medium);
+        assert_eq!(mount_severity("/etc", true), Severity::Critical);
+        assert_eq!(mount_severity("/etc/", true), Severity::Critical);
+        assert_eq!(mount_severity("/var/lib/kubelet", true), Severity::Critical);
+        assert_eq!(mount_severity("/etc/nginx", true), Severity::High);
+        assert_eq!(mount_severity("/home/me", true), Severity::High);
+        assert_eq!(mount_severity("/", false), Severity::High);
+        assert_eq!(mount_severity("/etc", false), Severity::Medium);
+        // Credentials are stolen by reading them.
+        assert_eq!(mount_severity("/home/me/.aws", false), Severity::High);
+        assert_eq!(mount_severity("/etc/kubernetes", false), Severity::High);
+        assert_eq!(mount_severity("/home/me", false), Severity::Medium);
     }
 }
