@@ -54,9 +54,14 @@ cargo build --release -q -p dockaudit
 cargo build --release -q -p dockaudit-collect --example bare_fetch
 bin=${CARGO_TARGET_DIR:-target}/release
 export XDG_CACHE_HOME=$(mktemp -d)
+# Where the time goes: the rules and the report alone, over a snapshot of the same engine.
+snapshot="$XDG_CACHE_HOME/snapshot.json"
+"$bin/dockaudit" collect -o "$snapshot" >/dev/null
 hyperfine --warmup 1 --runs 5 --export-markdown "bench/out-thousand-$n.md" \
   -n 'bare-fetch --no-sizes --no-top --host' "$bin/examples/bare_fetch $socket --no-sizes --no-top --host" \
   -n 'dockaudit audit' "$bin/dockaudit audit --format json --fail-on never > /dev/null" \
-  -n 'dockaudit audit --no-sizes' "$bin/dockaudit audit --format json --fail-on never --no-sizes > /dev/null"
+  -n 'dockaudit audit --no-sizes' "$bin/dockaudit audit --format json --fail-on never --no-sizes > /dev/null" \
+  -n 'dockaudit collect' "$bin/dockaudit collect -o $XDG_CACHE_HOME/again.json > /dev/null" \
+  -n 'dockaudit audit --snapshot' "$bin/dockaudit audit --snapshot $snapshot --format json --fail-on never > /dev/null"
 /usr/bin/time -f "dockaudit audit: %e s, peak RSS %M KiB" "$bin/dockaudit" audit --format json --fail-on never >/dev/null
 rm -rf "$XDG_CACHE_HOME"
