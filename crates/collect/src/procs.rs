@@ -130,7 +130,10 @@ impl ProcReader {
             ));
         }
         let dir = self.cgroup_dir(&cgroups).ok_or_else(|| {
-            format!("no cgroup directory of process {pid} under {}", self.host.local("/sys/fs/cgroup").display())
+            format!(
+                "no cgroup directory of process {pid} under {}",
+                self.host.local("/sys/fs/cgroup").display()
+            )
         })?;
         let pids = cgroup_pids(&dir)?;
         if !pids.contains(&pid) {
@@ -198,9 +201,8 @@ impl ProcReader {
         let stat = std::fs::read_to_string(dir.join("stat"))?;
         let status = std::fs::read_to_string(dir.join("status"))?;
         let cmdline = std::fs::read(dir.join("cmdline"))?;
-        let stat = Stat::parse(&stat).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, "unexpected stat format")
-        })?;
+        let stat = Stat::parse(&stat)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "unexpected stat format"))?;
         let euid = status
             .lines()
             .find_map(|l| l.strip_prefix("Uid:"))
@@ -211,11 +213,10 @@ impl ProcReader {
         let started_after_boot = stat.starttime / TICKS_PER_SECOND;
         let age = (self.uptime as u64).saturating_sub(started_after_boot);
         // `ps`'s C: CPU time over lifetime, in percent, at most 99.
-        let c = if age > 0 {
-            ((stat.utime + stat.stime) * 100 / TICKS_PER_SECOND / age).min(99)
-        } else {
-            0
-        };
+        let c = ((stat.utime + stat.stime) * 100 / TICKS_PER_SECOND)
+            .checked_div(age)
+            .unwrap_or(0)
+            .min(99);
         Ok(vec![
             self.user(euid),
             pid.to_string(),
@@ -308,7 +309,10 @@ fn command(cmdline: &[u8], stat: &Stat) -> String {
             c => c,
         })
         .collect();
-    let joined = joined.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
+    let joined = joined
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if joined.is_empty() || stat.flags & PF_KTHREAD != 0 || stat.state == 'Z' {
         let name = format!("[{}]", stat.comm);
         if stat.state == 'Z' {
@@ -456,7 +460,11 @@ mod tests {
         for dir in ["proc", "etc"] {
             std::fs::create_dir_all(host.path().join(dir)).unwrap();
         }
-        std::fs::write(host.path().join("proc/stat"), "cpu 1 2 3\nbtime 1700000000\n").unwrap();
+        std::fs::write(
+            host.path().join("proc/stat"),
+            "cpu 1 2 3\nbtime 1700000000\n",
+        )
+        .unwrap();
         std::fs::write(host.path().join("proc/uptime"), "1234.5 99.0\n").unwrap();
         std::fs::write(
             host.path().join("etc/passwd"),

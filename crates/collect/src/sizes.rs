@@ -257,13 +257,17 @@ mod tests {
         let upper = "/var/lib/docker/overlay2/abc/diff";
         std::fs::create_dir_all(host.local(upper).join("etc")).unwrap();
         std::fs::write(host.local(upper).join("etc/app.conf"), vec![b'x'; 300]).unwrap();
-        let driver = |name: &str| {
-            serde_json::json!({"Name": name, "Data": {"UpperDir": upper, "LowerDir": "/x"}})
-        };
+        let driver = |name: &str| serde_json::json!({"Name": name, "Data": {"UpperDir": upper, "LowerDir": "/x"}});
         let overlay = driver("overlay2");
-        assert_eq!(measure_writable_layer(&host, Some(&overlay), bounds()), Ok(300));
+        assert_eq!(
+            measure_writable_layer(&host, Some(&overlay), bounds()),
+            Ok(300)
+        );
         let fuse = driver("fuse-overlayfs");
-        assert_eq!(measure_writable_layer(&host, Some(&fuse), bounds()), Ok(300));
+        assert_eq!(
+            measure_writable_layer(&host, Some(&fuse), bounds()),
+            Ok(300)
+        );
         let vfs = driver("vfs");
         let why = measure_writable_layer(&host, Some(&vfs), bounds()).unwrap_err();
         assert!(why.contains("`vfs`"), "{why}");
@@ -292,9 +296,16 @@ mod tests {
             Fact::Value(v) => panic!("measured {v:?}"),
         };
         let why = missing(measure_volume(Ok(&host), &volume, bounds()));
-        assert!(why.contains("volumes/v/_data") && why.contains("No such file"), "{why}");
+        assert!(
+            why.contains("volumes/v/_data") && why.contains("No such file"),
+            "{why}"
+        );
         assert_eq!(
-            missing(measure_volume(Err("the engine is remote"), &volume, bounds())),
+            missing(measure_volume(
+                Err("the engine is remote"),
+                &volume,
+                bounds()
+            )),
             "the engine is remote"
         );
         volume.extra.insert(

@@ -15,7 +15,10 @@ use dockaudit_collect::{collect, connect, resolve_endpoint, CollectOptions, Endp
 use dockaudit_snapshot::{Container, Fact, SizeRwSource, SizeSource, Snapshot, Top, TopSource};
 
 fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().expect("docker CLI");
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI");
     assert!(
         out.status.success(),
         "docker {args:?}: {}",
@@ -41,7 +44,9 @@ fn busybox() -> PathBuf {
         "/usr/bin/busybox".into(),
     ] {
         let ldd = Command::new("ldd").arg(&c).output();
-        if !c.is_empty() && Path::new(&c).exists() && ldd.map(|o| !o.status.success()).unwrap_or(true)
+        if !c.is_empty()
+            && Path::new(&c).exists()
+            && ldd.map(|o| !o.status.success()).unwrap_or(true)
         {
             return PathBuf::from(c);
         }
@@ -139,9 +144,13 @@ impl Drop for Made {
             let _ = Command::new("docker").args(["rm", "-f", c]).output();
         }
         for v in &self.volumes {
-            let _ = Command::new("docker").args(["volume", "rm", "-f", v]).output();
+            let _ = Command::new("docker")
+                .args(["volume", "rm", "-f", v])
+                .output();
         }
-        let _ = Command::new("docker").args(["rmi", "-f", &self.image]).output();
+        let _ = Command::new("docker")
+            .args(["rmi", "-f", &self.image])
+            .output();
     }
 }
 
@@ -219,7 +228,11 @@ fn processes_from_proc_are_the_engines_top_and_top_is_the_fallback() {
             "sleep 1001 & sh -c 'sleep 1002; :' --password=hunter2-secret-value & exec sleep 1003",
         ],
     );
-    let numeric = made.run("numeric", &["-d", "--user", "4321:4321"], &["sleep", "1004"]);
+    let numeric = made.run(
+        "numeric",
+        &["-d", "--user", "4321:4321"],
+        &["sleep", "1004"],
+    );
     let stopped = made.run("stopped", &[], &["echo", "done"]);
     // The shell has started its children once it has exec'd into `sleep 1003`.
     for _ in 0..50 {
@@ -236,7 +249,12 @@ fn processes_from_proc_are_the_engines_top_and_top_is_the_fallback() {
     for name in [&shell, &numeric] {
         let from_proc = container(&local, name);
         let from_engine = container(&fallback, name);
-        assert_eq!(from_proc.top_source, Some(TopSource::Proc), "{name}: {:?}", from_proc.top_fallback);
+        assert_eq!(
+            from_proc.top_source,
+            Some(TopSource::Proc),
+            "{name}: {:?}",
+            from_proc.top_fallback
+        );
         assert_eq!(from_proc.top_fallback, None);
         assert_eq!(
             top(from_proc).titles,
@@ -258,7 +276,10 @@ fn processes_from_proc_are_the_engines_top_and_top_is_the_fallback() {
     assert!(commands.contains(&"sleep 1002"), "{commands:?}");
     assert!(commands.contains(&"sleep 1003"), "{commands:?}");
     // The secret is masked as the engine's listing is, and the masking recorded.
-    assert!(commands.iter().all(|c| !c.contains("hunter2")), "{commands:?}");
+    assert!(
+        commands.iter().all(|c| !c.contains("hunter2")),
+        "{commands:?}"
+    );
     assert!(
         local
             .redactions
@@ -292,7 +313,11 @@ fn sizes_are_read_only_where_a_finding_reports_them() {
             "mkdir -p /data/sub && head -c 100000 /dev/zero > /data/sub/big && echo hello > /data/small",
         ],
     );
-    let stopped = made.run("stopped", &[], &["sh", "-c", "head -c 200000 /dev/zero > /big"]);
+    let stopped = made.run(
+        "stopped",
+        &[],
+        &["sh", "-c", "head -c 200000 /dev/zero > /big"],
+    );
     let running = made.run("running", &["-d"], &["sleep", "1005"]);
     let used = made.volume("used");
     made.run("user", &["-v", &format!("{used}:/u")], &["echo", "mounted"]);
@@ -320,7 +345,10 @@ fn sizes_are_read_only_where_a_finding_reports_them() {
     } else {
         SizeRwSource::Engine
     };
-    assert_eq!(container(&sized, &stopped).size_rw_source, Some(expected_source));
+    assert_eq!(
+        container(&sized, &stopped).size_rw_source,
+        Some(expected_source)
+    );
     // The same figure as the engine's own, within the few bytes the engine adds up differently.
     let engine = docker(&["inspect", "--size", "-f", "{{.SizeRw}}", &stopped]);
     let engine: i64 = engine.parse().expect("SizeRw");
@@ -328,7 +356,11 @@ fn sizes_are_read_only_where_a_finding_reports_them() {
         stopped_size.is_some_and(|s| (s - engine).abs() < 4096),
         "measured {stopped_size:?}, engine {engine}"
     );
-    assert_eq!(container(&sized, &running).size_rw, None, "a running container is not sized");
+    assert_eq!(
+        container(&sized, &running).size_rw,
+        None,
+        "a running container is not sized"
+    );
     let volume_of = |s: &Snapshot, name: &str| {
         s.volumes
             .iter()
@@ -343,7 +375,11 @@ fn sizes_are_read_only_where_a_finding_reports_them() {
         }
         other => panic!("unused volume not measured: {other:?}"),
     }
-    assert_eq!(volume_of(&sized, &used), None, "a used volume is not measured");
+    assert_eq!(
+        volume_of(&sized, &used),
+        None,
+        "a used volume is not measured"
+    );
 
     let without_sizes = all(false);
     assert!(!without_sizes.settings.sizes);

@@ -25,8 +25,9 @@ use serde::{Deserialize, Serialize};
 pub use engine::{
     Container, ContainerConfig, ContainerInspect, ContainerState, Device, EngineInfo,
     EngineVersion, Health, HealthConfig, HistoryEntry, HostConfig, Image, ImageConfig,
-    ImageInspect, LogConfig, LogTail, Mount, Network, NetworkEndpoint, NetworkSettings,
-    MeasuredSize, PortBinding, PortMap, RestartPolicy, SizeRwSource, Top, TopSource, Ulimit, Volume,
+    ImageInspect, LogConfig, LogTail, MeasuredSize, Mount, Network, NetworkEndpoint,
+    NetworkSettings, PortBinding, PortMap, RestartPolicy, SizeRwSource, Top, TopSource, Ulimit,
+    Volume,
 };
 
 /// Version of the snapshot file format. Bumped when a change would make old files mean something else.
