@@ -386,7 +386,7 @@ async fn collect_objects(
     (containers, images, networks, volumes, notes)
 }
 
-fn is_podman(v: &EngineVersion) -> bool {
+pub(crate) fn is_podman(v: &EngineVersion) -> bool {
     v.components.iter().any(|c| {
         c.get("Name")
             .and_then(Value::as_str)

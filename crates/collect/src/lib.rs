@@ -5,6 +5,7 @@
 
 mod connect;
 mod daemon;
+mod engine_meta;
 mod gather;
 pub mod host;
 mod image_cache;
@@ -14,6 +15,7 @@ pub mod vulns;
 
 pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv, EngineClient};
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};
+pub use engine_meta::describe_engine;
 pub use gather::{collect, CollectOptions};
 pub use image_cache::{CacheKey, ImageCache};
 pub use images::{

@@ -28,13 +28,13 @@ pub enum Command {
     /// Explain one rule: why it matters and how to fix it.
     Explain(ExplainArgs),
     /// The vulnerability database: update, build offline, status.
-    Db(crate::db_cmd::DbArgs),
+    Db(crate::commands::db::DbArgs),
     /// Look inside one image: OS and end of life, packages, findings of the image rules.
-    Image(crate::image_cmd::ImageArgs),
+    Image(crate::commands::image::ImageArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
-    Completions(crate::shell::CompletionsArgs),
-    /// Print the man page, dockaudit(1), as roff to stdout (`dockaudit man | man -l -`).
-    Man,
+    Completions(crate::commands::completions::CompletionsArgs),
+    /// Print a man page as roff (`dockaudit man audit | man -l -`), or write them all (--dir).
+    Man(crate::commands::man::ManArgs),
 }
 
 /// How to reach the engine and how much to read from it.
@@ -211,7 +211,7 @@ pub struct AuditArgs {
     #[arg(long)]
     pub no_image_scan: bool,
     #[command(flatten)]
-    pub vulns: crate::image_cmd::VulnArgs,
+    pub vulns: crate::commands::image::VulnArgs,
 }
 
 impl AuditArgs {
@@ -235,6 +235,11 @@ pub struct CollectArgs {
     /// Do not look inside the images the containers use.
     #[arg(long)]
     pub no_image_scan: bool,
+    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml]: its
+    /// `[engine]` section and `no-image-scan` apply; rules, targets and ignores apply when the
+    /// snapshot is audited. The whole file is checked.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `dockaudit rules`.

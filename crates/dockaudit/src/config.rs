@@ -49,7 +49,9 @@ use toml::Spanned;
 
 use dockaudit_collect::EndpointEnv;
 
-use crate::cli::{parse_format_spec, AuditArgs, ColorWhen, FailOn, FormatSpec, ReportFormat};
+use crate::cli::{
+    parse_format_spec, AuditArgs, ColorWhen, EngineArgs, FailOn, FormatSpec, ReportFormat,
+};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "dockaudit.toml";
@@ -311,7 +313,7 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
         config.ignore_unfixed = v.ignore_unfixed.unwrap_or(false);
         if let Some(list) = v.severity {
             for s in list.get_ref() {
-                crate::image_cmd::parse_vuln_severity(s)
+                crate::commands::image::parse_vuln_severity(s)
                     .map_err(|e| err(list.span().start, "vulnerabilities.severity", e))?;
             }
             config.vulnerability_severities = list.into_inner();
@@ -447,12 +449,57 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-/// `dockaudit baseline`.
+/// `dockaudit baseline`: what to audit, as for `audit`; it writes TOML, so none of `audit`'s
+/// report options (format, colour, fail-on, verbosity) apply.
 #[derive(Debug, clap::Args)]
 pub struct BaselineArgs {
-    /// What to audit, as for `dockaudit audit`; the baseline goes to --output FILE or stdout.
     #[command(flatten)]
-    pub audit: AuditArgs,
+    pub engine: crate::cli::EngineArgs,
+    #[command(flatten)]
+    pub targets: crate::cli::TargetArgs,
+    /// Write the baseline for this snapshot file (from `dockaudit collect`) instead of a live engine.
+    #[arg(long, value_name = "FILE", conflicts_with = "host")]
+    pub snapshot: Option<PathBuf>,
+    /// Write the ignore entries to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml]: its
+    /// ignores are honoured (an accepted finding gets no second entry).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only these rules' findings: id, id prefix, name, category or CIS id (as for `audit`).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Not these rules' findings (same forms as --select).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Do not look inside the images the containers use.
+    #[arg(long)]
+    pub no_image_scan: bool,
+    #[command(flatten)]
+    pub vulns: crate::commands::image::VulnArgs,
+}
+
+impl BaselineArgs {
+    /// The audit a baseline is written from.
+    pub fn into_audit(self) -> AuditArgs {
+        AuditArgs {
+            engine: self.engine,
+            targets: self.targets,
+            snapshot: self.snapshot,
+            format: Vec::new(),
+            output: self.output,
+            fail_on: None,
+            config: self.config,
+            select: self.select,
+            ignore: self.ignore,
+            color: None,
+            verbose: false,
+            quiet: false,
+            no_image_scan: self.no_image_scan,
+            vulns: self.vulns,
+        }
+    }
 }
 
 /// Finds and reads the configuration (`explicit`, else the usual places); the default when there
@@ -479,18 +526,9 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
     }
     args.color = args.color.or(config.color);
     args.no_image_scan |= config.no_image_scan;
-    let engine = &mut args.engine;
     // A snapshot audit reads no engine: the file's host must not conflict with --snapshot.
-    if args.snapshot.is_none() && engine.host.is_none() {
-        engine.host = config.engine.host;
-    }
-    engine.timeout = engine.timeout.or(config.engine.timeout);
-    engine.concurrency = engine.concurrency.or(config.engine.concurrency);
-    engine.no_logs |= config.engine.no_logs;
-    engine.no_sizes |= config.engine.no_sizes;
-    if engine.host_root.is_none() {
-        engine.host_root = config.engine.host_root;
-    }
+    let reads_engine = args.snapshot.is_none();
+    apply_engine(&mut args.engine, config.engine, reads_engine);
     args.vulns.ignore_unfixed |= config.ignore_unfixed;
     fill(&mut args.vulns.severities, config.vulnerability_severities);
     fill(&mut args.select, config.select);
@@ -517,21 +555,29 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
     Ok((args, config.policy))
 }
 
+/// Fills what the command line left unset in `engine` from the file's `[engine]` section (`host`
+/// only when `reads_engine`: an audit of a snapshot file reaches no engine). `audit`, `baseline`
+/// and `collect` share it, so one file configures every command that reads the engine.
+pub fn apply_engine(engine: &mut EngineArgs, file: EngineConfig, reads_engine: bool) {
+    if reads_engine && engine.host.is_none() {
+        engine.host = file.host;
+    }
+    engine.timeout = engine.timeout.or(file.timeout);
+    engine.concurrency = engine.concurrency.or(file.concurrency);
+    engine.no_logs |= file.no_logs;
+    engine.no_sizes |= file.no_sizes;
+    if engine.host_root.is_none() {
+        engine.host_root = file.host_root;
+    }
+}
+
 /// Writes the baseline of `report` to `--output` or stdout.
 pub fn write_baseline(report: &dockaudit_report::Report, args: &AuditArgs) -> anyhow::Result<()> {
-    use std::io::Write;
-    if args
-        .format
-        .iter()
-        .any(|f| f.format != ReportFormat::Terminal || f.file.is_some())
-    {
-        anyhow::bail!("`dockaudit baseline` writes TOML ignore entries; --format does not apply (use --output FILE)");
-    }
     let text = baseline(report);
     match &args.output {
         Some(path) => std::fs::write(path, &text)
             .map_err(|e| anyhow::anyhow!("cannot write baseline {}: {e}", path.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        None => crate::output::write_stdout(&mut std::io::stdout().lock(), text.as_bytes())?,
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `dockaudit db build|update|status` as a user runs them: builds from the feed excerpts on disk
 //! and from the test's own HTTP server on 127.0.0.1, status with counts (and the stale warning),
-//! and the errors for a missing database and a file that is not one (exit code 2, path named).
+//! a missing database (a state, exit 0) and a file that is not one (exit code 2, path named).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -77,6 +77,7 @@ fn build_then_status() {
     let out = dockaudit(&["db", "status", "--db", db, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["stale"], false);
+    assert_eq!(v["exists"], true);
     assert_eq!(v["metadata"]["schema_version"], 1);
     assert_eq!(v["releases"].as_array().map(Vec::len), Some(16));
 }
@@ -109,16 +110,25 @@ fn an_old_database_is_called_stale() {
 }
 
 #[test]
-fn missing_and_foreign_databases_are_clear_errors() {
+fn no_database_is_a_state_and_a_foreign_file_a_clear_error() {
     let dir = tempfile::tempdir().expect("tmp");
     let missing = dir.path().join("none.sqlite");
-    let out = dockaudit(&["db", "status", "--db", missing.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = text(&out.stderr);
+    let m = missing.to_str().expect("utf-8");
+    // No database yet is what a fresh host has: said plainly, exit 0.
+    let out = dockaudit(&["db", "status", "--db", m]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
     assert!(
-        stderr.contains("no vulnerability database at") && stderr.contains("db update"),
-        "{stderr}"
+        stdout.contains("none at") && stdout.contains(m) && stdout.contains("db update"),
+        "{stdout}"
     );
+    // And valid JSON that says it, for scripts.
+    let out = dockaudit(&["db", "status", "--db", m, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["exists"], serde_json::Value::Bool(false), "{doc}");
+    assert_eq!(doc["path"].as_str(), Some(m), "{doc}");
+    assert!(!missing.exists(), "status must not create the database");
 
     let random = dir.path().join("random.sqlite");
     let bytes: Vec<u8> = (0..8192u32)
@@ -253,4 +263,100 @@ fn update_from_a_local_mirror() {
     );
     assert_eq!(std::fs::read(db).expect("read"), before);
     server.join().expect("server");
+}
+
+/// The recorded scenario (its images' vulnerabilities matched against a database built from the
+/// same feed excerpts as `feeds()`).
+fn scenario() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/tests/fixtures/scenario.json")
+}
+
+/// VLN001's findings and skip reason in the JSON report of `snapshot`, audited with `db`.
+fn vln001(snapshot: &Path, db: Option<&Path>) -> (Vec<String>, Option<String>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockaudit"));
+    cmd.args([
+        "audit",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--select",
+        "VLN001",
+    ])
+    .arg("--snapshot")
+    .arg(snapshot)
+    .env("XDG_DATA_HOME", "/nonexistent/dockaudit-test")
+    .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test");
+    match db {
+        Some(db) => cmd.env("DOCKAUDIT_DB", db),
+        None => cmd.env_remove("DOCKAUDIT_DB"),
+    };
+    let out = cmd.output().expect("dockaudit runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report");
+    let findings = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let skip = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .find(|s| s["rule"] == "VLN001")
+        .map(|s| s["reason"].as_str().unwrap_or_default().to_owned());
+    (findings, skip)
+}
+
+#[test]
+fn a_snapshot_collected_without_a_database_is_matched_against_this_hosts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // The recorded scenario, as if collected where there was no database: its packages kept, its
+    // matches replaced by the reason there were none.
+    let mut snapshot: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scenario()).expect("fixture")).expect("json");
+    let mut lacking = 0;
+    for image in snapshot["images"].as_array_mut().expect("images") {
+        if let Some(contents) = image["contents"].get_mut("value") {
+            if contents["vulnerabilities"].get("value").is_some() {
+                contents["vulnerabilities"] = serde_json::json!({
+                    "missing": dockaudit_collect::vulns::NO_DATABASE
+                });
+                contents["vulnerability_db"] = serde_json::Value::Null;
+                lacking += 1;
+            }
+        }
+    }
+    assert!(lacking > 0, "the fixture has matched images");
+    let without = dir.path().join("without-db.json");
+    std::fs::write(&without, serde_json::to_vec(&snapshot).expect("json")).expect("write");
+
+    let (recorded, recorded_skip) = vln001(&scenario(), None);
+    assert!(!recorded.is_empty(), "the fixture has VLN001 findings");
+
+    // No database here either: the rule says how to get one.
+    let (findings, skip) = vln001(&without, None);
+    assert!(findings.is_empty(), "{findings:?}");
+    assert!(
+        skip.as_deref()
+            .is_some_and(|r| r.contains("dockaudit db update")),
+        "{skip:?}"
+    );
+    assert_ne!(skip, recorded_skip);
+
+    // With one here: the same findings as the snapshot collected with a database.
+    let db = dir.path().join("vulndb.sqlite");
+    let out = dockaudit(&[
+        "db",
+        "build",
+        "--from",
+        feeds().to_str().expect("utf-8"),
+        "--db",
+        db.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let (findings, skip) = vln001(&without, Some(&db));
+    assert_eq!(findings, recorded);
+    assert_eq!(skip, recorded_skip);
 }

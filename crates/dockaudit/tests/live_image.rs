@@ -448,6 +448,13 @@ fn live_image_scan_through_the_engine_and_as_an_archive() {
         shown.contains("OS: Ubuntu 18.04.6 LTS (END OF LIFE since 2023-05-31"),
         "{shown}"
     );
+    // The header names the engine as the audit's does: its version and API version, not blanks.
+    let server = docker_ok(&["version", "--format", "{{.Server.Version}}"]);
+    assert!(
+        shown.contains(&format!("docker {} (API ", server.trim())),
+        "{shown}"
+    );
+    assert!(!shown.contains("(API )"), "{shown}");
 
     // 4. In the audit: a container uses the image; `--no-image-scan` skips the contents rules.
     let label = format!("dockaudit.image-test={prefix}");

@@ -1,7 +1,7 @@
 //! The Report: dockaudit's public contract, and the emitters that render it.
 //!
 //! The rules engine builds one [`Report`]; every output format is a function of it alone. The JSON
-//! form is versioned by [`REPORT_SCHEMA_VERSION`] and documented in DESIGN.md; fields are only ever
+//! form is versioned by [`REPORT_SCHEMA_VERSION`] and documented in docs/design.md; fields are only ever
 //! added, never renamed or repurposed, within a version. With the `schema` feature the types derive
 //! a JSON Schema (checked in as docs/report.schema.json and compared with the types in a test).
 #![forbid(unsafe_code)]

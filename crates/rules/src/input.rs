@@ -71,6 +71,10 @@ impl VulnerabilityFilter {
 /// Which targets to audit.
 #[derive(Debug, Clone, Default)]
 pub struct TargetFilter {
+    /// The `--container` globs as given, for messages.
+    include_name_patterns: Vec<String>,
+    /// The `--label` conditions as given, for messages.
+    include_label_patterns: Vec<String>,
     include_names: Option<GlobSet>,
     exclude_names: Option<GlobSet>,
     include_labels: Vec<LabelMatch>,
@@ -104,6 +108,8 @@ impl TargetFilter {
         exclude_labels: &[String],
     ) -> Result<TargetFilter, SelectError> {
         Ok(TargetFilter {
+            include_name_patterns: include_names.to_vec(),
+            include_label_patterns: include_labels.to_vec(),
             include_names: globset(include_names)?,
             exclude_names: globset(exclude_names)?,
             include_labels: include_labels
@@ -150,6 +156,35 @@ impl TargetFilter {
     /// Whether a host-wide object with these labels is audited.
     pub fn keeps_labelled(&self, labels: &BTreeMap<String, String>) -> bool {
         self.labels_ok(labels)
+    }
+
+    /// When the filter names what to audit (`--container`, `--label`) and nothing on the host
+    /// matches, what matched nothing: an audit of nothing must not read as a pass (a typo in a CI
+    /// job's filter would otherwise pass forever).
+    pub fn matched_nothing(&self, input: &AuditInput) -> Option<String> {
+        if !self.include_name_patterns.is_empty() && input.containers.is_empty() {
+            let labels = if self.include_label_patterns.is_empty() {
+                String::new()
+            } else {
+                format!(" with --label {}", self.include_label_patterns.join(","))
+            };
+            return Some(format!(
+                "no container matches --container {}{labels} ({} containers on the host)",
+                self.include_name_patterns.join(","),
+                input.snapshot.containers.len()
+            ));
+        }
+        let nothing_labelled = input.containers.is_empty()
+            && input.volumes.is_empty()
+            && input.networks.is_empty()
+            && input.images.is_empty();
+        if !self.include_label_patterns.is_empty() && nothing_labelled {
+            return Some(format!(
+                "no container, image, volume or network matches --label {}",
+                self.include_label_patterns.join(",")
+            ));
+        }
+        None
     }
 
     /// Whether any filter is set.

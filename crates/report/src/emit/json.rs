@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use crate::Report;
 
-/// Writes the report as the versioned JSON document described in DESIGN.md.
+/// Writes the report as the versioned JSON document described in docs/design.md.
 pub fn write_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let text = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
     out.write_all(escape_raw_controls(&text).as_bytes())?;

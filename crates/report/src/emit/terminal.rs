@@ -63,6 +63,23 @@ fn badge(severity: Severity) -> String {
     )
 }
 
+/// "docker 28.5.2 (API 1.51) at unix:///…", leaving out what is not known (an archive has no
+/// version; an engine whose `/version` failed has only its API version).
+fn engine_label(engine: &crate::Engine) -> String {
+    let mut label = engine.kind.clone();
+    if !engine.version.is_empty() {
+        label.push(' ');
+        label.push_str(&engine.version);
+    }
+    if !engine.api_version.is_empty() {
+        label.push_str(&format!(" (API {})", engine.api_version));
+    }
+    if !engine.endpoint.is_empty() {
+        label.push_str(&format!(" at {}", engine.endpoint));
+    }
+    label
+}
+
 /// Writes the report for a person at a terminal.
 pub fn write_terminal(
     report: &Report,
@@ -75,12 +92,9 @@ pub fn write_terminal(
     }
     writeln!(
         out,
-        "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} {} {} (API {}) at {} {DIM}·{DIM:#} collected {}",
+        "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} {} {DIM}·{DIM:#} collected {}",
         report.tool.version,
-        report.engine.kind,
-        report.engine.version,
-        report.engine.api_version,
-        report.engine.endpoint,
+        engine_label(&report.engine),
         report.collected_at
     )?;
 

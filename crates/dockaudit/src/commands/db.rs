@@ -22,7 +22,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use dockaudit_scan::vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
 use dockaudit_scan::vulndb::fetch::{self, FetchConfig};
 use dockaudit_scan::vulndb::{
-    alpine, debian, human_bytes, ubuntu, DbStatus, FeedLimits, Status, VulnDb, STALE_AFTER_DAYS,
+    alpine, debian, human_bytes, ubuntu, DbStatus, FeedLimits, Status, VulnDb, VulnDbError,
+    STALE_AFTER_DAYS,
 };
 
 use crate::cli::Format;
@@ -229,7 +230,9 @@ fn report(s: &BuildSummary) {
         .iter()
         .map(|r| format!("{} {}", r.distro, r.release))
         .collect();
-    println!(
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
         "vulnerability database {}: {} from {} ({}, built in {:.1} s)",
         s.path.display(),
         plural(s.records, "record"),
@@ -237,7 +240,7 @@ fn report(s: &BuildSummary) {
         human_bytes(s.file_bytes),
         s.elapsed.as_secs_f64()
     );
-    println!("releases: {}", releases.join(", "));
+    let _ = writeln!(out, "releases: {}", releases.join(", "));
 }
 
 fn plural(n: u64, word: &str) -> String {
@@ -250,12 +253,40 @@ fn plural(n: u64, word: &str) -> String {
 
 fn status(args: StatusArgs) -> Result<ExitCode> {
     let path = db_path(args.db.db)?;
-    let db = VulnDb::open(&path)?;
-    let st = db.status(time::OffsetDateTime::now_utc())?;
     let mut out = std::io::stdout().lock();
+    let db = match VulnDb::open(&path) {
+        Ok(db) => db,
+        // No database yet is a state to report, not a failure: a fresh host has none.
+        Err(VulnDbError::Missing { .. }) => {
+            let hint = "run `dockaudit db update`, or `dockaudit db build --from DIR` offline";
+            match args.format {
+                Format::Json => {
+                    let doc = serde_json::json!({
+                        "path": path,
+                        "exists": false,
+                        "message": format!("no vulnerability database: {hint}"),
+                    });
+                    serde_json::to_writer_pretty(&mut out, &doc)?;
+                    writeln!(out)?;
+                }
+                Format::Terminal => writeln!(
+                    out,
+                    "database:  none at {}\n           {hint}",
+                    path.display()
+                )?,
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let st = db.status(time::OffsetDateTime::now_utc())?;
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &st)?;
+            let mut doc = serde_json::to_value(&st)?;
+            if let Some(object) = doc.as_object_mut() {
+                object.insert("exists".into(), serde_json::Value::Bool(true));
+            }
+            serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
         Format::Terminal => write_status(&mut out, &st)?,

@@ -56,7 +56,7 @@ impl VulnArgs {
 
 /// The vulnerability database to match against: `DOCKAUDIT_DB`, else the default path.
 pub fn vulndb_path() -> Option<PathBuf> {
-    crate::db_cmd::db_path(std::env::var_os("DOCKAUDIT_DB").map(PathBuf::from)).ok()
+    crate::commands::db::db_path(std::env::var_os("DOCKAUDIT_DB").map(PathBuf::from)).ok()
 }
 
 /// Version of `dockaudit image --format json`'s document.
@@ -87,12 +87,14 @@ pub struct ImageArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
-    /// Engine endpoint (as for `audit`).
+    /// Engine endpoint (as for `audit`) [default: dockaudit.toml's `[engine] host`, else as `audit`
+    /// finds it].
     #[arg(short = 'H', long, value_name = "URL", conflicts_with = "archive")]
     pub host: Option<String>,
-    /// Seconds to wait for any one engine request (and for the image stream to move).
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    pub timeout: u64,
+    /// Seconds to wait for any one engine request (and for the image stream to move)
+    /// [default: dockaudit.toml's `[engine] timeout`, else 30].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
     /// Neither use nor update the image scan cache.
     #[arg(long)]
     pub no_cache: bool,
@@ -177,9 +179,14 @@ pub async fn scan_for_audit(
 }
 
 /// Runs `dockaudit image`.
-pub fn run(args: ImageArgs) -> Result<ExitCode> {
+pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
     // Read the configuration first: a mistake in it stops before any image is read.
     let config = crate::config::find_and_load(args.config.as_deref())?;
+    // The engine the configuration names, as for `audit` (an archive reads no engine).
+    if args.archive.is_none() && args.host.is_none() {
+        args.host = config.engine.host.clone();
+    }
+    args.timeout = args.timeout.or(config.engine.timeout);
     let selection = dockaudit_rules::RuleSelection::new(&config.select, &config.ignore, RULES)?;
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(f), _) => f,
@@ -237,8 +244,10 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
             writeln!(out).context("cannot write the report")?;
         }
         Format::Terminal => {
-            let mut out =
-                anstream::AutoStream::new(std::io::stdout(), crate::color_choice(args.color));
+            let mut out = anstream::AutoStream::new(
+                std::io::stdout(),
+                crate::output::color_choice(args.color),
+            );
             write_header(&mut out, &args.reference, &source, &snapshot, image)
                 .context("cannot write the report")?;
             write_terminal(&report, &mut out, TerminalOptions::default())
@@ -246,7 +255,7 @@ pub fn run(args: ImageArgs) -> Result<ExitCode> {
             out.flush().context("cannot write the report")?;
         }
     }
-    Ok(crate::exit_for(&report, fail_on))
+    Ok(crate::output::exit_for(&report, fail_on))
 }
 
 /// Where the image was read from, for the report.
@@ -287,10 +296,11 @@ fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, S
 fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
     let endpoint =
         dockaudit_collect::resolve_endpoint(args.host.as_deref(), &EndpointEnv::from_process())?;
-    let timeout = Duration::from_secs(args.timeout.max(1));
-    let rt = crate::runtime()?;
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(30).max(1));
+    let rt = crate::live::runtime()?;
     rt.block_on(async {
         let client = dockaudit_collect::connect(endpoint, timeout).await?;
+        let (engine, described) = dockaudit_collect::describe_engine(&client).await;
         let (mut image, redactions) = dockaudit_collect::inspect_image(&client, &args.reference)
             .await
             .map_err(anyhow::Error::msg)?;
@@ -312,6 +322,12 @@ fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
         let scanned = dockaudit_collect::scan_image(&client, &image.inspect.id, &options).await;
         bar.finish_and_clear();
         let mut gaps = Vec::new();
+        if let Err(why) = described {
+            gaps.push(dockaudit_snapshot::Gap {
+                what: "engine version".into(),
+                why,
+            });
+        }
         if let Fact::Missing(why) = &scanned.contents {
             gaps.push(dockaudit_snapshot::Gap {
                 what: format!("contents of image {}", args.reference),
@@ -323,12 +339,7 @@ fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
             schema_version: SNAPSHOT_SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             collected_at: dockaudit_collect::now_rfc3339(),
-            engine: EngineMeta {
-                kind: "docker".into(),
-                api_version: client.api_version(),
-                endpoint: client.endpoint.url(),
-                ..EngineMeta::default()
-            },
+            engine,
             images: vec![image],
             redactions,
             gaps,

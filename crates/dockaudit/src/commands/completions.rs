@@ -1,5 +1,5 @@
-//! `dockaudit completions SHELL` and `dockaudit man`: generated from the clap definition, so they
-//! never drift from the real command line.
+//! `dockaudit completions SHELL`: generated from the clap definition, so it never drifts from the
+//! real command line.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,7 +29,7 @@ pub struct CompletionsArgs {
 }
 
 /// Writes the completion script for `args.shell` to stdout.
-pub fn completions(args: CompletionsArgs) -> Result<ExitCode> {
+pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
     let mut cmd = Cli::command();
     let shell = match args.shell {
         Shell::Bash => clap_complete::Shell::Bash,
@@ -41,16 +41,7 @@ pub fn completions(args: CompletionsArgs) -> Result<ExitCode> {
     write_stdout(&buf)
 }
 
-/// Writes the man page, dockaudit(1), as roff to stdout: synopsis, options, subcommands, version.
-pub fn man() -> Result<ExitCode> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut buf)
-        .context("cannot render the man page")?;
-    write_stdout(&buf)
-}
-
-fn write_stdout(buf: &[u8]) -> Result<ExitCode> {
+pub(crate) fn write_stdout(buf: &[u8]) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     out.write_all(buf).context("cannot write to stdout")?;
     out.flush().context("cannot write to stdout")?;

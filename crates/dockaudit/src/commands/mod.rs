@@ -1,0 +1,12 @@
+//! One module per subcommand, each with a `run` taking its parsed arguments and returning the exit
+//! code.
+
+pub mod audit;
+pub mod baseline;
+pub mod collect;
+pub mod completions;
+pub mod db;
+pub mod explain;
+pub mod image;
+pub mod man;
+pub mod rules;
