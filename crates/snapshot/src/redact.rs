@@ -628,7 +628,6 @@ pub fn redact_lines(lines: &mut [String]) -> Vec<Masked> {
                 Some(end) => {
                     head.push_str("****");
                     rest = &rest[end.end()..];
-                    in_key = false;
                 }
                 None => {
                     *line = "****".to_string();
