@@ -596,8 +596,10 @@ pub fn redact_text(text: &str) -> (String, Vec<Masked>) {
             .then(|| name.as_str().strip_prefix('D'))
             .flatten()
             .and_then(secret_name_reason);
-        let Some(reason) = secret_name_reason(name.as_str()).or(java_property) else {
-            continue;
+        let (key, reason) = match (secret_name_reason(name.as_str()), java_property) {
+            (Some(reason), _) => (name.as_str(), reason),
+            (None, Some(reason)) => (&name.as_str()[1..], reason),
+            (None, None) => continue,
         };
         let masked = mask(unquoted);
         out.push_str(&tokens_masked[last..value.start()]);
@@ -605,7 +607,7 @@ pub fn redact_text(text: &str) -> (String, Vec<Masked>) {
         last = value.end();
         pos = value.end();
         found.push(Masked {
-            key: name.as_str().to_string(),
+            key: key.to_string(),
             reason: reason.to_string(),
             masked,
         });
