@@ -34,7 +34,10 @@ pub fn redact_lines(lines: &mut [String]) -> Vec<Masked> {
 
 /// Visits every field under `value` with its dotted path, its key, and the program its arguments
 /// belong to (the object's `Path` or `Entrypoint`, for `Args` and `Cmd`).
-fn walk(value: &mut Value, path: &str, visit: &mut dyn FnMut(&str, &str, &[String], &mut Value)) {
+/// What [`walk`] calls for each field: its path, key, program, and value.
+type Visitor<'a> = dyn FnMut(&str, &str, &[String], &mut Value) + 'a;
+
+fn walk(value: &mut Value, path: &str, visit: &mut Visitor<'_>) {
     match value {
         Value::Object(map) => {
             let program: Vec<String> = ["Path", "Entrypoint"]

@@ -308,9 +308,17 @@ fn plant(prefix: &str, guard: &mut Guard, work: &Path) -> Planted {
         ("container", "Config.Env", "CONN".to_string()),
         ("container", "Config.Env", "PRIVATE_PEM".to_string()),
         ("container", "Config.Env", "JAVA_TOOL_OPTIONS".to_string()),
-        ("container", "Config.Env", evil_env.split('=').next().unwrap().to_string()),
+        (
+            "container",
+            "Config.Env",
+            evil_env.split('=').next().unwrap().to_string(),
+        ),
         ("container", "Config.Labels", "io.example.auth".to_string()),
-        ("container", "Config.Labels", "io.example.htpasswd".to_string()),
+        (
+            "container",
+            "Config.Labels",
+            "io.example.htpasswd".to_string(),
+        ),
         ("container", "Config.Labels", "com.example.cmd".to_string()),
         ("container", "Config.Labels", evil_label),
         ("container", "Args", "p".to_string()),
@@ -333,7 +341,11 @@ fn plant(prefix: &str, guard: &mut Guard, work: &Path) -> Planted {
         ),
         ("image", "Config.Labels", "io.example.config".to_string()),
         ("image", "Config.Labels", "io.example.bcrypt".to_string()),
-        ("image", "Config.OnBuild", "Authorization header".to_string()),
+        (
+            "image",
+            "Config.OnBuild",
+            "Authorization header".to_string(),
+        ),
         ("image", "history", "p".to_string()),
         ("image", "history", "password".to_string()),
         ("image", "Comment", "password".to_string()),
@@ -386,25 +398,50 @@ fn no_planted_secret_or_control_character_reaches_a_snapshot_or_a_report() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(logged.contains("psv-log-json-26"), "the log holds the planted values: {logged}");
+    assert!(
+        logged.contains("psv-log-json-26"),
+        "the log holds the planted values: {logged}"
+    );
 
     let mut outputs: Vec<(String, String)> = Vec::new();
     let snapshot = work.path().join("snapshot.json");
     let collect = dockaudit()
-        .args(["collect", "--no-sizes", "--no-image-scan", "--label", &label, "-o"])
+        .args([
+            "collect",
+            "--no-sizes",
+            "--no-image-scan",
+            "--label",
+            &label,
+            "-o",
+        ])
         .arg(&snapshot)
         .output()
         .expect("dockaudit collect runs");
-    assert!(collect.status.success(), "collect: {}", text(&collect.stderr));
+    assert!(
+        collect.status.success(),
+        "collect: {}",
+        text(&collect.stderr)
+    );
     let snapshot_text = std::fs::read_to_string(&snapshot).expect("the snapshot is written");
     outputs.push(("the snapshot".into(), snapshot_text.clone()));
     outputs.push(("collect's stderr".into(), text(&collect.stderr)));
 
     let formats = ["json", "sarif", "junit", "markdown", "html"];
     let mut audit = dockaudit();
-    audit.args(["audit", "--no-sizes", "--label", &label, "--fail-on", "never", "-f", "terminal"]);
+    audit.args([
+        "audit",
+        "--no-sizes",
+        "--label",
+        &label,
+        "--fail-on",
+        "never",
+        "-f",
+        "terminal",
+    ]);
     for f in formats {
-        audit.arg("-f").arg(format!("{f}={}", work.path().join(f).display()));
+        audit
+            .arg("-f")
+            .arg(format!("{f}={}", work.path().join(f).display()));
     }
     let out = audit.output().expect("dockaudit audit runs");
     assert!(out.status.success(), "audit: {}", text(&out.stderr));
@@ -415,11 +452,21 @@ fn no_planted_secret_or_control_character_reaches_a_snapshot_or_a_report() {
         outputs.push((format!("the {f} report"), report));
     }
     let offline = dockaudit()
-        .args(["audit", "--fail-on", "never", "-f", "markdown", "--snapshot"])
+        .args([
+            "audit",
+            "--fail-on",
+            "never",
+            "-f",
+            "markdown",
+            "--snapshot",
+        ])
         .arg(&snapshot)
         .output()
         .expect("dockaudit audit --snapshot runs");
-    outputs.push(("the markdown report of the snapshot".into(), text(&offline.stdout)));
+    outputs.push((
+        "the markdown report of the snapshot".into(),
+        text(&offline.stdout),
+    ));
     let image = dockaudit()
         .args(["image", &planted.image])
         .output()
@@ -440,11 +487,19 @@ fn no_planted_secret_or_control_character_reaches_a_snapshot_or_a_report() {
     }
 
     // The hostile names reached the reports (escaped in JSON, shown as pictures elsewhere).
-    let json_report = &outputs.iter().find(|(w, _)| w == "the json report").unwrap().1;
+    let json_report = &outputs
+        .iter()
+        .find(|(w, _)| w == "the json report")
+        .unwrap()
+        .1;
     if !json_report.contains("\\u001b]8;;http://evil.example/") {
         failures.push("the hostile variable name is not in the JSON report".into());
     }
-    let markdown = &outputs.iter().find(|(w, _)| w == "the markdown report").unwrap().1;
+    let markdown = &outputs
+        .iter()
+        .find(|(w, _)| w == "the markdown report")
+        .unwrap()
+        .1;
     if !markdown.contains("␛") || !markdown.contains("evil.example/␇click") {
         failures.push("the markdown report does not show the escape sequence".into());
     }

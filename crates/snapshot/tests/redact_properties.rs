@@ -268,7 +268,7 @@ proptest! {
         let mut lines: Vec<String> = s.split('\n').map(str::to_string).collect();
         let _ = redact_lines(&mut lines);
         let mut args: Vec<String> = s.split(' ').map(str::to_string).collect();
-        let _ = redact_command(&[name.clone()], &mut args);
+        let _ = redact_command(std::slice::from_ref(&name), &mut args);
         let _ = redact_env(&mut [format!("{name}={s}")]);
     }
 
