@@ -18,7 +18,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use common::docker::{busybox_rootfs_tar, docker, docker_import, docker_ok, text, unique_prefix};
+use common::docker::{
+    busybox_rootfs_tar, docker, docker_import, docker_ok, text, unique_prefix, RemoveLabelled,
+};
 use serde_json::Value;
 
 /// A generous bound so that a hung binary fails the test instead of hanging CI (not a timing check).
@@ -36,31 +38,6 @@ fn base64(plain: &str) -> String {
         .expect("feed base64");
     let out = child.wait_with_output().expect("base64");
     text(&out.stdout).trim().to_string()
-}
-
-/// Removes this run's containers and images when dropped.
-struct Guard {
-    label: String,
-    tags: Vec<String>,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let filter = format!("label={}", self.label);
-        for id in text(&docker(&["ps", "-aq", "--filter", &filter]).stdout).split_whitespace() {
-            let _ = docker(&["rm", "-f", id]);
-        }
-        // Children before parents: the tags, then whatever is still labelled, in rounds.
-        for _ in 0..3 {
-            let mut args = vec!["rmi", "-f"];
-            args.extend(self.tags.iter().map(String::as_str));
-            let _ = docker(&args);
-            let ids = text(&docker(&["images", "-aq", "--filter", &filter]).stdout);
-            for id in ids.split_whitespace() {
-                let _ = docker(&["rmi", "-f", id]);
-            }
-        }
-    }
 }
 
 /// Hostile text a container can carry: an OSC 8 hyperlink, a screen clear, a carriage return.
@@ -128,7 +105,7 @@ exec sh -c "sleep 600; : --password=$x-top-36"
 "#;
 
 /// Builds the images and starts the containers; returns what was planted.
-fn plant(prefix: &str, guard: &mut Guard, work: &Path) -> Planted {
+fn plant(prefix: &str, guard: &mut RemoveLabelled, work: &Path) -> Planted {
     let label = format!("dockaudit.planted={prefix}");
     let base = format!("dockaudit-test-{prefix}-base:1");
     let built = format!("dockaudit-test-{prefix}-built:1");
@@ -136,7 +113,7 @@ fn plant(prefix: &str, guard: &mut Guard, work: &Path) -> Planted {
     guard.tags = vec![image.clone(), built.clone(), base.clone()];
     let mut values: Vec<String> = vec!["psv-import-comment-01".into()];
 
-    let tar = busybox_rootfs_tar(work, &["sh", "echo", "printf", "sleep", "true"]);
+    let tar = busybox_rootfs_tar(work, &["sh", "echo", "printf", "sleep", "true"], &[]);
     docker_import(
         &tar,
         &[
@@ -381,7 +358,7 @@ fn controls_in(output: &str) -> Vec<String> {
 fn no_planted_secret_or_control_character_reaches_a_snapshot_or_a_report() {
     let prefix = unique_prefix("ps");
     let label = format!("dockaudit.planted={prefix}");
-    let mut guard = Guard {
+    let mut guard = RemoveLabelled {
         label: label.clone(),
         tags: Vec::new(),
     };

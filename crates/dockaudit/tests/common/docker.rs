@@ -54,13 +54,19 @@ pub fn busybox() -> PathBuf {
     panic!("no static busybox found (apt-get install busybox-static)");
 }
 
-/// A rootfs tar of busybox with `applets` linked in `/bin`, for `docker import`.
-pub fn busybox_rootfs_tar(work: &Path, applets: &[&str]) -> Vec<u8> {
+/// A rootfs tar of busybox with `applets` linked in `/bin` and `files` (path, content), for
+/// `docker import`.
+pub fn busybox_rootfs_tar(work: &Path, applets: &[&str], files: &[(&str, &str)]) -> Vec<u8> {
     let rootfs = work.join("rootfs");
     std::fs::create_dir_all(rootfs.join("bin")).expect("mkdir");
     std::fs::copy(busybox(), rootfs.join("bin/busybox")).expect("copy busybox");
     for applet in applets {
         std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("link");
+    }
+    for (path, content) in files {
+        let at = rootfs.join(path);
+        std::fs::create_dir_all(at.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(at, content).expect("write");
     }
     let tar = std::process::Command::new("tar")
         .arg("-C")
@@ -85,4 +91,34 @@ pub fn docker_import(tar: &[u8], args: &[&str], tag: &str) {
     std::io::Write::write_all(&mut import.stdin.take().expect("stdin"), tar)
         .expect("feed docker import");
     assert!(import.wait().expect("docker import").success());
+}
+
+/// Removes the containers and images with `label` (`KEY=VALUE`) and the image `tags` when dropped,
+/// so a live test cleans up on failure and panic too.
+pub struct RemoveLabelled {
+    /// The label every object of the test carries.
+    pub label: String,
+    /// Image tags to remove (an image may carry the label only through its parent).
+    pub tags: Vec<String>,
+}
+
+impl Drop for RemoveLabelled {
+    fn drop(&mut self) {
+        let filter = format!("label={}", self.label);
+        for id in text(&docker(&["ps", "-aq", "--filter", &filter]).stdout).split_whitespace() {
+            let _ = docker(&["rm", "-f", id]);
+        }
+        // Children before parents: retry in rounds.
+        for _ in 0..4 {
+            let mut ids: Vec<String> =
+                text(&docker(&["images", "-aq", "--filter", &filter]).stdout)
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect();
+            ids.extend(self.tags.iter().cloned());
+            let mut args = vec!["rmi", "-f"];
+            args.extend(ids.iter().map(String::as_str));
+            let _ = docker(&args);
+        }
+    }
 }
