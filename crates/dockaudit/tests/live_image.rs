@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use common::docker::{
-    busybox_rootfs_tar, docker, docker_import, docker_ok, text, unique_prefix, RemoveLabelled,
+    busybox_rootfs_tar, docker_import, docker_ok, text, unique_prefix, RemoveLabelled,
 };
 use serde_json::Value;
 
