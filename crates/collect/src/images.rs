@@ -13,9 +13,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use dockaudit_scan::image::{
-    scan_archive, scan_layout, BlobSource, ImageScan, ScanLimits, SCANNER,
-};
+use dockaudit_scan::image::{scan_archive, scan_layout, ImageScan, LayoutDir, ScanLimits, SCANNER};
 use dockaudit_snapshot::contents::ImageContents;
 use dockaudit_snapshot::{Fact, Gap, HistoryEntry, Image, ImageInspect, Redaction, Snapshot};
 use futures_util::stream::{self, StreamExt};
@@ -389,20 +387,6 @@ pub async fn inspect_image(
     ))
 }
 
-/// An image layout directory, its files opened on demand.
-struct DirSource(PathBuf);
-
-impl BlobSource for DirSource {
-    fn open(&mut self, path: &str) -> io::Result<Option<Box<dyn Read + '_>>> {
-        // Paths come normalised from the scanner (no `..`, no leading `/`).
-        match std::fs::File::open(self.0.join(path)) {
-            Ok(f) => Ok(Some(Box::new(io::BufReader::with_capacity(256 << 10, f)))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
 /// Reads an image from a `docker save` archive (plain or compressed), an OCI layout tar, or a
 /// directory holding either unpacked. `reference` picks the image when there are several.
 pub fn scan_archive_path(
@@ -412,8 +396,8 @@ pub fn scan_archive_path(
 ) -> Result<ImageScan, String> {
     let shown = path.display();
     if path.is_dir() {
-        return scan_layout(&mut DirSource(path.to_owned()), reference, limits)
-            .map_err(|e| format!("{shown}: {e}"));
+        let mut layout = LayoutDir::new(path).map_err(|e| format!("cannot open {e}"))?;
+        return scan_layout(&mut layout, reference, limits).map_err(|e| format!("{shown}: {e}"));
     }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open {shown}: {e}"))?;
     scan_archive(

@@ -10,11 +10,16 @@
 //!
 //! Needs: a reachable Docker engine and busybox-static (`.ci/run` installs both).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Output;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use assert_cmd::Command;
+use common::docker::{
+    busybox_rootfs_tar, docker_import, docker_ok, text, unique_prefix, RemoveLabelled,
+};
 use serde_json::Value;
 
 /// Planted (fake) values: none may appear in any output.
@@ -27,79 +32,6 @@ const PLANTED: &[&str] = &[
 
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn docker(args: &[&str]) -> Output {
-    std::process::Command::new("docker")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run docker: {e}"))
-}
-
-fn docker_ok(args: &[&str]) -> String {
-    let out = docker(args);
-    assert!(
-        out.status.success(),
-        "docker {args:?} failed: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout).trim().to_string()
-}
-
-/// Removes everything labelled with this run's prefix, and its tags, when dropped.
-struct Guard {
-    prefix: String,
-    tags: Vec<String>,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let filter = format!("label=dockaudit.image-test={}", self.prefix);
-        let ids = text(&docker(&["ps", "-aq", "--filter", &filter]).stdout);
-        for id in ids.split_whitespace() {
-            let _ = docker(&["rm", "-f", id]);
-        }
-        // Children before parents: retry in rounds.
-        for _ in 0..4 {
-            let mut ids: Vec<String> =
-                text(&docker(&["images", "-aq", "--filter", &filter]).stdout)
-                    .split_whitespace()
-                    .map(str::to_string)
-                    .collect();
-            ids.extend(self.tags.iter().cloned());
-            let mut args = vec!["rmi", "-f"];
-            args.extend(ids.iter().map(String::as_str));
-            let _ = docker(&args);
-        }
-    }
-}
-
-fn unique_prefix() -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("li{}{}", std::process::id(), nanos)
-}
-
-/// A static busybox (the rootfs has no libc).
-fn busybox() -> PathBuf {
-    let candidates = [
-        std::env::var("BUSYBOX").unwrap_or_default(),
-        "/bin/busybox".into(),
-        "/usr/bin/busybox".into(),
-    ];
-    for c in candidates.iter().filter(|c| !c.is_empty()) {
-        let ldd = std::process::Command::new("ldd").arg(c).output();
-        if Path::new(c).exists() && ldd.map(|o| !o.status.success()).unwrap_or(true) {
-            return PathBuf::from(c);
-        }
-    }
-    panic!("no static busybox found (apt-get install busybox-static)");
-}
-
 fn write(dir: &Path, path: &str, content: &str, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     let p = dir.join(path);
@@ -109,48 +41,27 @@ fn write(dir: &Path, path: &str, content: &str, mode: u32) {
 }
 
 /// Builds the base and the bad image; returns the bad image's tag.
-fn build_images(prefix: &str, guard: &mut Guard, work: &Path) -> String {
+fn build_images(prefix: &str, guard: &mut RemoveLabelled, work: &Path) -> String {
     let label = format!("dockaudit.image-test={prefix}");
     let base = format!("dockaudit-test-{prefix}-imgbase:1");
     let bad = format!("dockaudit-test-{prefix}-imgbad:1");
     guard.tags = vec![base.clone(), bad.clone()];
 
-    let rootfs = work.join("rootfs");
-    std::fs::create_dir_all(rootfs.join("bin")).expect("mkdir");
-    std::fs::copy(busybox(), rootfs.join("bin/busybox")).expect("copy busybox");
-    for applet in ["sh", "chmod", "rm", "mkdir", "echo"] {
-        std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet)).expect("link");
-    }
-    write(
-        &rootfs,
-        "etc/passwd",
-        "root:x:0:0:root:/root:/bin/sh\n",
-        0o644,
+    let tar = busybox_rootfs_tar(
+        work,
+        &["sh", "chmod", "rm", "mkdir", "echo"],
+        &[("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n")],
     );
-    let tar = std::process::Command::new("tar")
-        .arg("-C")
-        .arg(&rootfs)
-        .args(["--numeric-owner", "-cf", "-", "."])
-        .output()
-        .expect("tar");
-    assert!(tar.status.success());
-    let mut import = std::process::Command::new("docker")
-        .args([
-            "import",
+    docker_import(
+        &tar,
+        &[
             "--change",
             "LABEL dockaudit.test=1",
             "--change",
             &format!("LABEL {label}"),
-            "-",
-            &base,
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("docker import");
-    std::io::Write::write_all(&mut import.stdin.take().expect("stdin"), &tar.stdout)
-        .expect("feed docker import");
-    assert!(import.wait().expect("docker import").success());
+        ],
+        &base,
+    );
 
     let ctx = work.join("bad");
     let c = |p: &str| format!("contents/{p}");
@@ -266,9 +177,9 @@ fn rules_of(doc: &Value) -> Vec<String> {
 
 #[test]
 fn live_image_scan_through_the_engine_and_as_an_archive() {
-    let prefix = unique_prefix();
-    let mut guard = Guard {
-        prefix: prefix.clone(),
+    let prefix = unique_prefix("li");
+    let mut guard = RemoveLabelled {
+        label: format!("dockaudit.image-test={prefix}"),
         tags: Vec::new(),
     };
     let work = tempfile::tempdir().expect("temp dir");

@@ -714,3 +714,108 @@ fn markdown_of_a_large_host_stays_postable_and_accounts_for_every_finding() {
     // Low and info findings are folded away.
     assert!(md.contains("<details><summary>Low ("), "{md}");
 }
+
+/// What a hostile container can put in its label values, log lines and commands: an OSC 8
+/// hyperlink, a screen clear, a carriage return that overwrites the line, a bell, a backspace,
+/// DEL and the 8-bit CSI.
+const HOSTILE: &str = "x\u{1b}]8;;https://evil.example/\u{7}click\u{1b}]8;;\u{7}\u{1b}[2J\rPASSED\u{8}\u{7f}\u{9b}31m";
+
+/// The `severities` report with HOSTILE in every kind of text the engine can reach.
+fn hostile_report() -> Report {
+    let mut report = severities();
+    report.engine.version.push_str(HOSTILE);
+    for f in &mut report.findings {
+        f.target.name.push_str(HOSTILE);
+        f.message.push_str(HOSTILE);
+        f.evidence = serde_json::json!({ "label": HOSTILE, "logs": [HOSTILE], HOSTILE: 1 });
+    }
+    report.findings[0].location = Some(Location {
+        path: format!("/etc/{HOSTILE}"),
+        line: 1,
+        column: 1,
+    });
+    report.findings[1].suppressed = Some(Suppression {
+        reason: HOSTILE.to_string(),
+        source: HOSTILE.to_string(),
+    });
+    for s in &mut report.skipped {
+        s.reason.push_str(HOSTILE);
+    }
+    report.gaps.push(dockaudit_report::Gap {
+        what: HOSTILE.to_string(),
+        why: HOSTILE.to_string(),
+    });
+    report
+}
+
+/// Control characters other than newline and tab in `text`, with our own colour sequences
+/// (`ESC [ … m`) allowed when `colours` is set.
+fn controls_in(text: &str, colours: bool) -> Vec<String> {
+    let text = if colours {
+        strip_ansi(text)
+    } else {
+        text.to_string()
+    };
+    text.char_indices()
+        .filter(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
+        .map(|(i, c)| format!("{c:?} at {i}: {:?}", &text[i.saturating_sub(20)..i]))
+        .collect()
+}
+
+#[test]
+fn no_text_format_passes_on_the_engines_control_characters() {
+    let report = hostile_report();
+    let coloured = TerminalOptions::default();
+    let quiet = TerminalOptions {
+        quiet: true,
+        ..TerminalOptions::default()
+    };
+    let outputs = [
+        (
+            "terminal",
+            render(|b| write_terminal(&report, b, coloured)),
+            true,
+        ),
+        (
+            "terminal quiet",
+            render(|b| write_terminal(&report, b, quiet)),
+            true,
+        ),
+        ("markdown", render(|b| write_markdown(&report, b)), false),
+        (
+            "html",
+            render(|b| write_html(&report, &catalogue(), b)),
+            false,
+        ),
+        ("junit", junit_of(&report), false),
+        (
+            "sarif",
+            render(|b| write_sarif(&report, &catalogue(), b)),
+            false,
+        ),
+    ];
+    for (format, text, colours) in &outputs {
+        let found = controls_in(text, *colours);
+        assert!(
+            found.is_empty(),
+            "{format} passes on control characters: {found:?}"
+        );
+        // Shown, not dropped: a reader sees that there was an escape sequence.
+        if !format.ends_with("quiet") {
+            assert!(
+                text.contains("␛]8;;https://evil.example/␇click"),
+                "{format}:\n{text}"
+            );
+        }
+    }
+    // Our own colours survive: the coloured terminal still has escape sequences.
+    assert!(outputs[0].1.contains("\u{1b}["));
+    // The SARIF log and the JUnit XML still parse, and SARIF is still valid.
+    assert!(sarif_errors(&sarif_of(&report)).is_empty());
+    junit_counts(&junit_of(&report));
+    // JSON escapes control characters itself and keeps the values exact.
+    let json = render(|b| write_json(&report, b));
+    assert!(controls_in(&json, false).is_empty(), "{json}");
+    let back: Report = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, report);
+}

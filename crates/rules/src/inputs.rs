@@ -26,6 +26,8 @@ pub fn lists_read(rule: &RuleMeta) -> &'static [ObjectList] {
         "DMN002" => &[Networks],
         // A container's environment is compared with its image's.
         "CTR017" => &[Containers, Images],
+        // A mount of a local volume created with `o=bind,device=…` is a host path (or socket).
+        "MNT001" | "MNT002" => &[Containers, Volumes],
         id => by_family(id),
     }
 }

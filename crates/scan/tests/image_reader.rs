@@ -5,7 +5,9 @@
 
 use std::io::Write;
 
-use dockaudit_scan::image::{scan_archive, scan_layout, BlobSource, ImageError, ScanLimits};
+use dockaudit_scan::image::{
+    scan_archive, scan_layout, BlobSource, ImageError, LayoutDir, ScanLimits,
+};
 use dockaudit_snapshot::contents::ImageContents;
 
 /// One tar entry of a test layer.
@@ -665,4 +667,168 @@ fn the_archive_as_a_whole_is_bounded() {
         }
         other => panic!("expected NoManifest, got {other:?}"),
     }
+}
+
+/// Writes the OCI layout of [`oci_layout`] into a new directory.
+fn oci_layout_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    for (path, data) in oci_layout() {
+        let at = dir.path().join(&path);
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::fs::write(at, data).unwrap();
+    }
+    dir
+}
+
+/// Scans a layout directory on another thread, so that a read that blocks fails the test instead
+/// of hanging it (a generous bound, not a timing check).
+fn scan_dir(dir: &std::path::Path) -> Result<ImageContents, ImageError> {
+    let dir = dir.to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = LayoutDir::new(&dir)
+            .map_err(ImageError::Io)
+            .and_then(|mut layout| scan_layout(&mut layout, None, &ScanLimits::default()))
+            .map(|scan| scan.contents);
+        let _ = tx.send(result);
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the layout directory is read without blocking")
+}
+
+fn layer_path() -> String {
+    format!("blobs/sha256/{}", hex(0x11))
+}
+
+#[test]
+fn a_layout_directory_reads_like_the_tar() {
+    let dir = oci_layout_dir();
+    let c = scan_dir(dir.path()).expect("the layout reads");
+    assert_eq!(c.os.as_ref().map(|o| o.id.as_str()), Some("alpine"));
+    assert_eq!(paths(&c.packages, |p| &p.name), ["musl"]);
+    // A link inside the directory is followed (docker save links duplicate layers).
+    let blobs = dir.path().join("blobs/sha256");
+    std::fs::rename(blobs.join(hex(0x11)), blobs.join("real")).unwrap();
+    std::os::unix::fs::symlink("real", blobs.join(hex(0x11))).unwrap();
+    let c = scan_dir(dir.path()).expect("a link inside the layout reads");
+    assert_eq!(paths(&c.packages, |p| &p.name), ["musl"]);
+}
+
+#[test]
+fn a_layer_linked_out_of_the_directory_is_refused_with_its_path() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("not-a-layer");
+    std::fs::write(&secret, b"outside").unwrap();
+    for link_blobs_dir in [false, true] {
+        let dir = oci_layout_dir();
+        if link_blobs_dir {
+            // Through a linked directory on the way, not only the file itself.
+            let blobs = dir.path().join("blobs/sha256");
+            let moved = outside.path().join("sha256");
+            std::fs::rename(&blobs, &moved).unwrap();
+            std::os::unix::fs::symlink(&moved, &blobs).unwrap();
+        } else {
+            let layer = dir.path().join(layer_path());
+            std::fs::remove_file(&layer).unwrap();
+            std::os::unix::fs::symlink(&secret, &layer).unwrap();
+        }
+        let err = scan_dir(dir.path())
+            .expect_err("a link out is refused")
+            .to_string();
+        assert!(err.contains("blobs/sha256/"), "{err}");
+        assert!(err.contains("leading out of the directory"), "{err}");
+        assert!(err.contains("refused"), "{err}");
+    }
+}
+
+#[test]
+fn a_fifo_or_a_directory_in_place_of_a_layer_is_refused_not_read() {
+    let dir = oci_layout_dir();
+    let layer = dir.path().join(layer_path());
+    std::fs::remove_file(&layer).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&layer)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let err = scan_dir(dir.path())
+        .expect_err("a FIFO is refused")
+        .to_string();
+    assert!(
+        err.contains(&layer_path()) && err.contains("a FIFO"),
+        "{err}"
+    );
+    std::fs::remove_file(&layer).unwrap();
+    std::fs::create_dir(&layer).unwrap();
+    let err = scan_dir(dir.path())
+        .expect_err("a directory is refused")
+        .to_string();
+    assert!(err.contains("a directory"), "{err}");
+}
+
+#[test]
+fn package_entries_are_bounded_per_file_and_in_total() {
+    let limits = ScanLimits {
+        max_package_entry_bytes: 64 << 10,
+        max_package_entries_bytes: 1 << 20,
+        ..ScanLimits::default()
+    };
+    let stanza = |name: &str| format!("Package: {name}\nVersion: 1.0\nArchitecture: amd64\n");
+    let big = |name: &str, size: u64| {
+        let mut text = stanza(name).into_bytes();
+        text.resize(size as usize, b'\n');
+        text
+    };
+    // One entry over the per-file bound; then entries at the bound until the total is passed.
+    let mut files = vec![
+        (
+            "var/lib/dpkg/status.d/small".to_string(),
+            stanza("small").into_bytes(),
+            0o644,
+        ),
+        (
+            "var/lib/dpkg/status.d/huge".to_string(),
+            big("huge", limits.max_package_entry_bytes + 1),
+            0o644,
+        ),
+    ];
+    let at_bound = limits.max_package_entries_bytes / limits.max_package_entry_bytes + 4;
+    for i in 0..at_bound {
+        files.push((
+            format!("var/lib/dpkg/status.d/p{i:03}"),
+            big(&format!("p{i:03}"), limits.max_package_entry_bytes),
+            0o644,
+        ));
+    }
+    let c = scan_archive(
+        &docker_save(&[layer(&files)], &[0], true)[..],
+        None,
+        &limits,
+    )
+    .unwrap()
+    .contents;
+    let names = paths(&c.packages, |p| &p.name);
+    assert!(names.contains(&"small".to_string()), "{names:?}");
+    assert!(!names.contains(&"huge".to_string()));
+    // As many full-size entries as the total holds (the small one took a little of it).
+    assert_eq!(
+        names.len() as u64,
+        1 + limits.max_package_entries_bytes / limits.max_package_entry_bytes - 1,
+        "{names:?}"
+    );
+    assert!(
+        c.problems
+            .iter()
+            .any(|p| p.contains("status.d/huge") && p.contains("bound")),
+        "{:?}",
+        c.problems
+    );
+    assert!(
+        c.problems
+            .iter()
+            .any(|p| p.contains("package entries kept from this image would exceed")),
+        "{:?}",
+        c.problems
+    );
+    assert!(c.stats.incomplete);
 }

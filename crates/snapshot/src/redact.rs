@@ -48,6 +48,9 @@ const SECRET_WORDS: &[&str] = &[
     "CREDENTIALS",
     "PASSPHRASE",
     "DSN",
+    "AUTHORIZATION",
+    "HTPASSWD",
+    "BASICAUTH",
 ];
 
 /// Words that, before `KEY`, make it a secret key (`API_KEY`, `PRIVATE_KEY`).
@@ -69,6 +72,7 @@ const KEY_QUALIFIERS: &[&str] = &[
 const NOT_SECRET_SUFFIXES: &[&str] = &[
     "FILE",
     "FILES",
+    "USERSFILE",
     "PATH",
     "DIR",
     "ENABLED",
@@ -123,7 +127,8 @@ pub fn secret_name_reason(name: &str) -> Option<&'static str> {
     None
 }
 
-/// Provider token formats, with the reason reported when one is found.
+/// Provider token formats and credential formats that are masked whole, with the reason reported
+/// when one is found.
 static TOKEN_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", "AWS access key id"),
@@ -144,10 +149,20 @@ static TOKEN_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
             "JSON Web Token",
         ),
+        // From the BEGIN line to the END line, or to the end of the text when the END line is not
+        // in it (the rest of a key split across log lines is masked by `redact_lines`). Encrypted
+        // keys carry `Proc-Type:`/`DEK-Info:` headers, so the body is not only base64.
         (
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----[^-]*(?:-----END [A-Z ]*PRIVATE KEY-----)?",
+            r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
             "private key",
         ),
+        // htpasswd and crypt(3) hashes (apr1/MD5, bcrypt, SHA-crypt, yescrypt, argon2), with
+        // Compose's `$$` escape as labels carry them; and htpasswd's `{SHA}`.
+        (
+            r"\$\$?(?:apr1|1|5|6|2[abxy]|y|gy|7|argon2(?:id|i|d))\$\$?[./A-Za-z0-9$=,+-]{8,}",
+            "password hash",
+        ),
+        (r"\{SHA\}[A-Za-z0-9+/]{27}=", "password hash"),
     ]
     .into_iter()
     .map(|(p, why)| (Regex::new(p).expect("static pattern"), why))
@@ -159,13 +174,114 @@ static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@").expect("static pattern")
 });
 
-/// `NAME=value` or `NAME: value` in free text (history lines, process command lines, log lines).
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*|\s+)("[^"]*"|'[^']*'|[^\s"'&;,=]+)"#)
-        .expect("static pattern")
+/// A credential inside a longer match (group 1), masked alone so the context stays readable.
+struct GroupPattern {
+    pattern: Regex,
+    key: &'static str,
+    reason: &'static str,
+    /// Further check on the credential, for patterns that also match ordinary words.
+    accepts: fn(&str) -> bool,
+}
+
+static GROUP_PATTERNS: LazyLock<Vec<GroupPattern>> = LazyLock::new(|| {
+    let any = |_: &str| true;
+    vec![
+        GroupPattern {
+            pattern: URL_PASSWORD.clone(),
+            key: "URL password",
+            reason: "password embedded in a URL",
+            accepts: any,
+        },
+        // `Authorization: Bearer x`, `"authorization":["Basic x"]`, `Proxy-Authorization=…`: the
+        // credential after the scheme.
+        GroupPattern {
+            pattern: Regex::new(
+                r#"(?i)\b(?:proxy-)?authorization\\?["']?\s*[:=]\s*\[?\s*\\?["']?(?:(?:bearer|basic|digest|token|negotiate|ntlm|apikey|dpop)\s+)?([^\s"'\\,;\]]+)"#,
+            )
+            .expect("static pattern"),
+            key: "Authorization header",
+            reason: "credential in an Authorization header",
+            accepts: any,
+        },
+        GroupPattern {
+            pattern: Regex::new(r"\b[Bb]earer\s+([A-Za-z0-9._~+/-]{8,}=*)")
+                .expect("static pattern"),
+            key: "bearer token",
+            reason: "bearer token",
+            accepts: any,
+        },
+        // `Basic` is also a word: only a value that decodes to `user:password` is a credential.
+        GroupPattern {
+            pattern: Regex::new(r"\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})").expect("static pattern"),
+            key: "basic credentials",
+            reason: "HTTP Basic credentials (base64 of user:password)",
+            accepts: is_basic_credentials,
+        },
+    ]
 });
 
-/// Masks every provider token and URL password inside `text`, returning what was masked.
+/// Whether `value` is base64 of `user:password` (printable text with a colon).
+fn is_basic_credentials(value: &str) -> bool {
+    decode_base64(value).is_some_and(|bytes| {
+        bytes.contains(&b':') && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+    })
+}
+
+/// Standard base64 with optional padding; `None` when it is not.
+fn decode_base64(value: &str) -> Option<Vec<u8>> {
+    let digits = value.trim_end_matches('=');
+    if value.len() - digits.len() > 2 || digits.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in digits.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// `NAME=value`, `NAME: value`, `"name": "value"` (also inside an escaped JSON string) in free text
+/// (history lines, process command lines, log lines). The value is a JSON-style double-quoted
+/// string (escapes honoured; unterminated runs to the end), a single-quoted one, or a word; a word
+/// may hold `=`, so `password=--password=x` is masked whole.
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"([A-Za-z_][A-Za-z0-9_.-]*)(?:\\?["'])?(\s*[=:]\s*\[?\s*|\s+)"#,
+        r#"(\\"(?:[^"\\]|\\[^"])*(?:\\"|$)|"(?:[^"\\]|\\(?s:.)?)*(?:"|$)|'[^']*(?:'|$)|[^\s"'&;,]+)"#
+    ))
+    .expect("static pattern")
+});
+
+/// A private key's first and last lines, to follow a key across log lines.
+static PEM_BEGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----").expect("static pattern")
+});
+static PEM_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----").expect("static pattern")
+});
+
+/// Whether a matched value is already masked or only a reference to a value kept elsewhere.
+fn masked_or_reference(value: &str) -> bool {
+    value.contains("****") || value.starts_with('$') || is_reference(value)
+}
+
+/// Masks every provider token, credential format, Authorization header and URL password inside
+/// `text`, returning what was masked.
 fn mask_tokens(text: &str) -> (String, Vec<Masked>) {
     let mut found = Vec::new();
     let mut out = text.to_string();
@@ -184,18 +300,32 @@ fn mask_tokens(text: &str) -> (String, Vec<Masked>) {
                 .into_owned();
         }
     }
-    if URL_PASSWORD.is_match(&out) {
-        out = URL_PASSWORD
+    for group in GROUP_PATTERNS.iter() {
+        if !group.pattern.is_match(&out) {
+            continue;
+        }
+        out = group
+            .pattern
             .replace_all(&out, |caps: &regex::Captures| {
-                let whole = &caps[0];
-                let password = &caps[1];
-                let m = mask(password);
+                let whole = caps.get(0).expect("group 0");
+                let Some(secret) = caps.get(1) else {
+                    return whole.as_str().to_string();
+                };
+                if masked_or_reference(secret.as_str()) || !(group.accepts)(secret.as_str()) {
+                    return whole.as_str().to_string();
+                }
+                let m = mask(secret.as_str());
                 found.push(Masked {
-                    key: "URL password".to_string(),
-                    reason: "password embedded in a URL".to_string(),
+                    key: group.key.to_string(),
+                    reason: group.reason.to_string(),
                     masked: m.clone(),
                 });
-                whole.replacen(password, &m, 1)
+                let at = whole.start();
+                format!(
+                    "{}{m}{}",
+                    &whole.as_str()[..secret.start() - at],
+                    &whole.as_str()[secret.end() - at..]
+                )
             })
             .into_owned();
     }
@@ -209,7 +339,9 @@ fn is_reference(value: &str) -> bool {
         || value.starts_with("vault:")
 }
 
-/// Masks one named value in place. Returns what was masked, if anything.
+/// Masks one named value in place: the whole value when the name says it is a secret, else every
+/// secret inside it (tokens, `NAME=value` assignments such as `JAVA_OPTS=-Ddb.password=x`). Returns
+/// what was masked, each under `name`.
 pub fn redact_named(name: &str, value: &mut String) -> Vec<Masked> {
     if value.is_empty() {
         return Vec::new();
@@ -225,7 +357,7 @@ pub fn redact_named(name: &str, value: &mut String) -> Vec<Masked> {
             }];
         }
     }
-    let (masked_text, mut found) = mask_tokens(value);
+    let (masked_text, mut found) = redact_text(value);
     if !found.is_empty() {
         *value = masked_text;
         for f in &mut found {
@@ -262,16 +394,139 @@ pub fn redact_map(map: &mut BTreeMap<String, String>) -> Vec<Masked> {
     found
 }
 
+/// Programs that take a password as a short option: the start of the program's file name, the
+/// option, and whether the password may also be the next word (`sshpass -p x`); MySQL's `-p`
+/// takes it attached only (`-pSECRET`; a lone `-p` prompts).
+const SHORT_PASSWORD_OPTIONS: &[(&str, &str, bool)] = &[
+    ("mysql", "-p", false),
+    ("mariadb", "-p", false),
+    ("sshpass", "-p", true),
+    ("redis-cli", "-a", true),
+];
+
+/// Follows the words of a command line to find passwords given as short options.
+#[derive(Default)]
+struct ShortOptions {
+    /// The option of the program last named, and whether it takes a separate word.
+    option: Option<(&'static str, bool)>,
+    /// The previous word was the option alone: this word is the password.
+    pending: bool,
+}
+
+impl ShortOptions {
+    /// Feeds one word (a command's argument, or a whitespace-separated word of a line); returns
+    /// the byte range of the password in it, and the option that gave it.
+    fn feed(&mut self, word: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
+        let (option, separate) = self.option?;
+        let lead = word.len() - word.trim_start_matches(is_word_quote).len();
+        let trimmed = word[lead..].trim_end_matches(is_word_quote);
+        if std::mem::take(&mut self.pending) && !trimmed.is_empty() && !trimmed.starts_with('-') {
+            return Some((lead..lead + trimmed.len(), option));
+        }
+        let rest = trimmed.strip_prefix(option)?;
+        if rest.is_empty() {
+            self.pending = separate;
+            return None;
+        }
+        Some((lead + option.len()..lead + trimmed.len(), option))
+    }
+
+    /// Notes a program named by `word`, so its options are followed.
+    fn program(&mut self, word: &str) -> bool {
+        let trimmed = word.trim_matches(is_word_quote);
+        let file_name = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        match SHORT_PASSWORD_OPTIONS
+            .iter()
+            .find(|(program, _, _)| file_name.starts_with(program))
+        {
+            Some((_, option, separate)) => {
+                self.option = Some((option, *separate));
+                self.pending = false;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Quotes and parentheses around a word of a command line.
+fn is_word_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '(' | ')')
+}
+
+/// The Masked record of a password given as a short option.
+fn short_option_masked(option: &str, masked: String) -> Masked {
+    Masked {
+        key: option.trim_start_matches('-').to_string(),
+        reason: "password given as a command-line option".to_string(),
+        masked,
+    }
+}
+
+/// Masks passwords given as short options (`mysql -pSECRET`) in a line of words.
+fn mask_short_options(text: &str) -> (String, Vec<Masked>) {
+    let mut state = ShortOptions::default();
+    let mut found = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut offset = 0;
+    for word in text.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|') {
+        let start = offset;
+        offset += word.len()
+            + text[start + word.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        if word.is_empty() || state.program(word) {
+            continue;
+        }
+        if let Some((range, option)) = state.feed(word) {
+            let secret = &word[range.clone()];
+            if masked_or_reference(secret) {
+                continue;
+            }
+            let masked = mask(secret);
+            out.push_str(&text[last..start + range.start]);
+            out.push_str(&masked);
+            last = start + range.end;
+            found.push(short_option_masked(option, masked));
+        }
+    }
+    out.push_str(&text[last..]);
+    (out, found)
+}
+
 /// Masks secrets in a command's arguments in place: `--password=x`, `--password x`, `-e TOKEN=x`,
-/// and tokens anywhere.
+/// `mysql -px`, and tokens anywhere.
 pub fn redact_args(args: &mut [String]) -> Vec<Masked> {
+    redact_command(&[], args)
+}
+
+/// [`redact_args`] for the arguments of `program` (a container's `Path`, an `Entrypoint`), which
+/// decides what short options mean (`-pSECRET` after `mysql`).
+pub fn redact_command(program: &[String], args: &mut [String]) -> Vec<Masked> {
     let mut found = Vec::new();
     let mut secret_flag_pending: Option<String> = None;
+    let mut short = ShortOptions::default();
+    for word in program {
+        short.program(word);
+    }
     for arg in args.iter_mut() {
         if let Some(flag) = secret_flag_pending.take() {
             if !arg.starts_with('-') {
                 found.extend(redact_named(&flag, arg));
                 continue;
+            }
+        }
+        // A whole shell script in one argument (`sh -c "…"`) is free text, read below.
+        if !arg.contains(char::is_whitespace) && !short.program(arg) {
+            if let Some((range, option)) = short.feed(arg) {
+                if !masked_or_reference(&arg[range.clone()]) {
+                    let masked = mask(&arg[range.clone()]);
+                    arg.replace_range(range, &masked);
+                    found.push(short_option_masked(option, masked));
+                    continue;
+                }
             }
         }
         if let Some(flag) = arg.strip_prefix('-') {
@@ -302,9 +557,16 @@ pub fn redact_args(args: &mut [String]) -> Vec<Masked> {
     found
 }
 
+/// Names whose values [`mask_tokens`] already masked after the scheme word (`Bearer`).
+fn is_authorization_name(name: &str) -> bool {
+    name.to_ascii_uppercase().ends_with("AUTHORIZATION")
+}
+
 /// Masks secrets in free text (a history line, a process command line, a log line).
 pub fn redact_text(text: &str) -> (String, Vec<Masked>) {
     let (tokens_masked, mut found) = mask_tokens(text);
+    let (tokens_masked, short_found) = mask_short_options(&tokens_masked);
+    found.extend(short_found);
     let mut out = String::with_capacity(tokens_masked.len());
     let mut last = 0;
     let mut pos = 0;
@@ -321,16 +583,23 @@ pub fn redact_text(text: &str) -> (String, Vec<Masked>) {
             continue;
         }
         let raw = value.as_str();
-        let unquoted = raw.trim_matches(|c| c == '"' || c == '\'');
-        if unquoted.is_empty() || unquoted.contains("****") || is_reference(unquoted) {
+        let unquoted = raw.trim_matches(|c| c == '"' || c == '\'' || c == '\\');
+        // `{` and `[` open a JSON object or list whose members are matched on their own.
+        if unquoted.is_empty() || raw == "{" || masked_or_reference(unquoted) {
             continue;
         }
-        // `$VAR` and `${VAR}` are references to a value defined elsewhere, not the value.
-        if unquoted.starts_with('$') {
+        if is_authorization_name(name.as_str()) {
             continue;
         }
-        let Some(reason) = secret_name_reason(name.as_str()) else {
-            continue;
+        // Java's `-Dname=value` system properties: the `D` is the option, not the name.
+        let java_property = is_flag
+            .then(|| name.as_str().strip_prefix('D'))
+            .flatten()
+            .and_then(secret_name_reason);
+        let (key, reason) = match (secret_name_reason(name.as_str()), java_property) {
+            (Some(reason), _) => (name.as_str(), reason),
+            (None, Some(reason)) => (&name.as_str()[1..], reason),
+            (None, None) => continue,
         };
         let masked = mask(unquoted);
         out.push_str(&tokens_masked[last..value.start()]);
@@ -338,13 +607,49 @@ pub fn redact_text(text: &str) -> (String, Vec<Masked>) {
         last = value.end();
         pos = value.end();
         found.push(Masked {
-            key: name.as_str().to_string(),
+            key: key.to_string(),
             reason: reason.to_string(),
             masked,
         });
     }
     out.push_str(&tokens_masked[last..]);
     (out, found)
+}
+
+/// Masks secrets in consecutive lines of one text (a container's log), in place: each line as
+/// [`redact_text`] does, and every line of a private key whose BEGIN line came earlier, up to its
+/// END line.
+pub fn redact_lines(lines: &mut [String]) -> Vec<Masked> {
+    let mut found = Vec::new();
+    let mut in_key = false;
+    for line in lines.iter_mut() {
+        let mut head = String::new();
+        let mut rest = line.as_str();
+        if in_key {
+            match PEM_END.find(rest) {
+                Some(end) => {
+                    head.push_str("****");
+                    rest = &rest[end.end()..];
+                }
+                None => {
+                    *line = "****".to_string();
+                    continue;
+                }
+            }
+        }
+        // A key opens when its last BEGIN line has no END line after it.
+        in_key = PEM_BEGIN
+            .find_iter(rest)
+            .last()
+            .is_some_and(|begin| !PEM_END.is_match(&rest[begin.end()..]));
+        let (text, masked) = redact_text(rest);
+        if !masked.is_empty() || !head.is_empty() {
+            head.push_str(&text);
+            *line = head;
+            found.extend(masked);
+        }
+    }
+    found
 }
 
 /// A secret found in a file's text: where, what kind, and the masked form. Never the value.

@@ -24,6 +24,7 @@ const TEMPLATE: &str = include_str!("html/report.html");
 /// Writes the report as one self-contained HTML page. `catalogue` gives each rule's rationale and
 /// references (shown under "why"); rules missing from it are shown without.
 pub fn write_html(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write) -> io::Result<()> {
+    let report = &*super::printable::printable(report);
     let mut env = Environment::new();
     env.add_filter("code", code_spans);
     env.add_template("report.html", TEMPLATE)

@@ -19,6 +19,7 @@ use crate::{Category, Report, RuleInfo, RuleStatus};
 /// Writes the report as JUnit XML. `catalogue` supplies rule names for rules without findings; an
 /// empty catalogue is fine (cases are then named by rule id alone).
 pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write) -> io::Result<()> {
+    let report = &*super::printable::printable(report);
     let names: HashMap<&str, &str> = catalogue
         .iter()
         .map(|r| (r.id.as_str(), r.name.as_str()))

@@ -20,6 +20,7 @@ pub const FINDINGS_BUDGET: usize = 45_000;
 
 /// Writes the report as GitHub-flavoured Markdown.
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let report = &*super::printable::printable(report);
     let s = &report.summary;
     writeln!(out, "## dockaudit report")?;
     writeln!(out)?;

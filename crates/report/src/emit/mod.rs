@@ -5,6 +5,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod printable;
 pub mod sarif;
 mod terminal;
 
@@ -12,5 +13,6 @@ pub use html::write_html;
 pub use json::write_json;
 pub use junit::write_junit;
 pub use markdown::write_markdown;
+pub use printable::{printable, printable_text};
 pub use sarif::write_sarif;
 pub use terminal::{write_terminal, TerminalOptions};

@@ -49,6 +49,7 @@ pub fn write_sarif(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
 
 /// The SARIF log as a JSON value.
 pub fn sarif_value(report: &Report, catalogue: &[RuleInfo]) -> Value {
+    let report = &*super::printable::printable(report);
     // Describe the rules that ran (every rule of the catalogue for a report without `results`).
     let catalogue: Vec<&RuleInfo> = catalogue
         .iter()

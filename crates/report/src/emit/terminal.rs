@@ -86,6 +86,7 @@ pub fn write_terminal(
     out: &mut dyn Write,
     opts: TerminalOptions,
 ) -> io::Result<()> {
+    let report = &*super::printable::printable(report);
     if opts.quiet {
         return write_summary_lines(report, out);
     }

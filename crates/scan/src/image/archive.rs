@@ -5,7 +5,9 @@
 //! files opened on demand ([`scan_layout`], e.g. an unpacked layout directory).
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
 use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -32,6 +34,97 @@ pub trait BlobSource {
     /// Opens the file at `path` (relative to the layout's root, `/`-separated), or `Ok(None)` when
     /// there is none.
     fn open(&mut self, path: &str) -> io::Result<Option<Box<dyn Read + '_>>>;
+}
+
+/// An image layout unpacked in a directory (`docker save` or OCI), its files opened on demand.
+///
+/// Only regular files inside the directory are opened: a path that is a symbolic link (or passes
+/// through one) leading out of the directory, and anything that is not a regular file (a FIFO,
+/// which would block the read forever, a socket, a device, a directory), is refused with an error
+/// naming the path. Links inside the directory (`docker save` links duplicate layers) are followed.
+#[derive(Debug)]
+pub struct LayoutDir {
+    root: PathBuf,
+}
+
+impl LayoutDir {
+    /// The layout in directory `root`.
+    pub fn new(root: &Path) -> io::Result<LayoutDir> {
+        let root = root
+            .canonicalize()
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", root.display())))?;
+        Ok(LayoutDir { root })
+    }
+
+    /// The real path of `path` inside the layout, checked to be a regular file there; `Ok(None)`
+    /// when there is nothing at `path`.
+    fn checked(&self, path: &str) -> io::Result<Option<PathBuf>> {
+        let joined = self.root.join(path);
+        let refuse = |why: String| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{path} in {}: {why}: refused", self.root.display()),
+            )
+        };
+        match joined.symlink_metadata() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io::Error::new(e.kind(), format!("{path}: {e}"))),
+            Ok(_) => {}
+        }
+        // The real path, with every link on the way resolved (a link to a missing file is missing).
+        let real = match joined.canonicalize() {
+            Ok(real) => real,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io::Error::new(e.kind(), format!("{path}: {e}"))),
+        };
+        if !real.starts_with(&self.root) {
+            return Err(refuse(format!(
+                "a symbolic link leading out of the directory (to {})",
+                real.display()
+            )));
+        }
+        let kind = real.symlink_metadata()?.file_type();
+        if !kind.is_file() {
+            return Err(refuse(format!("not a regular file ({})", describe(kind))));
+        }
+        Ok(Some(real))
+    }
+}
+
+/// What a file type is, in words.
+fn describe(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+impl BlobSource for LayoutDir {
+    fn open(&mut self, path: &str) -> io::Result<Option<Box<dyn Read + '_>>> {
+        let Some(real) = self.checked(path)? else {
+            return Ok(None);
+        };
+        let file = File::open(&real)?;
+        // The file may have been replaced since it was checked: check what was opened.
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{path}: not a regular file: refused"),
+            ));
+        }
+        Ok(Some(Box::new(io::BufReader::with_capacity(
+            256 << 10,
+            file,
+        ))))
+    }
 }
 
 /// Counts the raw bytes read from an archive member, to tell a member cut short.

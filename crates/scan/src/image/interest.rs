@@ -13,6 +13,9 @@ pub(crate) enum Purpose {
     Release,
     /// A package database.
     PackageDb,
+    /// One package's entry of a package database kept as one file per package (distroless
+    /// images' `var/lib/dpkg/status.d/`).
+    PackageEntry,
     /// `/etc/passwd`, `/etc/shadow`, `/etc/group`.
     Accounts,
     /// A file whose name makes it a credential candidate (`id_rsa`, `.aws/credentials`, `.env`).
@@ -25,6 +28,7 @@ impl Purpose {
         match self {
             Purpose::Release => 64 << 10,
             Purpose::PackageDb => limits.max_database_bytes,
+            Purpose::PackageEntry => limits.max_package_entry_bytes,
             Purpose::Accounts => 4 << 20,
             Purpose::Credential => 256 << 10,
         }
@@ -248,7 +252,12 @@ pub(crate) fn interest(path: &str, size: u64, limits: &super::ScanLimits) -> Int
     if RELEASE_FILES.contains(&path) {
         i.keep = Some(Purpose::Release);
     } else if is_package_db(path) {
-        i.keep = Some(Purpose::PackageDb);
+        // Listed paths are whole databases; the others are entries of a directory database.
+        i.keep = Some(if !DATABASE_PATHS.contains(&path) {
+            Purpose::PackageEntry
+        } else {
+            Purpose::PackageDb
+        });
     } else if matches!(path, "etc/passwd" | "etc/shadow" | "etc/group") {
         i.keep = Some(Purpose::Accounts);
     } else if is_credential_name(path) && scannable_place(path) {
@@ -286,7 +295,7 @@ mod tests {
         assert_eq!(keep("var/lib/dpkg/status"), Some(Purpose::PackageDb));
         assert_eq!(
             keep("var/lib/dpkg/status.d/libc6"),
-            Some(Purpose::PackageDb)
+            Some(Purpose::PackageEntry)
         );
         assert_eq!(keep("var/lib/dpkg/status.d/.hidden"), None);
         assert_eq!(keep("var/lib/dpkg/status-old"), None);

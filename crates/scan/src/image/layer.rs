@@ -17,7 +17,7 @@ use std::io::{self, Read};
 
 use dockaudit_snapshot::redact::{find_secrets, FoundSecret};
 
-use super::interest::{git_root, interest};
+use super::interest::{git_root, interest, Purpose};
 use super::path::{self, normalize};
 use super::ScanLimits;
 
@@ -162,6 +162,8 @@ pub(crate) struct Budget {
     pub bytes_read: u64,
     /// Bytes of content kept.
     pub kept_bytes: u64,
+    /// Bytes of one-file-per-package database entries kept (part of `kept_bytes`).
+    pub package_entry_bytes: u64,
     /// Files whose content was kept.
     pub kept_files: u64,
     /// Records kept.
@@ -479,6 +481,16 @@ fn read_file<R: Read>(
                 "layer {}: {path} is {size} bytes, over the {limit}-byte bound for such a file: not read",
                 ext.name
             ));
+        } else if purpose == Purpose::PackageEntry
+            && budget.package_entry_bytes + size > limits.max_package_entries_bytes
+        {
+            ext.incomplete = true;
+            if budget.first("package entries") {
+                ext.problem(format!(
+                    "layer {}: {path} not read: the package entries kept from this image would exceed {} bytes (the bound)",
+                    ext.name, limits.max_package_entries_bytes
+                ));
+            }
         } else if budget.kept_bytes + size > limits.max_kept_bytes {
             ext.incomplete = true;
             if budget.first("kept") {
@@ -498,6 +510,9 @@ fn read_file<R: Read>(
             }
             budget.kept_bytes += size;
             budget.kept_files += 1;
+            if purpose == Purpose::PackageEntry {
+                budget.package_entry_bytes += size;
+            }
             facts.content = Some(content);
         }
     } else if wanted.scan {

@@ -26,7 +26,7 @@ mod merge;
 pub mod path;
 
 pub use analyse::SCANNER;
-pub use archive::{scan_archive, scan_layout, BlobSource};
+pub use archive::{scan_archive, scan_layout, BlobSource, LayoutDir};
 use dockaudit_snapshot::contents::ImageContents;
 
 /// Bounds on what reading one image may cost.
@@ -39,6 +39,11 @@ pub struct ScanLimits {
     pub max_bytes_read: u64,
     /// Largest package database kept (`rpmdb.sqlite` of a big image is tens of MiB).
     pub max_database_bytes: u64,
+    /// Largest entry of a one-file-per-package database kept (a `var/lib/dpkg/status.d/` file
+    /// describes one package in a few KiB).
+    pub max_package_entry_bytes: u64,
+    /// Total bytes of such entries kept (distroless images have tens of them).
+    pub max_package_entries_bytes: u64,
     /// Total bytes of file content kept, all layers together.
     pub max_kept_bytes: u64,
     /// Largest file whose text is scanned for secrets.
@@ -61,6 +66,8 @@ impl Default for ScanLimits {
             max_entries: 2_000_000,
             max_bytes_read: 32 << 30,
             max_database_bytes: 256 << 20,
+            max_package_entry_bytes: 1 << 20,
+            max_package_entries_bytes: 64 << 20,
             max_kept_bytes: 512 << 20,
             max_scan_file_bytes: 256 << 10,
             max_records: 500_000,

@@ -63,9 +63,13 @@ struct Stanza<'a> {
 
 impl<'a> Stanza<'a> {
     fn get(&self, name: &str) -> Option<&Field<'a>> {
+        self.get_bytes(name.as_bytes())
+    }
+
+    fn get_bytes(&self, name: &[u8]) -> Option<&Field<'a>> {
         self.fields
             .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name.as_bytes()))
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -89,15 +93,25 @@ fn trim(mut s: &[u8]) -> &[u8] {
     s
 }
 
-/// Splits deb822 text into stanzas; fatal on a line that is not a field, a continuation or blank.
-fn stanzas<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Stanza<'a>>, InventoryError> {
-    let mut out = Vec::new();
+/// The fields [`package_of`] reads; a stanza keeps only these (the first of each), so memory stays
+/// small whatever the number and length of the other fields.
+const READ_FIELDS: &[&str] = &["Package", "Status", "Version", "Architecture", "Source"];
+
+/// Reads deb822 text stanza by stanza, handing each to `each` as it ends; fatal on a line that is
+/// not a field, a continuation or blank.
+fn for_each_stanza<'a>(
+    bytes: &'a [u8],
+    origin: &str,
+    mut each: impl FnMut(&Stanza<'a>) -> Result<(), InventoryError>,
+) -> Result<(), InventoryError> {
     let mut current: Option<Stanza<'a>> = None;
     for (i, raw) in bytes.split(|&c| c == b'\n').enumerate() {
         let line_no = i + 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         if line.iter().all(is_blank) {
-            out.extend(current.take());
+            if let Some(stanza) = current.take() {
+                each(&stanza)?;
+            }
             continue;
         }
         if is_blank(&line[0]) {
@@ -125,21 +139,25 @@ fn stanzas<'a>(bytes: &'a [u8], origin: &str) -> Result<Vec<Stanza<'a>>, Invento
                 format!("invalid field name {:?}", preview(name)),
             ));
         }
-        let field = Field {
-            name,
-            value: trim(&line[colon + 1..]),
+        let stanza = current.get_or_insert_with(|| Stanza {
             line: line_no,
-        };
-        current
-            .get_or_insert_with(|| Stanza {
+            fields: Vec::new(),
+        });
+        let wanted = READ_FIELDS
+            .iter()
+            .any(|f| name.eq_ignore_ascii_case(f.as_bytes()));
+        if wanted && stanza.get_bytes(name).is_none() {
+            stanza.fields.push(Field {
+                name,
+                value: trim(&line[colon + 1..]),
                 line: line_no,
-                fields: Vec::new(),
-            })
-            .fields
-            .push(field);
+            });
+        }
     }
-    out.extend(current);
-    Ok(out)
+    if let Some(stanza) = current {
+        each(&stanza)?;
+    }
+    Ok(())
 }
 
 /// The start of a damaged line, printable, for messages.
@@ -160,11 +178,12 @@ fn parse(
 ) -> Result<Inventory, InventoryError> {
     limits.check_size(origin, bytes.len())?;
     let mut inv = Inventory::new(PackageFormat::Dpkg, origin);
-    for stanza in stanzas(bytes, origin)? {
-        if let Some(package) = package_of(&stanza, &mut inv, status_required) {
-            inv.push(package, limits)?;
+    for_each_stanza(bytes, origin, |stanza| {
+        match package_of(stanza, &mut inv, status_required) {
+            Some(package) => inv.push(package, limits),
+            None => Ok(()),
         }
-    }
+    })?;
     Ok(inv)
 }
 
@@ -327,5 +346,16 @@ mod tests {
         assert!(is_status_d_entry("libsqlite3-0"));
         assert!(!is_status_d_entry("libsqlite3-0.md5sums"));
         assert!(!is_status_d_entry(".wh.foo"));
+    }
+
+    #[test]
+    fn problems_are_bounded_and_unread_fields_are_not_kept() {
+        // Thousands of stanzas without a version, each with many fields no one reads.
+        let stanza = format!("Package: p\n{}\n", "X-Field: value\n".repeat(50));
+        let text = stanza.repeat(5_000);
+        let inv = parse_dpkg_status_d_entry(text.as_bytes(), "status.d/p").unwrap();
+        assert!(inv.packages.is_empty());
+        assert_eq!(inv.problems.len(), super::super::MAX_PROBLEMS + 1);
+        assert!(inv.problems.last().unwrap().message.contains("not listed"));
     }
 }

@@ -34,6 +34,9 @@ pub const DATABASE_PATHS: &[&str] = &[
     "usr/lib/sysimage/rpm/Packages",
 ];
 
+/// Problems kept per database (see [`Inventory::problems`]).
+pub const MAX_PROBLEMS: usize = 1_000;
+
 /// Which package manager a package belongs to; it decides how versions compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -121,6 +124,21 @@ impl Inventory {
         package: Option<&str>,
         message: impl Into<String>,
     ) {
+        // A damaged database can have a problem on every one of millions of records: keep the
+        // first ones, and say that there were more, within a bound.
+        if self.problems.len() > MAX_PROBLEMS {
+            return;
+        }
+        if self.problems.len() == MAX_PROBLEMS {
+            let origin = self.origin.clone();
+            self.problems.push(RecordProblem {
+                origin,
+                at,
+                package: None,
+                message: format!("more than {MAX_PROBLEMS} problems; the rest are not listed"),
+            });
+            return;
+        }
         self.problems.push(RecordProblem {
             origin: self.origin.clone(),
             at,
