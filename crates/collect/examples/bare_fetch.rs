@@ -3,10 +3,13 @@
 //! inspect and history, networks with inspect, volumes), with the same concurrency, and throws it
 //! away. No conversion, no masking, no rules, no report: what is left is the engine's cost.
 //!
-//!     bare_fetch [SOCKET] [--no-sizes] [--host]
+//!     bare_fetch [SOCKET] [--no-sizes] [--no-top] [--host]
 //!
-//! `--no-sizes` leaves out the writable-layer sizes, as `dockaudit audit --no-sizes` does (on some
-//! storage drivers, fuse-overlayfs for one, they cost the engine seconds). `--host` also does the
+//! `--no-sizes` leaves out every size (by default it asks the container list for every writable
+//! layer's size, `size=1`, as dockaudit did before it asked only the stopped containers'): on some
+//! storage drivers, fuse-overlayfs for one, they cost the engine seconds. `--no-top` leaves out the
+//! engine's process listings (`top`), which a local audit reads from `/proc` instead; with both it
+//! is the least an audit must ask the engine, the baseline of `bench/live.sh`. `--host` also does the
 //! host reads a local audit does, each on its own thread while the engine answers: the `/proc` scan
 //! for dockerd, daemon.json, the account and mount files, each `*tables-save` back-end present,
 //! `nft -j list ruleset` and `auditctl -l`; so the fixed cost of reading a local host is in the
@@ -109,6 +112,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sizes = !args.iter().any(|a| a == "--no-sizes");
     let host = args.iter().any(|a| a == "--host");
+    let tops = !args.iter().any(|a| a == "--no-top");
     let socket = args
         .iter()
         .find(|a| !a.starts_with("--"))
@@ -141,7 +145,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let running = c.state.map(|s| s.to_string()) == Some("running".into());
                 let inspect = docker.inspect_container(&id, None::<InspectContainerOptions>);
                 let top = async {
-                    if running {
+                    if running && tops {
                         let _ = docker.top_processes(&id, None::<TopOptions>).await;
                     }
                 };

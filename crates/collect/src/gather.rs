@@ -2,6 +2,7 @@
 //! log tails capped, secret values masked as they arrive, and every failure kept as a gap.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use bollard::container::LogOutput;
 use bollard::query_parameters::{
@@ -11,7 +12,8 @@ use bollard::query_parameters::{
 };
 use dockaudit_snapshot::{
     Container, EngineInfo, EngineMeta, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail,
-    Network, ObjectList, Redaction, Snapshot, Top, Volume, SNAPSHOT_SCHEMA_VERSION,
+    Network, ObjectList, Redaction, SizeRwSource, Snapshot, Top, TopSource, Volume,
+    SNAPSHOT_SCHEMA_VERSION,
 };
 use futures_util::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
@@ -20,6 +22,8 @@ use serde_json::Value;
 
 use crate::bounded::RequestError;
 use crate::connect::EngineClient;
+use crate::host::rootfs::HostRoot;
+use crate::procs::ProcReader;
 use crate::redact_value::{redact_lines, redact_value};
 
 /// What to collect and how much.
@@ -33,7 +37,10 @@ pub struct CollectOptions {
     pub log_bytes: usize,
     /// Requests in flight at once.
     pub concurrency: usize,
-    /// Ask the engine for each container's writable-layer size (slow on very large hosts).
+    /// Collect sizes where a finding reports them: the writable layer of each stopped container
+    /// (its inspect with `size=1`) and the contents of each unused volume (measured on the host's
+    /// disk when the engine is local). Never the size of every container (`/containers/json?size=1`,
+    /// seconds on some storage drivers).
     pub disk_usage: bool,
     /// Engine-side label filters (`KEY` or `KEY=VALUE`), applied to containers, images, volumes
     /// and networks alike.
@@ -115,12 +122,10 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         client.within(
             ObjectList::Containers.request(),
             docker.list_containers(Some({
-                // `size` makes the engine compute each writable layer's size (what `docker ps -s` shows);
-                // it is the costly part of listing, hence optional. `/system/df` would give the same
-                // figures, but its answer changed shape in API 1.52 and the typed client drops the old one.
-                let mut b = ListContainersOptionsBuilder::default()
-                    .all(true)
-                    .size(options.disk_usage);
+                // No `size`: it makes the engine compute every writable layer's size (seconds on
+                // fuse-overlayfs), where only the stopped containers' are reported; those are read
+                // with their inspect (`collect_container`).
+                let mut b = ListContainersOptionsBuilder::default().all(true);
                 if let Some(f) = &filters {
                     b = b.filters(f);
                 }
@@ -198,9 +203,10 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
         networks: network_list,
         volumes: volume_list,
     };
+    let local = LocalReads::new(options, &client.endpoint).await;
     let ((daemon, host), (containers, images, networks, volumes, objects)) = tokio::join!(
         daemon_and_host,
-        collect_objects(client, options, lists, podman)
+        collect_objects(client, options, lists, podman, &local)
     );
     gaps.extend(objects.gaps);
     let mut redactions = objects.redactions;
@@ -246,6 +252,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
             logs: options.logs,
             log_lines: options.log_lines,
             sizes: options.disk_usage,
+            size_source: dockaudit_snapshot::SizeSource::StoppedAndUnused,
             labels: options.labels.clone(),
         },
         daemon_config: Some(daemon.config),
@@ -263,6 +270,35 @@ struct Lists {
     images: Result<Vec<bollard::models::ImageSummary>, RequestError>,
     networks: Result<Vec<bollard::models::Network>, RequestError>,
     volumes: Result<bollard::models::VolumeListResponse, RequestError>,
+}
+
+/// What is read on the engine's host instead of asked of the engine: processes from `/proc`, and
+/// unused volumes' sizes from their directories. Each is the reader, or why it cannot be used.
+struct LocalReads {
+    /// Reads containers' processes; `Err`: why the engine's `top` is asked instead.
+    procs: Result<Arc<ProcReader>, String>,
+    /// The engine's host root, for measuring volumes and layers; `Err`: why they cannot be.
+    host: Result<HostRoot, String>,
+    /// Bounds of every directory walk of the collection.
+    bounds: crate::sizes::WalkBounds,
+}
+
+impl LocalReads {
+    async fn new(options: &CollectOptions, endpoint: &crate::connect::Endpoint) -> LocalReads {
+        let root = crate::host::root_for(options.host_root.as_deref(), endpoint);
+        let procs = match root.clone() {
+            Ok(root) => tokio::task::spawn_blocking(move || ProcReader::new(&root))
+                .await
+                .unwrap_or_else(|e| Err(format!("reading /proc stopped: {e}")))
+                .map(Arc::new),
+            Err(why) => Err(why),
+        };
+        LocalReads {
+            procs,
+            host: root.map(HostRoot::new),
+            bounds: crate::sizes::WalkBounds::standard(),
+        }
+    }
 }
 
 /// The gaps met and secrets masked while reading the engine's objects, and the lists that failed.
@@ -298,6 +334,7 @@ async fn collect_objects(
     options: &CollectOptions,
     lists: Lists,
     podman: bool,
+    local: &LocalReads,
 ) -> (Vec<Container>, Vec<Image>, Vec<Network>, Vec<Volume>, Notes) {
     let mut notes = Notes::default();
     let Lists {
@@ -307,44 +344,64 @@ async fn collect_objects(
         volumes: volume_list,
     } = lists;
 
-    // Containers: inspect, then top and a log tail, all concurrently with a bound.
+    // Containers: inspect, processes and a log tail, all concurrently with a bound.
+    let containers_listed = container_list.is_ok();
     let containers: Vec<Container> = match container_list {
         Ok(list) => {
-            let sizes: HashMap<String, i64> = list
-                .iter()
-                .filter_map(|c| Some((c.id.clone()?, c.size_rw?)))
-                .collect();
             // The list's state lets processes and logs be fetched alongside the inspect instead
-            // of after it: one round trip per container instead of two.
+            // of after it (one round trip per container instead of two), and says which
+            // containers' sizes a finding will report (the stopped ones).
             let mut seen = std::collections::HashSet::new();
-            let ids: Vec<(String, bool)> = list
+            let ids: Vec<(String, ListedState)> = list
                 .into_iter()
                 .filter(|c| c.id.as_ref().is_none_or(|id| seen.insert(id.clone())))
                 .filter_map(|c| {
-                    let running = c
-                        .state
-                        .is_some_and(|s| s.to_string().eq_ignore_ascii_case("running"));
-                    Some((c.id?, running))
+                    let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+                    Some((c.id?, ListedState::of(&state)))
                 })
                 .collect();
             let results: Vec<Collected<Container>> = stream::iter(ids)
-                .map(|(id, listed_running)| {
-                    collect_container(client, id, listed_running, podman, options)
-                })
+                .map(|(id, listed)| collect_container(client, id, listed, podman, options, local))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
-            let mut out = absorb(results, &mut notes);
-            for c in &mut out {
-                c.size_rw = sizes.get(&c.inspect.id).copied();
-            }
-            out
+            absorb(results, &mut notes)
         }
         Err(e) => {
             notes.list_failed(ObjectList::Containers, e);
             Vec::new()
         }
     };
+
+    // The unused volumes' sizes, measured on the host's disk while images and networks are
+    // inspected (only those LCY004 reports, and not when a label filter hides their users).
+    let volume_list = volume_list.map(|list| {
+        // Without the container list every volume would look unused.
+        let measure = options.disk_usage && options.labels.is_empty() && containers_listed;
+        let unused: Vec<bollard::models::Volume> = list
+            .volumes
+            .iter()
+            .flatten()
+            .filter(|v| measure && !containers.iter().any(|c| c.uses_volume(&v.name)))
+            .cloned()
+            .collect();
+        let (host, bounds) = (local.host.clone(), local.bounds);
+        let sizes = tokio::task::spawn_blocking(move || {
+            unused
+                .into_iter()
+                .filter_map(|v| {
+                    let volume: Volume = convert(to_value(&v), "volume").ok()?;
+                    let size = crate::sizes::measure_volume(
+                        host.as_ref().map_err(String::as_str),
+                        &volume,
+                        bounds,
+                    );
+                    Some((v.name, size))
+                })
+                .collect::<HashMap<String, Fact<dockaudit_snapshot::MeasuredSize>>>()
+        });
+        (list, sizes)
+    });
 
     let images: Vec<Image> = match image_list {
         Ok(list) => {
@@ -401,7 +458,8 @@ async fn collect_objects(
     };
 
     let volumes: Vec<Volume> = match volume_list {
-        Ok(list) => {
+        Ok((list, sizes)) => {
+            let mut sizes = sizes.await.unwrap_or_default();
             let mut out = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for v in list.volumes.into_iter().flatten() {
@@ -414,7 +472,10 @@ async fn collect_objects(
                     .redactions
                     .extend(redact_value(&mut value, "volume", &name));
                 match convert::<Volume>(value, "volume") {
-                    Ok(v) => out.push(v),
+                    Ok(mut v) => {
+                        v.measured_size = sizes.remove(&name);
+                        out.push(v)
+                    }
                     Err(e) => notes.gaps.push(gap(format!("volume {name}"), e)),
                 }
             }
@@ -487,23 +548,57 @@ fn top_options(podman: bool) -> Option<TopOptions> {
 /// psgo descriptors giving the columns Docker's `ps -ef` gives that the rules read.
 const PODMAN_TOP_DESCRIPTORS: &str = "user,pid,ppid,args";
 
+/// What the container list said of a container's state: what to fetch with its inspect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListedState {
+    Running,
+    /// Exited, created or dead: the states whose writable layer LCY003 reports.
+    Stopped,
+    /// Paused, restarting, removing.
+    Other,
+}
+
+impl ListedState {
+    fn of(state: &str) -> ListedState {
+        match state.to_ascii_lowercase().as_str() {
+            "running" => ListedState::Running,
+            "exited" | "created" | "dead" => ListedState::Stopped,
+            _ => ListedState::Other,
+        }
+    }
+}
+
 async fn collect_container(
     client: &EngineClient,
     id: String,
-    listed_running: bool,
+    listed: ListedState,
     podman: bool,
     options: &CollectOptions,
+    local: &LocalReads,
 ) -> Collected<Container> {
     let docker = &client.docker;
     let mut result = Collected::new();
+    // The writable layer's size is reported for stopped containers only, so only theirs is read:
+    // on the host's disk when it can be (the inspect says where), else asked in the inspect
+    // itself (one request, not two).
+    let with_size = options.disk_usage && listed == ListedState::Stopped;
+    let size_on_disk = with_size && local.host.is_ok();
+    // The engine's `top` goes alongside the inspect when `/proc` cannot be read instead; `/proc`
+    // needs the inspect's `State.Pid`.
+    let engine_top_early = listed == ListedState::Running && local.procs.is_err();
     let (inspect, early_top, early_logs) = tokio::join!(
         client.within(
             format!("GET /containers/{}/json", short(&id)),
-            docker.inspect_container(&id, None::<InspectContainerOptions>)
+            docker.inspect_container(
+                &id,
+                Some(InspectContainerOptions {
+                    size: with_size && !size_on_disk
+                })
+            )
         ),
         async {
-            if listed_running {
-                Some(top(client, &id, podman).await)
+            if engine_top_early {
+                Some(engine_top(client, &id, podman).await)
             } else {
                 None
             }
@@ -531,6 +626,18 @@ async fn collect_container(
         }
     };
     let mut value = to_value(&inspect);
+    let (size_rw, size_rw_source) = if size_on_disk {
+        writable_layer_size(client, local, &id, value.get("GraphDriver")).await
+    } else if with_size {
+        (inspect.size_rw, Some(SizeRwSource::Engine))
+    } else {
+        (None, None)
+    };
+    // The sizes are kept beside the inspect (`size_rw`), which reads the same however it was asked.
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("SizeRw");
+        fields.remove("SizeRootFs");
+    }
     result
         .redactions
         .extend(redact_value(&mut value, "container", &id));
@@ -545,6 +652,8 @@ async fn collect_container(
     };
     let mut container = Container {
         inspect,
+        size_rw: size_rw_source.and(size_rw),
+        size_rw_source: size_rw.and(size_rw_source),
         ..Default::default()
     };
     // A restarting container has no processes to list (the engine answers 409): not running.
@@ -554,39 +663,30 @@ async fn collect_container(
 
     // The inspect is the truth: drop what does not apply, and catch a container that started
     // between the list and the inspect.
-    let top = match (running, early_top) {
-        (false, _) => None,
-        (true, Some(answer)) => Some(answer),
-        (true, None) => Some(top(client, &id, podman).await),
-    };
-    let logs = if wants_logs { early_logs } else { None };
-
-    container.top = top.map(|answer| match answer {
-        Ok(t) => {
-            let mut top = Top {
-                titles: t.titles.unwrap_or_default(),
-                processes: t.processes.unwrap_or_default(),
-            };
-            let command_column = top
-                .titles
-                .iter()
-                .position(|t| t == "CMD" || t == "COMMAND" || t == "ARGS");
-            if let Some(col) = command_column {
-                for row in &mut top.processes {
-                    if let Some(cmd) = row.get_mut(col) {
-                        let found = redact_lines(std::slice::from_mut(cmd));
-                        result.redactions.extend(
-                            found
-                                .into_iter()
-                                .map(|m| redaction("container", &id, "top", m)),
-                        );
-                    }
-                }
+    if running {
+        let (top, source) = match early_top {
+            Some(answer) => {
+                container.top_fallback = local.procs.as_ref().err().cloned();
+                (answer, TopSource::Engine)
             }
-            Fact::Value(top)
-        }
-        Err(e) => Fact::Missing(format!("processes could not be listed: {}", top_error(&e))),
-    });
+            None => match processes_from_proc(local, &container).await {
+                Ok(top) => (Ok(top), TopSource::Proc),
+                Err(why) => {
+                    container.top_fallback = Some(why);
+                    (engine_top(client, &id, podman).await, TopSource::Engine)
+                }
+            },
+        };
+        container.top_source = Some(source);
+        container.top = Some(match top {
+            Ok(mut top) => {
+                mask_commands(&mut top, &id, &mut result.redactions);
+                Fact::Value(top)
+            }
+            Err(why) => Fact::Missing(format!("processes could not be listed: {why}")),
+        });
+    }
+    let logs = if wants_logs { early_logs } else { None };
     container.logs = logs.map(|answer| match answer {
         Ok(mut tail) => {
             let found = redact_lines(&mut tail.lines);
@@ -601,6 +701,87 @@ async fn collect_container(
     });
     result.item = Some(container);
     result
+}
+
+/// A stopped container's writable-layer size measured on the host's disk, else asked of the
+/// engine (a second inspect, with `size=1`), with where it came from.
+async fn writable_layer_size(
+    client: &EngineClient,
+    local: &LocalReads,
+    id: &str,
+    graph_driver: Option<&Value>,
+) -> (Option<i64>, Option<SizeRwSource>) {
+    if let Ok(host) = &local.host {
+        let (host, graph_driver, bounds) = (host.clone(), graph_driver.cloned(), local.bounds);
+        let measured = tokio::task::spawn_blocking(move || {
+            crate::sizes::measure_writable_layer(&host, graph_driver.as_ref(), bounds)
+        })
+        .await;
+        if let Ok(Ok(bytes)) = measured {
+            return (Some(bytes), Some(SizeRwSource::UpperDir));
+        }
+    }
+    let sized = client.within(
+        format!("GET /containers/{}/json?size=1", short(id)),
+        client
+            .docker
+            .inspect_container(id, Some(InspectContainerOptions { size: true })),
+    );
+    match sized.await {
+        Ok(answer) => (answer.size_rw, Some(SizeRwSource::Engine)),
+        Err(_) => (None, None),
+    }
+}
+
+/// A running container's processes read from the host's `/proc` (see [`ProcReader`]), or why
+/// they cannot be.
+async fn processes_from_proc(local: &LocalReads, container: &Container) -> Result<Top, String> {
+    let reader = local.procs.as_ref().map_err(Clone::clone)?.clone();
+    let pid = container
+        .inspect
+        .state
+        .extra
+        .get("Pid")
+        .and_then(Value::as_u64)
+        .and_then(|p| u32::try_from(p).ok())
+        .filter(|p| *p > 0)
+        .ok_or_else(|| "the engine gave no process id (State.Pid)".to_string())?;
+    let id = container.inspect.id.clone();
+    let shares_host_pid = container.inspect.host_config.pid_mode == "host";
+    tokio::task::spawn_blocking(move || reader.container_top(&id, pid, shares_host_pid))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading /proc stopped: {e}")))
+}
+
+/// The engine's process listing of a container (`GET /containers/{id}/top`), or why not.
+async fn engine_top(client: &EngineClient, id: &str, podman: bool) -> Result<Top, String> {
+    top(client, id, podman)
+        .await
+        .map(|t| Top {
+            titles: t.titles.unwrap_or_default(),
+            processes: t.processes.unwrap_or_default(),
+        })
+        .map_err(|e| top_error(&e))
+}
+
+/// Masks secrets in the command column of a process listing, whatever its source.
+fn mask_commands(top: &mut Top, id: &str, redactions: &mut Vec<Redaction>) {
+    let command_column = top
+        .titles
+        .iter()
+        .position(|t| t == "CMD" || t == "COMMAND" || t == "ARGS");
+    if let Some(col) = command_column {
+        for row in &mut top.processes {
+            if let Some(cmd) = row.get_mut(col) {
+                let found = redact_lines(std::slice::from_mut(cmd));
+                redactions.extend(
+                    found
+                        .into_iter()
+                        .map(|m| redaction("container", id, "top", m)),
+                );
+            }
+        }
+    }
 }
 
 pub(crate) fn redaction(

@@ -11,7 +11,9 @@ mod gather;
 pub mod host;
 mod image_cache;
 mod images;
+mod procs;
 mod redact_value;
+mod sizes;
 pub mod vulns;
 
 pub use bounded::{describe, RequestError, TooLarge, LIST_CAP, OBJECT_CAP};

@@ -54,7 +54,8 @@ pub struct EngineArgs {
     /// Do not read container logs (the suspicious-log-lines rule is then skipped).
     #[arg(long)]
     pub no_logs: bool,
-    /// Do not ask the engine for container sizes (faster on hosts with many containers).
+    /// Collect no sizes: not the writable layers of stopped containers (LCY003) nor the contents of
+    /// unused volumes (LCY004). Only those are ever read, measured on disk when the engine is local.
     #[arg(long)]
     pub no_sizes: bool,
     /// The engine host's root directory, for reading its daemon.json, /proc and other host files

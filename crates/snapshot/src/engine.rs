@@ -88,10 +88,26 @@ impl EngineInfo {
 pub struct Container {
     /// `GET /containers/{id}/json`.
     pub inspect: ContainerInspect,
-    /// Bytes written to the container's writable layer (from `/system/df`).
+    /// Bytes written to the container's writable layer: stopped containers' only, measured on the
+    /// host's disk or asked of the engine ([`Container::size_rw_source`]); every container's from
+    /// the list (`size=1`) in snapshots whose
+    /// [`CollectSettings::size_source`](crate::CollectSettings::size_source) says `container-list`.
     pub size_rw: Option<i64>,
-    /// Processes (`GET /containers/{id}/top`); `None` when the container was not running.
+    /// Where [`Container::size_rw`] came from; `None` when it was not collected, and in snapshots
+    /// that did not record it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_rw_source: Option<SizeRwSource>,
+    /// Processes, in the shape of Docker's `top` (`ps -ef`); `None` when the container was not
+    /// running.
     pub top: Option<Fact<Top>>,
+    /// Where [`Container::top`] came from; `None` in snapshots that did not record it (the
+    /// engine's `top`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_source: Option<TopSource>,
+    /// Why the processes were not read from the host's `/proc` when the engine's `top` was asked
+    /// instead (a remote engine, another PID namespace, permission denied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_fallback: Option<String>,
     /// The tail of its log; `None` when logs were not requested.
     pub logs: Option<Fact<LogTail>>,
 }
@@ -117,6 +133,64 @@ impl Container {
     pub fn label(&self, key: &str) -> Option<&str> {
         self.inspect.config.labels.get(key).map(String::as_str)
     }
+
+    /// Whether the container (in any state) mounts the volume `name`: in its resolved `Mounts`,
+    /// as a `-v NAME:/path` bind, or as a `--mount type=volume,src=NAME`.
+    pub fn uses_volume(&self, name: &str) -> bool {
+        if self
+            .inspect
+            .mounts
+            .iter()
+            .any(|m| m.kind == "volume" && m.name == name)
+        {
+            return true;
+        }
+        // `-v NAME:/path[:opts]`: a source without a slash is a volume name.
+        if self
+            .inspect
+            .host_config
+            .binds
+            .iter()
+            .any(|b| b.split(':').next() == Some(name))
+        {
+            return true;
+        }
+        // `--mount type=volume,src=NAME,…` as the engine records it.
+        self.inspect
+            .host_config
+            .extra
+            .get("Mounts")
+            .and_then(|m| m.as_array())
+            .is_some_and(|mounts| {
+                mounts.iter().any(|m| {
+                    m.get("Type").and_then(|t| t.as_str()) == Some("volume")
+                        && m.get("Source").and_then(|s| s.as_str()) == Some(name)
+                })
+            })
+    }
+}
+
+/// Where a container's writable-layer size came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum SizeRwSource {
+    /// The engine's `SizeRw` (inspect or list with `size=1`).
+    #[serde(rename = "engine")]
+    Engine,
+    /// Its overlay upper directory (`GraphDriver.Data.UpperDir`) measured on the host's disk, as
+    /// the engine measures it for overlay2.
+    #[serde(rename = "upper-dir")]
+    UpperDir,
+}
+
+/// Where a container's process listing came from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum TopSource {
+    /// The engine's `GET /containers/{id}/top`.
+    #[serde(rename = "top")]
+    Engine,
+    /// The host's `/proc`, through the container's cgroup (no request to the engine).
+    #[serde(rename = "/proc")]
+    Proc,
 }
 
 /// `GET /containers/{id}/json`.
@@ -637,8 +711,30 @@ pub struct Volume {
     /// Size in bytes, when the engine reported it (-1 when it did not compute it).
     #[serde(rename = "UsageData")]
     pub usage_data: Option<VolumeUsage>,
+    /// What its directory holds, measured on the host's disk by dockaudit (not an engine field):
+    /// `None` when not measured (sizes not collected, or the volume is in use), `Missing` with
+    /// the reason when it could not be (a remote engine, another volume driver, unreadable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured_size: Option<Fact<MeasuredSize>>,
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A directory's contents measured on disk: regular files and their apparent bytes (a file with
+/// several hard links counted once), symlinks not followed, other filesystems not entered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct MeasuredSize {
+    /// Bytes of the regular files.
+    pub bytes: u64,
+    /// Regular files.
+    pub files: u64,
+    /// Whether the whole tree was read: `false` when the walk stopped at a bound or an unreadable
+    /// directory, so the figures are a lower bound.
+    pub complete: bool,
+    /// Why it is incomplete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 /// Disk use of a volume.

@@ -25,8 +25,9 @@ use serde::{Deserialize, Serialize};
 pub use engine::{
     Container, ContainerConfig, ContainerInspect, ContainerState, Device, EngineInfo,
     EngineVersion, Health, HealthConfig, HistoryEntry, HostConfig, Image, ImageConfig,
-    ImageInspect, LogConfig, LogTail, Mount, Network, NetworkEndpoint, NetworkSettings,
-    PortBinding, PortMap, RestartPolicy, Top, Ulimit, Volume,
+    ImageInspect, LogConfig, LogTail, MeasuredSize, Mount, Network, NetworkEndpoint,
+    NetworkSettings, PortBinding, PortMap, RestartPolicy, SizeRwSource, Top, TopSource, Ulimit,
+    Volume,
 };
 
 /// Version of the snapshot file format. Bumped when a change would make old files mean something else.
@@ -153,11 +154,28 @@ pub struct CollectSettings {
     pub logs: bool,
     /// Lines per log tail.
     pub log_lines: usize,
-    /// Container sizes were requested.
+    /// Sizes were collected (`--no-sizes` turns this off): of stopped containers' writable layers,
+    /// and of unused volumes where they can be measured.
     pub sizes: bool,
+    /// How sizes were collected, when `sizes` is set.
+    pub size_source: SizeSource,
     /// Label filters the engine applied: when not empty, objects without these labels were not
     /// collected, so "nothing uses this" means "nothing collected uses this".
     pub labels: Vec<String>,
+}
+
+/// How a collection read sizes.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SizeSource {
+    /// Every container's writable layer from the list (`GET /containers/json?size=1`), volumes
+    /// not measured: what snapshots without this field did.
+    #[default]
+    ContainerList,
+    /// Only where a finding reports one: stopped containers' writable layers (measured on the
+    /// host's disk, else their inspect with `size=1`; see `Container::size_rw_source`), unused
+    /// volumes measured on the host's disk (`Volume::measured_size`).
+    StoppedAndUnused,
 }
 
 /// Something that could not be collected.

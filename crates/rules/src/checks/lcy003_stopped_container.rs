@@ -52,13 +52,21 @@ fn check(input: &AuditInput, checks: &mut Checks) {
                 facts::human_bytes(size)
             ));
         }
-        Verdict::fail(message).with_evidence(json!({
+        let mut evidence = json!({
             "State.Status": status,
             "State.ExitCode": state.exit_code,
             "State.FinishedAt": state.finished_at,
             "Created": c.inspect.created,
             "SizeRw": c.size_rw,
-        }))
+        });
+        if c.size_rw.is_none() {
+            evidence["SizeUnknown"] = json!(if input.snapshot.settings.sizes {
+                "the engine did not report it"
+            } else {
+                "sizes were not collected (--no-sizes)"
+            });
+        }
+        Verdict::fail(message).with_evidence(evidence)
     });
 }
 
