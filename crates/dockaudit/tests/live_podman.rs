@@ -337,11 +337,53 @@ fn podman_engine_is_audited_through_its_docker_compatible_api() {
             .cloned()
             .unwrap_or_else(|| panic!("{n} not in the snapshot"))
     };
-    let top = &container(&privileged)["top"]["value"];
-    assert!(top["Titles"].to_string().contains("COMMAND"), "{top:#}");
+    // Rootful and local: the processes come from the host's /proc, in `ps -ef`'s shape.
+    let privileged_container = container(&privileged);
+    assert_eq!(
+        privileged_container["top_source"], "/proc",
+        "{privileged_container:#}"
+    );
+    let top = &privileged_container["top"]["value"];
+    assert!(top["Titles"].to_string().contains("CMD"), "{top:#}");
     assert!(
         top["Processes"].to_string().contains("sleep 3600"),
         "{top:#}"
+    );
+    // Where /proc cannot be read, Podman is asked with its own descriptors (psgo reads /proc on
+    // its side; Docker's `-ef` would make it exec `ps` inside the container).
+    let empty_root = tempfile::tempdir().expect("tmp");
+    let fallback_path = work.path().join("snap-fallback.json");
+    let collect = run(
+        &cache,
+        &[
+            "collect",
+            "--host",
+            &url,
+            "--host-root",
+            empty_root.path().to_str().expect("utf-8"),
+            "-o",
+            fallback_path.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(collect.status.success(), "{}", text(&collect.stderr));
+    let fallback: Value =
+        serde_json::from_str(&std::fs::read_to_string(&fallback_path).expect("snapshot"))
+            .expect("snapshot JSON");
+    let engine_top = fallback["containers"]
+        .as_array()
+        .and_then(|cs| {
+            cs.iter()
+                .find(|c| c["inspect"]["Name"] == format!("/{privileged}").as_str())
+        })
+        .map(|c| c["top"]["value"].clone())
+        .expect("the container in the fallback snapshot");
+    assert!(
+        engine_top["Titles"].to_string().contains("COMMAND"),
+        "{engine_top:#}"
+    );
+    assert!(
+        engine_top["Processes"].to_string().contains("sleep 3600"),
+        "{engine_top:#}"
     );
     let logs = container(&secrets)["logs"]["value"]["lines"].to_string();
     assert!(logs.contains("connecting with password="), "{logs}");
