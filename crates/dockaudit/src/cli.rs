@@ -94,6 +94,17 @@ pub struct TargetArgs {
     pub exclude_labels: Vec<String>,
 }
 
+/// Which rules run (`audit` and `baseline`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleArgs {
+    /// Run only these rules: id (CTR001), id prefix (CTR), name, category (mounts) or CIS id (cis:5.5).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (same forms as --select).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -194,12 +205,8 @@ pub struct AuditArgs {
     /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Run only these rules: id (CTR001), id prefix (CTR), name, category (mounts) or CIS id (cis:5.5).
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Do not run these rules (same forms as --select).
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// When to use colour (NO_COLOR and FORCE_COLOR are honoured with auto) [default: auto].
     #[arg(long, value_enum)]
     pub color: Option<ColorWhen>,

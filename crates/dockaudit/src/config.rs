@@ -467,12 +467,8 @@ pub struct BaselineArgs {
     /// ignores are honoured (an accepted finding gets no second entry).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Only these rules' findings: id, id prefix, name, category or CIS id (as for `audit`).
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Not these rules' findings (same forms as --select).
-    #[arg(long, value_name = "RULE", value_delimiter = ',')]
-    pub ignore: Vec<String>,
+    #[command(flatten)]
+    pub rules: crate::cli::RuleArgs,
     /// Do not look inside the images the containers use.
     #[arg(long)]
     pub no_image_scan: bool,
@@ -491,8 +487,7 @@ impl BaselineArgs {
             output: self.output,
             fail_on: None,
             config: self.config,
-            select: self.select,
-            ignore: self.ignore,
+            rules: self.rules,
             color: None,
             verbose: false,
             quiet: false,
@@ -531,8 +526,8 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
     apply_engine(&mut args.engine, config.engine, reads_engine);
     args.vulns.ignore_unfixed |= config.ignore_unfixed;
     fill(&mut args.vulns.severities, config.vulnerability_severities);
-    fill(&mut args.select, config.select);
-    fill(&mut args.ignore, config.ignore);
+    fill(&mut args.rules.select, config.select);
+    fill(&mut args.rules.ignore, config.ignore);
     fill(&mut args.targets.containers, config.containers);
     fill(
         &mut args.targets.exclude_containers,

@@ -66,7 +66,7 @@ pub struct Audited {
 /// Collects (or loads) the snapshot and runs the rules; the configuration is already merged in.
 pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited> {
     // Validate everything the user typed before touching the engine.
-    let selection = RuleSelection::new(&args.select, &args.ignore, RULES)?;
+    let selection = RuleSelection::new(&args.rules.select, &args.rules.ignore, RULES)?;
     let mut filter = TargetFilter::new(
         &args.targets.containers,
         &args.targets.exclude_containers,
