@@ -6,16 +6,31 @@ use dockaudit_snapshot::{EngineMeta, EngineVersion};
 use crate::connect::{Endpoint, EngineClient};
 use crate::gather::is_podman;
 
+/// The engine as the snapshot records it, from its `/version` answer when there is one; the one
+/// description `collect` and `describe_engine` share.
+pub(crate) fn engine_meta(
+    client: &EngineClient,
+    version: Option<&EngineVersion>,
+    rootless: bool,
+) -> EngineMeta {
+    EngineMeta {
+        kind: if version.is_some_and(is_podman) {
+            "podman"
+        } else {
+            "docker"
+        }
+        .to_string(),
+        version: version.map(|v| v.version.clone()).unwrap_or_default(),
+        api_version: client.api_version(),
+        endpoint: client.endpoint.url(),
+        rootless,
+        tls: Some(matches!(client.endpoint, Endpoint::Tls { .. })),
+    }
+}
+
 /// Asks the engine for `/version` and describes it; when that fails, the description still names
 /// the endpoint and the negotiated API version, and the error is returned beside it.
 pub async fn describe_engine(client: &EngineClient) -> (EngineMeta, Result<(), String>) {
-    let mut meta = EngineMeta {
-        kind: "docker".to_string(),
-        api_version: client.api_version(),
-        endpoint: client.endpoint.url(),
-        tls: Some(matches!(client.endpoint, Endpoint::Tls { .. })),
-        ..EngineMeta::default()
-    };
     let answer = match client.within("GET /version", client.docker.version()).await {
         Ok(v) => serde_json::to_value(&v)
             .and_then(serde_json::from_value::<EngineVersion>)
@@ -23,13 +38,7 @@ pub async fn describe_engine(client: &EngineClient) -> (EngineMeta, Result<(), S
         Err(e) => Err(format!("GET /version: {e}")),
     };
     match answer {
-        Ok(version) => {
-            if is_podman(&version) {
-                meta.kind = "podman".to_string();
-            }
-            meta.version = version.version;
-            (meta, Ok(()))
-        }
-        Err(why) => (meta, Err(why)),
+        Ok(version) => (engine_meta(client, Some(&version), false), Ok(())),
+        Err(why) => (engine_meta(client, None, false), Err(why)),
     }
 }

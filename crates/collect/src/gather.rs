@@ -11,9 +11,8 @@ use bollard::query_parameters::{
     TopOptions,
 };
 use dockaudit_snapshot::{
-    Container, EngineInfo, EngineMeta, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail,
-    Network, ObjectList, Redaction, SizeRwSource, Snapshot, Top, TopSource, Volume,
-    SNAPSHOT_SCHEMA_VERSION,
+    Container, EngineInfo, EngineVersion, Fact, Gap, HistoryEntry, Image, LogTail, Network,
+    ObjectList, Redaction, SizeRwSource, Snapshot, Top, TopSource, Volume, SNAPSHOT_SCHEMA_VERSION,
 };
 use futures_util::stream::{self, StreamExt};
 use serde::de::DeserializeOwned;
@@ -216,20 +215,7 @@ pub async fn collect(client: &EngineClient, options: &CollectOptions) -> Snapsho
     let rootless = info.as_ref().is_some_and(|i| {
         i.has_security_option("rootless") || i.extra.get("Rootless") == Some(&Value::Bool(true))
     });
-    let engine = EngineMeta {
-        kind: kind.to_string(),
-        version: version
-            .as_ref()
-            .map(|v| v.version.clone())
-            .unwrap_or_default(),
-        api_version: client.api_version(),
-        endpoint: client.endpoint.url(),
-        rootless,
-        tls: Some(matches!(
-            client.endpoint,
-            crate::connect::Endpoint::Tls { .. }
-        )),
-    };
+    let engine = crate::engine_meta::engine_meta(client, version.as_ref(), rootless);
     gaps.extend(daemon.gaps);
     redactions.extend(daemon.redactions);
     let (host, firewall, host_gaps) = host.finish(&containers).await;
