@@ -103,10 +103,10 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
         suppressions: policy.suppressions,
         severity_overrides: policy.severity,
     };
-    let mut report = dockaudit_rules::audit(&snapshot, RULES, &options);
-    let unmatched = options
-        .filter
-        .matched_nothing(&AuditInput::new(&snapshot, &options.filter));
+    // The narrowed input once, for the rules and for whether the filter matched anything.
+    let input = AuditInput::new(&snapshot, &options.filter);
+    let mut report = dockaudit_rules::audit_input(&input, RULES, &options);
+    let unmatched = options.filter.matched_nothing(&input);
     if let Some(why) = &unmatched {
         report.gaps.push(Gap {
             what: "targets".into(),
