@@ -7,12 +7,14 @@ mod bounded;
 mod connect;
 mod daemon;
 mod engine_meta;
+pub mod events;
 mod gather;
 pub mod host;
 mod image_cache;
 mod images;
 mod procs;
 mod redact_value;
+mod reread;
 mod sizes;
 pub mod vulns;
 
@@ -21,6 +23,7 @@ pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};
 pub use engine_meta::describe_engine;
 pub use gather::{collect, CollectOptions};
+pub use reread::ObjectReader;
 pub use image_cache::{CacheKey, ImageCache};
 pub use images::{
     export_and_scan, image_from_scan, inspect_image, now_rfc3339, scan_archive_path, scan_image,
