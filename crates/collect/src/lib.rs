@@ -23,9 +23,9 @@ pub use connect::{connect, resolve_endpoint, ConnectError, Endpoint, EndpointEnv
 pub use dockaudit_scan::image::{ImageScan, ScanLimits};
 pub use engine_meta::describe_engine;
 pub use gather::{collect, CollectOptions};
-pub use reread::ObjectReader;
 pub use image_cache::{CacheKey, ImageCache};
 pub use images::{
     export_and_scan, image_from_scan, inspect_image, now_rfc3339, scan_archive_path, scan_image,
     scan_images, ImageScanOptions, ScanProgress, ScannedImage,
 };
+pub use reread::ObjectReader;

@@ -6,8 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use bollard::query_parameters::{
-    ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptions,
-    ListVolumesOptions,
+    ListContainersOptionsBuilder, ListImagesOptionsBuilder, ListNetworksOptions, ListVolumesOptions,
 };
 use dockaudit_snapshot::{ObjectList, Snapshot, Volume};
 use futures_util::stream::{self, StreamExt};
@@ -68,8 +67,10 @@ impl ObjectReader {
     async fn container(
         &self,
         id: String,
-    ) -> Result<Option<crate::gather::Collected<dockaudit_snapshot::Container>>, dockaudit_snapshot::Gap>
-    {
+    ) -> Result<
+        Option<crate::gather::Collected<dockaudit_snapshot::Container>>,
+        dockaudit_snapshot::Gap,
+    > {
         let filters = HashMap::from([("id".to_string(), vec![id.clone()])]);
         let listed = self
             .client
@@ -126,10 +127,8 @@ impl ObjectReader {
                 return;
             }
         };
-        let tags: HashMap<String, Vec<String>> = listed
-            .into_iter()
-            .map(|i| (i.id, i.repo_tags))
-            .collect();
+        let tags: HashMap<String, Vec<String>> =
+            listed.into_iter().map(|i| (i.id, i.repo_tags)).collect();
         snapshot.images.retain(|i| tags.contains_key(&i.inspect.id));
         let changed: Vec<String> = tags
             .iter()

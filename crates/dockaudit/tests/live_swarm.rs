@@ -173,16 +173,20 @@ fn the_stack_runs_a_global_watcher_whose_metrics_show_the_node_findings() {
             }
         }
         if start.elapsed() > PATIENCE {
-            let ps = text(&docker(&["service", "ps", "--no-trunc", &format!("{stack}_watch")]).stdout);
+            let ps =
+                text(&docker(&["service", "ps", "--no-trunc", &format!("{stack}_watch")]).stdout);
             let logs = text(&docker(&["service", "logs", &format!("{stack}_watch")]).stderr);
             panic!("no findings of the node on port {port}; tasks:\n{ps}\nlogs:\n{logs}");
         }
         std::thread::sleep(Duration::from_millis(500));
     };
-    let own_socket_finding = metrics
-        .lines()
-        .any(|l| l.starts_with("dockaudit_finding{") && l.contains("rule=\"MNT001\"") && l.contains(&own));
-    assert!(!own_socket_finding, "the watcher's own socket mount is accepted:\n{metrics}");
+    let own_socket_finding = metrics.lines().any(|l| {
+        l.starts_with("dockaudit_finding{") && l.contains("rule=\"MNT001\"") && l.contains(&own)
+    });
+    assert!(
+        !own_socket_finding,
+        "the watcher's own socket mount is accepted:\n{metrics}"
+    );
     let suppressed = metrics
         .lines()
         .find_map(|l| l.strip_prefix("dockaudit_findings_suppressed "))

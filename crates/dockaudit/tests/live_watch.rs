@@ -19,7 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::docker::{busybox_rootfs_tar, docker, docker_import, docker_ok, unique_prefix, RemoveLabelled};
+use common::docker::{
+    busybox_rootfs_tar, docker, docker_import, docker_ok, unique_prefix, RemoveLabelled,
+};
 use serde_json::Value;
 
 /// A generous bound on each wait, so a broken watcher fails the test instead of hanging it (not a
@@ -48,7 +50,12 @@ impl Fixture {
         let tar = busybox_rootfs_tar(work.path(), &["sh", "sleep"], &[]);
         docker_import(
             &tar,
-            &["-c", "LABEL dockaudit.test=1", "-c", &format!("LABEL {label}")],
+            &[
+                "-c",
+                "LABEL dockaudit.test=1",
+                "-c",
+                &format!("LABEL {label}"),
+            ],
             &image,
         );
         Fixture {
@@ -95,7 +102,13 @@ impl Watch {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockaudit"));
         cmd.args(["watch", "--listen", "127.0.0.1:0", "--events"])
             .arg(fixture.events_file())
-            .args(["--label", &fixture.label, "--no-image-scan", "--interval", "1h"])
+            .args([
+                "--label",
+                &fixture.label,
+                "--no-image-scan",
+                "--interval",
+                "1h",
+            ])
             .args(extra)
             .current_dir(fixture.work.path())
             .stdout(Stdio::null())
@@ -200,9 +213,9 @@ fn event_lines(path: &Path) -> Vec<Value> {
 }
 
 fn has_event(path: &Path, event: &str, rule: &str, target: &str) -> bool {
-    event_lines(path).iter().any(|v| {
-        v["event"] == event && v["rule"] == rule && v["target"]["name"] == target
-    })
+    event_lines(path)
+        .iter()
+        .any(|v| v["event"] == event && v["rule"] == rule && v["target"]["name"] == target)
 }
 
 /// Parses a metrics text with Python's prometheus-client; returns its samples as
@@ -242,16 +255,17 @@ fn python_parse(text: &str, openmetrics: bool) -> Result<String, String> {
 fn a_container_started_while_watching_is_new_then_resolved_in_metrics_and_events() {
     let fixture = Fixture::new("nr");
     let watch = Watch::start(&fixture, &[]);
-    let name = format!("{}-priv", fixture.prefix);
+    let name = format!("{}-nolimit", fixture.prefix);
     let events = fixture.events_file();
 
-    // Started after the first audit: only the event stream can have told the watcher.
-    fixture.run(&name, &["--privileged"], &["sleep", "600"]);
-    watch.wait_for("the privileged container on /metrics", || {
-        has_finding(&watch.get("/metrics").1, "CTR001", &name)
+    // Started after the first audit: only the event stream can have told the watcher. No memory
+    // limit: RES001.
+    fixture.run(&name, &[], &["sleep", "600"]);
+    watch.wait_for("the unlimited container on /metrics", || {
+        has_finding(&watch.get("/metrics").1, "RES001", &name)
     });
     watch.wait_for("the new finding in the events file", || {
-        has_event(&events, "new", "CTR001", &name)
+        has_event(&events, "new", "RES001", &name)
     });
     let engine_name = docker_ok(&["info", "-f", "{{.Name}}"]);
     let line = event_lines(&events)
@@ -267,11 +281,15 @@ fn a_container_started_while_watching_is_new_then_resolved_in_metrics_and_events
     let samples = python_parse(&text, false).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert!(
         samples.lines().any(|l| l.contains("dockaudit_finding ")
-            && l.contains("'CTR001'")
+            && l.contains("'RES001'")
             && l.contains(&format!("'{name}'"))),
         "{samples}"
     );
-    assert!(samples.contains("dockaudit_engine_up  [] 1") || samples.contains("dockaudit_engine_up [] 1"), "{samples}");
+    assert!(
+        samples.contains("dockaudit_engine_up  [] 1")
+            || samples.contains("dockaudit_engine_up [] 1"),
+        "{samples}"
+    );
     let (_, head, om) = watch.get_with("/metrics", "application/openmetrics-text; version=1.0.0");
     assert!(head.contains("application/openmetrics-text"), "{head}");
     assert!(om.trim_end().ends_with("# EOF"));
@@ -285,7 +303,7 @@ fn a_container_started_while_watching_is_new_then_resolved_in_metrics_and_events
         .as_array()
         .expect("findings")
         .iter()
-        .any(|f| f["rule"] == "CTR001" && f["target"]["name"] == name.as_str()));
+        .any(|f| f["rule"] == "RES001" && f["target"]["name"] == name.as_str()));
     let (status, html) = watch.get("/");
     assert_eq!(status, 200);
     assert!(html.contains(&name));
@@ -297,7 +315,7 @@ fn a_container_started_while_watching_is_new_then_resolved_in_metrics_and_events
         metrics.contains("dockaudit_engine_up") && !metrics.contains(&format!("target=\"{name}\""))
     });
     watch.wait_for("the resolved finding in the events file", || {
-        has_event(&events, "resolved", "CTR001", &name)
+        has_event(&events, "resolved", "RES001", &name)
     });
 }
 
@@ -326,7 +344,10 @@ fn a_container_that_keeps_dying_is_a_restart_burst() {
     let calm = format!("{}-calm", fixture.prefix);
     fixture.run(&calm, &[], &["sleep", "600"]);
     watch.wait_for("the calm container judged", || {
-        watch.get("/metrics").1.contains(&format!("target=\"{calm}\""))
+        watch
+            .get("/metrics")
+            .1
+            .contains(&format!("target=\"{calm}\""))
     });
     assert!(!has_finding(&watch.get("/metrics").1, "WCH001", &calm));
 }
@@ -361,7 +382,10 @@ impl Proxy {
                         kept.push(client.try_clone().expect("clone"));
                         kept.push(engine.try_clone().expect("clone"));
                         for (mut from, mut to) in [
-                            (client.try_clone().expect("clone"), engine.try_clone().expect("clone")),
+                            (
+                                client.try_clone().expect("clone"),
+                                engine.try_clone().expect("clone"),
+                            ),
                             (engine, client),
                         ] {
                             std::thread::spawn(move || {
@@ -430,15 +454,19 @@ fn the_watcher_survives_its_engine_going_away_and_re_audits_when_it_is_back() {
 
     // A container created while the engine was away is found by the re-audit after reconnecting.
     let name = format!("{}-while-away", fixture.prefix);
-    fixture.run(&name, &["--privileged"], &["sleep", "600"]);
+    fixture.run(&name, &[], &["sleep", "600"]);
     let _proxy = Proxy::start(&socket);
     watch.wait_for("the engine reached again", || {
         watch.stderr().contains("reached again")
     });
     watch.wait_for("engine_up 1", || up(&watch, "1"));
     watch.wait_for("the container created while away", || {
-        has_finding(&watch.get("/metrics").1, "CTR001", &name)
+        has_finding(&watch.get("/metrics").1, "RES001", &name)
     });
-    assert!(watch.get("/metrics").1.lines().any(|l| l.starts_with("dockaudit_engine_reconnects_total ") && !l.ends_with(" 0")));
+    assert!(watch
+        .get("/metrics")
+        .1
+        .lines()
+        .any(|l| l.starts_with("dockaudit_engine_reconnects_total ") && !l.ends_with(" 0")));
     let _ = docker(&["rm", "-f", &name]);
 }

@@ -201,7 +201,11 @@ impl Restarts {
 
     /// The containers with at least `threshold.restarts` `die` events within the window ending at
     /// `now_nano`: (id, name, count).
-    pub fn bursts(&mut self, now_nano: i64, threshold: BurstThreshold) -> Vec<(String, String, usize)> {
+    pub fn bursts(
+        &mut self,
+        now_nano: i64,
+        threshold: BurstThreshold,
+    ) -> Vec<(String, String, usize)> {
         self.expire(now_nano, threshold.window);
         let mut out: Vec<(String, String, usize)> = self
             .recent

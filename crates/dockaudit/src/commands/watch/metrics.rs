@@ -123,10 +123,7 @@ pub fn openmetrics(state: &Published) -> String {
             skipped
                 .get_or_create(&labels(&[
                     ("rule", &s.rule),
-                    (
-                        "scope",
-                        if s.target.is_some() { "target" } else { "rule" },
-                    ),
+                    ("scope", if s.target.is_some() { "target" } else { "rule" }),
                 ]))
                 .inc();
         }

@@ -130,7 +130,9 @@ pub fn run(args: WatchArgs) -> Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
-            let bound = listener.local_addr().context("cannot read the bound address")?;
+            let bound = listener
+                .local_addr()
+                .context("cannot read the bound address")?;
             eprintln!("dockaudit: watch: listening on http://{bound}");
             tokio::spawn(serve::serve(listener, watcher.shared.clone()));
         }
@@ -203,10 +205,9 @@ impl EventsOut {
                     "stdout".to_string(),
                 )
             }
-            EventsOut::File(path, file) => (
-                file.write_all(lines.as_bytes()),
-                path.display().to_string(),
-            ),
+            EventsOut::File(path, file) => {
+                (file.write_all(lines.as_bytes()), path.display().to_string())
+            }
         };
         if let Err(e) = result {
             eprintln!("dockaudit: watch: cannot write the events to {name}: {e}");
@@ -506,7 +507,9 @@ impl Watcher {
         let timestamp = dockaudit_collect::now_rfc3339();
         let mut lines = String::new();
         for (change, finding) in changes::changes(&self.previous, &now) {
-            lines.push_str(&changes::event_line(&timestamp, &self.host, change, &finding));
+            lines.push_str(&changes::event_line(
+                &timestamp, &self.host, change, &finding,
+            ));
             lines.push('\n');
         }
         self.events_out.write(&lines);

@@ -76,10 +76,7 @@ pub fn answer(request: &Request<Incoming>, shared: &Shared) -> Response<Full<Byt
     let state = read(shared);
     let mut response = match request.uri().path() {
         "/metrics" => {
-            let accept = request
-                .headers()
-                .get(ACCEPT)
-                .and_then(|v| v.to_str().ok());
+            let accept = request.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
             let om = metrics::openmetrics(&state);
             if metrics::wants_openmetrics(accept) {
                 respond(StatusCode::OK, metrics::OPENMETRICS, om.into_bytes())
