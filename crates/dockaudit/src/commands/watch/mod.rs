@@ -353,8 +353,14 @@ impl Watcher {
 
     /// One connection's life: a full audit, then its events, until the stream ends; returns why.
     async fn follow(&mut self, client: &EngineClient) -> String {
-        // Subscribed before the audit, so what changes while it runs is not missed.
-        let mut stream = std::pin::pin!(events(client, None));
+        // The stream starts at the audit's start (`since`; the engine keeps its recent events), so
+        // what changes while the audit runs is not missed. (bollard sends the request only when
+        // the stream is first polled, so subscribing early would not do.)
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()))
+            .ok();
+        let mut stream = std::pin::pin!(events(client, since));
         let mut snapshot = self.full_audit(client).await;
         let mut reader = ObjectReader::new(client, &self.collect, &snapshot).await;
         update(&self.shared, |s| s.engine_up = true);
@@ -405,7 +411,13 @@ impl Watcher {
                 }
                 _ = housekeeping.tick() => {
                     // A burst ends when its window slides past it, event or not.
-                    if self.restarts.bursts(now_nanos(), self.threshold).len() != self.published_bursts() {
+                    let bursting: BTreeSet<String> = self
+                        .restarts
+                        .bursts(now_nanos(), self.threshold)
+                        .into_iter()
+                        .map(|(id, _, _)| id)
+                        .collect();
+                    if bursting != self.published_bursts() {
                         self.rejudge(&snapshot);
                     }
                 }
@@ -413,11 +425,13 @@ impl Watcher {
         }
     }
 
-    fn published_bursts(&self) -> usize {
+    /// The containers whose restart burst is published.
+    fn published_bursts(&self) -> BTreeSet<String> {
         self.previous
             .keys()
             .filter(|k| k.0 == changes::RESTART_BURST_RULE)
-            .count()
+            .map(|k| k.2.clone())
+            .collect()
     }
 
     /// Counts `die` events for the restart bursts and the restart counters.
