@@ -470,3 +470,34 @@ fn the_watcher_survives_its_engine_going_away_and_re_audits_when_it_is_back() {
         .any(|l| l.starts_with("dockaudit_engine_reconnects_total ") && !l.ends_with(" 0")));
     let _ = docker(&["rm", "-f", &name]);
 }
+
+#[test]
+fn bad_arguments_are_named_and_exit_2_before_any_engine_is_reached() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unwritable = dir.path().join("no-such-dir").join("events.jsonl");
+    let cases: [(Vec<String>, &str); 4] = [
+        (
+            vec!["--events".into(), unwritable.display().to_string()],
+            "cannot open the events file",
+        ),
+        (vec!["--restart-burst".into(), "1/5m".into()], "at least 2"),
+        (vec!["--interval".into(), "0s".into()], "30s, 15m or 1h"),
+        (
+            vec!["--listen".into(), "not-an-address".into()],
+            "not-an-address",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+            .arg("watch")
+            .args(&args)
+            // An engine that is never reached: the arguments are judged first.
+            .args(["--host", "unix:///nonexistent/docker.sock"])
+            .current_dir(dir.path())
+            .output()
+            .expect("run dockaudit watch");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
