@@ -501,3 +501,147 @@ fn bad_arguments_are_named_and_exit_2_before_any_engine_is_reached() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
 }
+
+/// Removes the named volumes and networks when dropped (RemoveLabelled handles containers and
+/// images).
+struct RemoveNamed {
+    volumes: Vec<String>,
+    networks: Vec<String>,
+}
+
+impl Drop for RemoveNamed {
+    fn drop(&mut self) {
+        for v in &self.volumes {
+            let _ = docker(&["volume", "rm", "-f", v]);
+        }
+        for n in &self.networks {
+            let _ = docker(&["network", "rm", n]);
+        }
+    }
+}
+
+#[test]
+fn images_volumes_and_networks_made_while_watching_are_judged_then_resolved_when_removed() {
+    let fixture = Fixture::new("ivn");
+    let watch = Watch::start(&fixture, &[]);
+    let volume = format!("{}-vol", fixture.prefix);
+    let network = format!("{}-net", fixture.prefix);
+    let image = format!("{}-extra:1", fixture.prefix);
+    let _named = RemoveNamed {
+        volumes: vec![volume.clone()],
+        networks: vec![network.clone()],
+    };
+    let _image = RemoveLabelled {
+        label: "dockaudit.test.none=1".into(),
+        tags: vec![image.clone()],
+    };
+    let labels = ["--label", "dockaudit.test=1", "--label", &fixture.label];
+    let mut args = vec!["volume", "create"];
+    args.extend_from_slice(&labels);
+    args.push(&volume);
+    docker_ok(&args);
+    let mut args = vec!["network", "create"];
+    args.extend_from_slice(&labels);
+    args.push(&network);
+    docker_ok(&args);
+    let tar = busybox_rootfs_tar(&fixture.work.path().join("extra"), &["sh"], &[]);
+    docker_import(
+        &tar,
+        &[
+            "-c",
+            "LABEL dockaudit.test=1",
+            "-c",
+            &format!("LABEL {}", fixture.label),
+        ],
+        &image,
+    );
+
+    // Unused volume, unused network, unused image: each known only from its own event.
+    let events = fixture.events_file();
+    for (rule, target) in [
+        ("LCY004", &volume),
+        ("LCY005", &network),
+        ("LCY002", &image),
+    ] {
+        watch.wait_for(&format!("{rule} on {target}"), || {
+            has_finding(&watch.get("/metrics").1, rule, target)
+        });
+        assert!(has_event(&events, "new", rule, target));
+    }
+
+    docker_ok(&["volume", "rm", &volume]);
+    docker_ok(&["network", "rm", &network]);
+    docker_ok(&["rmi", &image]);
+    for (rule, target) in [
+        ("LCY004", &volume),
+        ("LCY005", &network),
+        ("LCY002", &image),
+    ] {
+        watch.wait_for(&format!("{rule} on {target} resolved"), || {
+            has_event(&events, "resolved", rule, target)
+        });
+        assert!(!has_finding(&watch.get("/metrics").1, rule, target));
+    }
+}
+
+#[test]
+fn an_engine_unreachable_at_start_is_retried_while_the_server_says_so() {
+    let fixture = Fixture::new("un");
+    let socket = fixture.work.path().join("not-yet.sock");
+    let host = format!("unix://{}", socket.display());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dockaudit"));
+    cmd.args([
+        "watch",
+        "--listen",
+        "127.0.0.1:0",
+        "--host",
+        &host,
+        "--label",
+        &fixture.label,
+    ])
+    .args(["--no-image-scan", "--interval", "1h"])
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start dockaudit watch");
+    let pipe = child.stderr.take().expect("stderr");
+    let lines = Arc::new(Mutex::new(String::new()));
+    let kept = lines.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let mut all = kept.lock().expect("lock");
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+    let start = Instant::now();
+    let addr = loop {
+        let all = lines.lock().expect("lock").clone();
+        if let Some(a) = all.split("listening on http://").nth(1) {
+            break a.lines().next().unwrap_or_default().trim().to_string();
+        }
+        assert!(start.elapsed() < PATIENCE, "no address: {all}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let watch = Watch {
+        child,
+        addr,
+        stderr: lines,
+    };
+    watch.wait_for("two attempts to reach the engine", || {
+        watch.stderr().matches("cannot reach the engine").count() >= 2
+    });
+    assert_eq!(watch.get("/healthz").0, 503, "not ready before an audit");
+    assert_eq!(watch.get("/report.json").0, 503);
+    assert!(watch
+        .get("/metrics")
+        .1
+        .lines()
+        .any(|l| l == "dockaudit_engine_up 0"));
+    // Then the engine appears (a proxy to the real one at that path): the watcher audits.
+    if std::env::var_os("DOCKER_HOST").is_none_or(|h| h == "unix:///var/run/docker.sock") {
+        let _proxy = Proxy::start(&socket);
+        watch.wait_for("the first audit once the engine answers", || {
+            watch.get("/healthz").0 == 200
+        });
+    }
+}
