@@ -645,3 +645,32 @@ fn an_engine_unreachable_at_start_is_retried_while_the_server_says_so() {
         });
     }
 }
+
+#[test]
+fn a_secret_in_a_container_started_while_watching_is_masked_in_every_output() {
+    const PLANTED: &str = "planted-watch-secret-4242";
+    let fixture = Fixture::new("sec");
+    let watch = Watch::start(&fixture, &[]);
+    let name = format!("{}-secret", fixture.prefix);
+    let env = format!("DB_PASSWORD={PLANTED}");
+    fixture.run(&name, &["-e", &env], &["sleep", "600"]);
+    watch.wait_for("the secret-in-environment finding", || {
+        has_finding(&watch.get("/metrics").1, "CTR017", &name)
+    });
+    watch.wait_for("its event line", || {
+        has_event(&fixture.events_file(), "new", "CTR017", &name)
+    });
+    let outputs = [
+        (
+            "events file",
+            std::fs::read_to_string(fixture.events_file()).expect("events"),
+        ),
+        ("/metrics", watch.get("/metrics").1),
+        ("/report.json", watch.get("/report.json").1),
+        ("/", watch.get("/").1),
+    ];
+    for (what, text) in outputs {
+        assert!(text.contains(&name), "{what} names the container");
+        assert!(!text.contains(PLANTED), "{what} leaks the secret");
+    }
+}

@@ -162,6 +162,31 @@ pub fn openmetrics(state: &Published) -> String {
     let mut out = String::new();
     // Writing into a String cannot fail.
     let _ = encode(&mut out, &registry);
+    sort_samples(&out)
+}
+
+/// The samples of each family in label order (prometheus-client writes them in hash order), so
+/// two scrapes of the same findings read the same.
+fn sort_samples(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut samples: Vec<&str> = Vec::new();
+    let flush = |samples: &mut Vec<&str>, out: &mut String| {
+        samples.sort_unstable();
+        for s in samples.drain(..) {
+            out.push_str(s);
+            out.push('\n');
+        }
+    };
+    for line in text.lines() {
+        if line.starts_with('#') {
+            flush(&mut samples, &mut out);
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            samples.push(line);
+        }
+    }
+    flush(&mut samples, &mut out);
     out
 }
 
@@ -222,6 +247,15 @@ mod tests {
         assert!(text.contains("# TYPE dockaudit_gaps gauge\n"));
         assert!(text.contains("dockaudit_engine_events_total 3\n"));
         assert!(!text.contains("# EOF"));
+    }
+
+    #[test]
+    fn samples_are_sorted_within_their_family_only() {
+        let text = "# TYPE a gauge\na{x=\"2\"} 1\na{x=\"1\"} 1\n# TYPE b gauge\nb 0\n# EOF\n";
+        assert_eq!(
+            sort_samples(text),
+            "# TYPE a gauge\na{x=\"1\"} 1\na{x=\"2\"} 1\n# TYPE b gauge\nb 0\n# EOF\n"
+        );
     }
 
     #[test]
