@@ -47,16 +47,25 @@ impl ObjectReader {
             .collect::<Vec<_>>()
             .await;
         for (id, result) in ids.iter().zip(results) {
-            forget_object(snapshot, "container", id);
-            snapshot.containers.retain(|c| &c.inspect.id != id);
             match result {
-                Ok(Some(collected)) => {
+                // Read again: it replaces what was known.
+                Ok(Some(collected)) if collected.item.is_some() => {
+                    forget_object(snapshot, "container", id);
+                    snapshot.containers.retain(|c| &c.inspect.id != id);
                     snapshot.gaps.extend(collected.gaps);
                     snapshot.redactions.extend(collected.redactions);
                     snapshot.containers.extend(collected.item);
                 }
-                Ok(None) => {}
+                // Listed but not read (the engine failed mid-way): what was known stays, with
+                // why it could not be refreshed; the container's next event or the next full
+                // audit tries again. A failure must not read as "the container is gone".
+                Ok(Some(collected)) => snapshot.gaps.extend(collected.gaps),
                 Err(g) => snapshot.gaps.push(g),
+                // No longer listed: gone.
+                Ok(None) => {
+                    forget_object(snapshot, "container", id);
+                    snapshot.containers.retain(|c| &c.inspect.id != id);
+                }
             }
         }
         snapshot.gaps.sort();
@@ -188,17 +197,23 @@ impl ObjectReader {
                 return;
             }
         };
-        let results = stream::iter(ids)
+        let results = stream::iter(ids.clone())
             .map(|id| collect_network(&self.client, id))
             .buffered(self.options.concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
         snapshot.gaps.retain(|g| !g.what.starts_with("network "));
-        snapshot.networks.clear();
-        for r in results {
+        let known = std::mem::take(&mut snapshot.networks);
+        for (id, r) in ids.iter().zip(results) {
             match r {
                 Ok(n) => snapshot.networks.push(n),
-                Err(g) => snapshot.gaps.push(g),
+                Err(g) => {
+                    // Listed but not read: keep what was known of it.
+                    snapshot
+                        .networks
+                        .extend(known.iter().find(|n| &n.id == id).cloned());
+                    snapshot.gaps.push(g);
+                }
             }
         }
     }

@@ -361,7 +361,10 @@ impl Watcher {
             .map(|d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()))
             .ok();
         let mut stream = std::pin::pin!(events(client, since));
-        let mut snapshot = self.full_audit(client).await;
+        let mut snapshot = match self.full_audit(client).await {
+            Ok(snapshot) => snapshot,
+            Err(why) => return why,
+        };
         let mut reader = ObjectReader::new(client, &self.collect, &snapshot).await;
         update(&self.shared, |s| s.engine_up = true);
         eprintln!(
@@ -397,7 +400,10 @@ impl Watcher {
                     first_pending = None;
                     let work = std::mem::take(&mut pending);
                     if work.full {
-                        snapshot = self.full_audit(client).await;
+                        snapshot = match self.full_audit(client).await {
+                            Ok(snapshot) => snapshot,
+                            Err(why) => return why,
+                        };
                         reader = ObjectReader::new(client, &self.collect, &snapshot).await;
                         next_full = tokio::time::Instant::now() + self.interval;
                     } else {
@@ -405,7 +411,10 @@ impl Watcher {
                     }
                 }
                 () = tokio::time::sleep_until(next_full) => {
-                    snapshot = self.full_audit(client).await;
+                    snapshot = match self.full_audit(client).await {
+                        Ok(snapshot) => snapshot,
+                        Err(why) => return why,
+                    };
                     reader = ObjectReader::new(client, &self.collect, &snapshot).await;
                     next_full = tokio::time::Instant::now() + self.interval;
                 }
@@ -455,19 +464,29 @@ impl Watcher {
         update(&self.shared, |s| s.restarts_by_name = totals);
     }
 
-    /// Collects everything, judges it and publishes the changes.
-    async fn full_audit(&mut self, client: &EngineClient) -> Snapshot {
+    /// Collects everything, judges it and publishes the changes. When the engine failed to give
+    /// its container or image list and an earlier audit was published, that one stays and the
+    /// failure is returned: an audit of nothing must not resolve every finding.
+    async fn full_audit(&mut self, client: &EngineClient) -> Result<Snapshot, String> {
         let started = Instant::now();
         let snapshot = live::collect_from(client, &self.collect, self.scan.as_ref(), false).await;
+        let fatal = snapshot.fatal_gaps();
+        let published = published::read(&self.shared).report.is_some();
+        if !fatal.is_empty() && published {
+            return Err(format!(
+                "the full audit could not be done ({}); the previous findings stay",
+                fatal.join("; ")
+            ));
+        }
+        for why in &fatal {
+            eprintln!("dockaudit: watch: {why}");
+        }
         self.host = snapshot
             .info
             .as_ref()
             .map(|i| i.name.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| client.endpoint.url());
-        for why in snapshot.fatal_gaps() {
-            eprintln!("dockaudit: watch: {why}");
-        }
         self.rejudge(&snapshot);
         let seconds = started.elapsed().as_secs_f64();
         let finished = unix_now();
@@ -475,7 +494,7 @@ impl Watcher {
             s.full_audit_seconds = seconds;
             s.last_full_audit_unix = finished;
         });
-        snapshot
+        Ok(snapshot)
     }
 
     /// Re-reads what the events named and re-judges.
