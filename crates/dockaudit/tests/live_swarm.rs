@@ -24,6 +24,8 @@ fn workspace_root() -> PathBuf {
 /// Leaves the swarm the test joined, and removes its stack and image, when dropped.
 struct SwarmGuard {
     joined: bool,
+    /// The engine had a `docker_gwbridge` network before the test.
+    had_gwbridge: bool,
     stack: String,
     image: String,
 }
@@ -44,6 +46,10 @@ impl Drop for SwarmGuard {
         }
         if self.joined {
             let _ = docker(&["swarm", "leave", "--force"]);
+            // Leaving keeps the bridge `swarm init` made; it was not there before.
+            if !self.had_gwbridge {
+                let _ = docker(&["network", "rm", "docker_gwbridge"]);
+            }
         }
         let _ = docker(&["rmi", "-f", &self.image]);
     }
@@ -116,8 +122,12 @@ fn the_stack_runs_a_global_watcher_whose_metrics_show_the_node_findings() {
     let prefix = unique_prefix("watch-swarm-");
     let stack = format!("dockaudit-{}", prefix.replace("watch-swarm-", "t"));
     let image = format!("{prefix}:1");
+    let had_gwbridge = docker(&["network", "inspect", "docker_gwbridge"])
+        .status
+        .success();
     let guard = SwarmGuard {
         joined: state == "inactive",
+        had_gwbridge,
         stack: stack.clone(),
         image: image.clone(),
     };
@@ -199,6 +209,13 @@ fn the_stack_runs_a_global_watcher_whose_metrics_show_the_node_findings() {
             docker_ok(&["info", "-f", "{{.Swarm.LocalNodeState}}"]),
             "inactive",
             "the engine is left as it was found"
+        );
+        assert_eq!(
+            docker(&["network", "inspect", "docker_gwbridge"])
+                .status
+                .success(),
+            had_gwbridge,
+            "docker_gwbridge is left as it was found"
         );
     }
 }
