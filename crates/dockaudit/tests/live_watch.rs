@@ -309,14 +309,18 @@ fn a_container_started_while_watching_is_new_then_resolved_in_metrics_and_events
     assert!(html.contains(&name));
     assert_eq!(watch.get("/nothing-here").0, 404);
 
+    // A log rotation renames the file: the next lines go to a new one at the path.
+    let rotated = fixture.work.path().join("events.jsonl.1");
+    std::fs::rename(&events, &rotated).expect("rotate the events file");
     docker_ok(&["rm", "-f", &name]);
     watch.wait_for("the removed container gone from /metrics", || {
         let metrics = watch.get("/metrics").1;
         metrics.contains("dockaudit_engine_up") && !metrics.contains(&format!("target=\"{name}\""))
     });
-    watch.wait_for("the resolved finding in the events file", || {
+    watch.wait_for("the resolved finding in the new events file", || {
         has_event(&events, "resolved", "RES001", &name)
     });
+    assert!(!has_event(&rotated, "resolved", "RES001", &name));
 }
 
 #[test]

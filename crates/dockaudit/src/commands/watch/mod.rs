@@ -171,7 +171,9 @@ async fn shutdown() {
 enum EventsOut {
     None,
     Stdout,
-    File(PathBuf, std::fs::File),
+    /// Opened for each batch of lines (appending), so a log rotation that renames the file is
+    /// followed.
+    File(PathBuf),
 }
 
 impl EventsOut {
@@ -180,12 +182,10 @@ impl EventsOut {
             None => EventsOut::None,
             Some(p) if p.as_os_str() == "-" => EventsOut::Stdout,
             Some(p) => {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(p)
+                // Opened once now so that a path that cannot be written stops the watcher at once.
+                append_to(p)
                     .with_context(|| format!("cannot open the events file {}", p.display()))?;
-                EventsOut::File(p.to_path_buf(), file)
+                EventsOut::File(p.to_path_buf())
             }
         })
     }
@@ -205,14 +205,22 @@ impl EventsOut {
                     "stdout".to_string(),
                 )
             }
-            EventsOut::File(path, file) => {
-                (file.write_all(lines.as_bytes()), path.display().to_string())
-            }
+            EventsOut::File(path) => (
+                append_to(path).and_then(|mut file| file.write_all(lines.as_bytes())),
+                path.display().to_string(),
+            ),
         };
         if let Err(e) = result {
             eprintln!("dockaudit: watch: cannot write the events to {name}: {e}");
         }
     }
+}
+
+fn append_to(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
 }
 
 /// What the events since the last re-judgement asked to re-read.
