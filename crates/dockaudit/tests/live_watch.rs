@@ -344,6 +344,8 @@ fn a_container_that_keeps_dying_is_a_restart_burst() {
         .unwrap_or_else(|| panic!("no restart counter for {name}:\n{metrics}"));
     assert!(restarts >= 3.0, "{restarts}");
     assert!(has_event(&fixture.events_file(), "new", "WCH001", &name));
+    let html = watch.get("/").1;
+    assert!(html.contains("WCH001") && html.contains(&name));
     // A healthy neighbour with the same label is no burst.
     let calm = format!("{}-calm", fixture.prefix);
     fixture.run(&calm, &[], &["sleep", "600"]);
@@ -676,5 +678,19 @@ fn a_secret_in_a_container_started_while_watching_is_masked_in_every_output() {
     for (what, text) in outputs {
         assert!(text.contains(&name), "{what} names the container");
         assert!(!text.contains(PLANTED), "{what} leaks the secret");
+    }
+}
+
+#[test]
+fn explain_knows_the_restart_burst_finding() {
+    for id in ["WCH001", "restart-burst"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+            .args(["explain", id])
+            .output()
+            .expect("run dockaudit explain");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{id}");
+        assert!(stdout.starts_with("WCH001 restart-burst:"), "{stdout}");
+        assert!(stdout.contains("How to fix:"), "{stdout}");
     }
 }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use dockaudit_report::{Category, Finding, Report, Severity, Target};
+use dockaudit_rules::RuleMeta;
 use serde::Serialize;
 use serde_json::json;
 
@@ -106,11 +107,29 @@ pub fn event_line(timestamp: &str, host: &str, change: Change, finding: &Finding
     serde_json::to_string(&line).unwrap_or_default()
 }
 
-/// Id of the restart-burst finding. Not a rule of the registry: it judges the event stream, which
-/// no snapshot holds, so only `watch` reports it.
-pub const RESTART_BURST_RULE: &str = "WCH001";
-/// Name of the restart-burst finding.
-pub const RESTART_BURST_NAME: &str = "restart-burst";
+/// The restart-burst finding's metadata. Not a rule of the registry: it judges the event stream,
+/// which no snapshot holds, so only `watch` reports it (`dockaudit explain WCH001` knows it).
+pub const RESTART_BURST: RuleMeta = RuleMeta {
+    id: "WCH001",
+    name: "restart-burst",
+    title: "Container restarts in a burst",
+    rationale: "A container that keeps stopping and being restarted is failing: it serves nothing \
+                between crashes, may lose data on every stop, and a crash loop can hide an attack \
+                (a payload that kills the process) or exhaust the host (each start costs CPU, \
+                memory and log space). Its restart count alone (LOG003) says it restarted, not \
+                that it is doing so now; the engine's `die` events do.",
+    remediation: "Read the container's logs (docker logs --tail 100 NAME) and its exit code \
+                  (docker inspect -f '{{.State.ExitCode}}' NAME); fix the crash, or cap retries \
+                  with --restart on-failure:5 instead of always.",
+    category: Category::Containers,
+    severity: Severity::High,
+    cis: &[],
+    cis_v1_6: &[],
+    references: &["https://docs.docker.com/engine/containers/start-containers-automatically/"],
+};
+
+/// Id of the restart-burst finding.
+pub const RESTART_BURST_RULE: &str = RESTART_BURST.id;
 
 /// "N restarts within M": the restart-burst threshold (`--restart-burst 5/10m`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,11 +244,11 @@ impl Restarts {
 pub fn burst_finding(id: &str, name: &str, count: usize, threshold: BurstThreshold) -> Finding {
     let minutes = threshold.window.as_secs().div_ceil(60);
     Finding {
-        rule: RESTART_BURST_RULE.to_string(),
-        name: RESTART_BURST_NAME.to_string(),
-        title: "Container restarts in a burst".to_string(),
-        category: Category::Containers,
-        severity: Severity::High,
+        rule: RESTART_BURST.id.to_string(),
+        name: RESTART_BURST.name.to_string(),
+        title: RESTART_BURST.title.to_string(),
+        category: RESTART_BURST.category,
+        severity: RESTART_BURST.severity,
         cis: Vec::new(),
         target: Target {
             kind: "container".to_string(),
@@ -245,10 +264,7 @@ pub fn burst_finding(id: &str, name: &str, count: usize, threshold: BurstThresho
             "window_seconds": threshold.window.as_secs(),
             "threshold": threshold.restarts,
         }),
-        remediation: "Read the container's logs (docker logs --tail 100 NAME) and its exit code \
-                      (docker inspect -f '{{.State.ExitCode}}' NAME); fix the crash, or cap \
-                      retries with --restart on-failure:5 instead of always."
-            .to_string(),
+        remediation: RESTART_BURST.remediation.to_string(),
         location: None,
         suppressed: None,
     }

@@ -75,6 +75,9 @@ pub struct WatchArgs {
     pub vulns: VulnArgs,
 }
 
+/// What `watch` reports besides the registry's rules (`dockaudit explain` knows them too).
+pub const WATCH_FINDINGS: &[dockaudit_rules::RuleMeta] = &[changes::RESTART_BURST];
+
 /// The longest a burst of events may delay a re-judgement.
 const DEBOUNCE_CAP: Duration = Duration::from_secs(1);
 /// The longest wait between two attempts to reach the engine.

@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 
 use super::metrics;
 use super::published::{read, Shared};
-use crate::output::catalogue;
+use crate::output::{catalogue, rule_info};
 
 /// A client must send its request headers within this time (a connection that trickles them is
 /// closed, so idle sockets cannot pile up).
@@ -58,6 +58,13 @@ fn respond(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Res
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
+}
+
+/// The registry's rules and the findings only `watch` reports, for the HTML page.
+fn watch_catalogue() -> Vec<dockaudit_report::RuleInfo> {
+    let mut rules = catalogue();
+    rules.extend(super::WATCH_FINDINGS.iter().map(rule_info));
+    rules
 }
 
 /// The answer to one request.
@@ -114,7 +121,7 @@ pub fn answer(request: &Request<Incoming>, shared: &Shared) -> Response<Full<Byt
                 let mut body = Vec::new();
                 let (written, content_type) = if request.uri().path() == "/" {
                     (
-                        dockaudit_report::emit::write_html(report, &catalogue(), &mut body),
+                        dockaudit_report::emit::write_html(report, &watch_catalogue(), &mut body),
                         "text/html; charset=utf-8",
                     )
                 } else {
