@@ -67,7 +67,7 @@ impl Default for CollectOptions {
 }
 
 /// A collection-time failure: what, and why.
-fn gap(what: impl Into<String>, why: impl std::fmt::Display) -> Gap {
+pub(crate) fn gap(what: impl Into<String>, why: impl std::fmt::Display) -> Gap {
     Gap {
         what: what.into(),
         why: why.to_string(),
@@ -75,11 +75,11 @@ fn gap(what: impl Into<String>, why: impl std::fmt::Display) -> Gap {
 }
 
 /// Re-reads a bollard answer as our own type (Docker's field names on both sides).
-fn convert<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, String> {
+pub(crate) fn convert<T: DeserializeOwned>(value: Value, what: &str) -> Result<T, String> {
     serde_json::from_value(value).map_err(|e| format!("unexpected shape of {what}: {e}"))
 }
 
-fn to_value<T: Serialize>(answer: &T) -> Value {
+pub(crate) fn to_value<T: Serialize>(answer: &T) -> Value {
     serde_json::to_value(answer).unwrap_or(Value::Null)
 }
 
@@ -260,7 +260,7 @@ struct Lists {
 
 /// What is read on the engine's host instead of asked of the engine: processes from `/proc`, and
 /// unused volumes' sizes from their directories. Each is the reader, or why it cannot be used.
-struct LocalReads {
+pub(crate) struct LocalReads {
     /// Reads containers' processes; `Err`: why the engine's `top` is asked instead.
     procs: Result<Arc<ProcReader>, String>,
     /// The engine's host root, for measuring volumes and layers; `Err`: why they cannot be.
@@ -270,7 +270,10 @@ struct LocalReads {
 }
 
 impl LocalReads {
-    async fn new(options: &CollectOptions, endpoint: &crate::connect::Endpoint) -> LocalReads {
+    pub(crate) async fn new(
+        options: &CollectOptions,
+        endpoint: &crate::connect::Endpoint,
+    ) -> LocalReads {
         let root = crate::host::root_for(options.host_root.as_deref(), endpoint);
         let procs = match root.clone() {
             Ok(root) => tokio::task::spawn_blocking(move || ProcReader::new(&root))
@@ -409,21 +412,7 @@ async fn collect_objects(
         Ok(list) => {
             let ids = first_of_each(list.into_iter().filter_map(|n| n.id));
             let results: Vec<Result<Network, Gap>> = stream::iter(ids)
-                .map(|id| async move {
-                    let answer = client
-                        .within(
-                            format!("GET /networks/{id}"),
-                            client
-                                .docker
-                                .inspect_network(&id, None::<InspectNetworkOptions>),
-                        )
-                        .await
-                        .map_err(|e| gap(format!("network {id}"), e))?;
-                    let mut value = to_value(&answer);
-                    // Network options rarely hold secrets, but a driver option may: mask them too.
-                    let _ = redact_value(&mut value, "network", &id);
-                    convert(value, "network inspect").map_err(|e| gap(format!("network {id}"), e))
-                })
+                .map(|id| collect_network(client, id))
                 .buffered(options.concurrency.max(1))
                 .collect()
                 .await;
@@ -479,6 +468,24 @@ async fn collect_objects(
     (containers, images, networks, volumes, notes)
 }
 
+/// One network's inspect, its driver options masked; a gap when it cannot be read (a network
+/// removed mid-audit is a gap, not a failure).
+pub(crate) async fn collect_network(client: &EngineClient, id: String) -> Result<Network, Gap> {
+    let answer = client
+        .within(
+            format!("GET /networks/{id}"),
+            client
+                .docker
+                .inspect_network(&id, None::<InspectNetworkOptions>),
+        )
+        .await
+        .map_err(|e| gap(format!("network {id}"), e))?;
+    let mut value = to_value(&answer);
+    // Network options rarely hold secrets, but a driver option may: mask them too.
+    let _ = redact_value(&mut value, "network", &id);
+    convert(value, "network inspect").map_err(|e| gap(format!("network {id}"), e))
+}
+
 pub(crate) fn is_podman(v: &EngineVersion) -> bool {
     v.components.iter().any(|c| {
         c.get("Name")
@@ -494,10 +501,10 @@ pub(crate) fn is_podman(v: &EngineVersion) -> bool {
 
 /// What collecting one object gave: the object (unless it could not be read), the gaps met on the
 /// way, and where secrets were masked.
-struct Collected<T> {
-    item: Option<T>,
-    gaps: Vec<Gap>,
-    redactions: Vec<Redaction>,
+pub(crate) struct Collected<T> {
+    pub(crate) item: Option<T>,
+    pub(crate) gaps: Vec<Gap>,
+    pub(crate) redactions: Vec<Redaction>,
 }
 
 impl<T> Collected<T> {
@@ -536,7 +543,7 @@ const PODMAN_TOP_DESCRIPTORS: &str = "user,pid,ppid,args";
 
 /// What the container list said of a container's state: what to fetch with its inspect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ListedState {
+pub(crate) enum ListedState {
     Running,
     /// Exited, created or dead: the states whose writable layer LCY003 reports.
     Stopped,
@@ -545,7 +552,7 @@ enum ListedState {
 }
 
 impl ListedState {
-    fn of(state: &str) -> ListedState {
+    pub(crate) fn of(state: &str) -> ListedState {
         match state.to_ascii_lowercase().as_str() {
             "running" => ListedState::Running,
             "exited" | "created" | "dead" => ListedState::Stopped,
@@ -554,7 +561,7 @@ impl ListedState {
     }
 }
 
-async fn collect_container(
+pub(crate) async fn collect_container(
     client: &EngineClient,
     id: String,
     listed: ListedState,
@@ -870,7 +877,7 @@ async fn read_log_bytes(
     Ok((bytes, truncated))
 }
 
-async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
+pub(crate) async fn collect_image(client: &EngineClient, id: String) -> Collected<Image> {
     let docker = &client.docker;
     let mut result = Collected::new();
     let (inspect, history) = tokio::join!(

@@ -7,12 +7,14 @@ mod bounded;
 mod connect;
 mod daemon;
 mod engine_meta;
+pub mod events;
 mod gather;
 pub mod host;
 mod image_cache;
 mod images;
 mod procs;
 mod redact_value;
+mod reread;
 mod sizes;
 pub mod vulns;
 
@@ -26,3 +28,4 @@ pub use images::{
     export_and_scan, image_from_scan, inspect_image, now_rfc3339, scan_archive_path, scan_image,
     scan_images, ImageScanOptions, ScanProgress, ScannedImage,
 };
+pub use reread::ObjectReader;

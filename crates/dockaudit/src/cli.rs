@@ -31,6 +31,8 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Look inside one image: OS and end of life, packages, findings of the image rules.
     Image(crate::commands::image::ImageArgs),
+    /// Audit, then follow the engine's events: publish new and resolved findings, serve /metrics.
+    Watch(crate::commands::watch::WatchArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(crate::commands::completions::CompletionsArgs),
     /// Print a man page as roff (`dockaudit man audit | man -l -`), or write them all (--dir).

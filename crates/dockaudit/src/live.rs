@@ -1,5 +1,5 @@
 //! Collecting from a live engine: the async runtime, the connection and the collection, shared by
-//! `audit`, `baseline` and `collect`.
+//! `audit`, `baseline`, `collect` and `watch`.
 
 use std::time::Duration;
 
@@ -27,9 +27,28 @@ pub fn collect_live(
     scan: Option<image_cmd::ScanPlan>,
     progress: bool,
 ) -> Result<Snapshot> {
-    let endpoint =
-        dockaudit_collect::resolve_endpoint(engine.host.as_deref(), &EndpointEnv::from_process())?;
-    let options = CollectOptions {
+    let endpoint = resolve(engine)?;
+    let options = collect_options(engine, labels);
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client =
+            dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs()))
+                .await?;
+        Ok(collect_from(&client, &options, scan.as_ref(), progress).await)
+    })
+}
+
+/// The endpoint `--host`, DOCKER_HOST or the default sockets name.
+pub fn resolve(engine: &EngineArgs) -> Result<dockaudit_collect::Endpoint> {
+    Ok(dockaudit_collect::resolve_endpoint(
+        engine.host.as_deref(),
+        &EndpointEnv::from_process(),
+    )?)
+}
+
+/// What the engine flags ask to collect.
+pub fn collect_options(engine: &EngineArgs, labels: Vec<String>) -> CollectOptions {
+    CollectOptions {
         logs: !engine.no_logs,
         disk_usage: !engine.no_sizes,
         concurrency: engine.concurrency(),
@@ -37,25 +56,29 @@ pub fn collect_live(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         host_root: engine.host_root.clone(),
         ..CollectOptions::default()
+    }
+}
+
+/// Collects a snapshot over an open connection (and scans the images by `scan`); `collect_live`
+/// and the full audits of `watch` share it.
+pub async fn collect_from(
+    client: &dockaudit_collect::EngineClient,
+    options: &CollectOptions,
+    scan: Option<&image_cmd::ScanPlan>,
+    progress: bool,
+) -> Snapshot {
+    let spinner = if progress {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_message(format!("collecting from {}", client.endpoint.url()));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+        spinner
+    } else {
+        indicatif::ProgressBar::hidden()
     };
-    let rt = runtime()?;
-    rt.block_on(async {
-        let client =
-            dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs()))
-                .await?;
-        let spinner = if progress {
-            let spinner = indicatif::ProgressBar::new_spinner();
-            spinner.set_message(format!("collecting from {}", client.endpoint.url()));
-            spinner.enable_steady_tick(Duration::from_millis(120));
-            spinner
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        let mut snapshot = dockaudit_collect::collect(&client, &options).await;
-        spinner.finish_and_clear();
-        if let Some(plan) = &scan {
-            image_cmd::scan_for_audit(&client, &mut snapshot, plan).await;
-        }
-        Ok(snapshot)
-    })
+    let mut snapshot = dockaudit_collect::collect(client, options).await;
+    spinner.finish_and_clear();
+    if let Some(plan) = scan {
+        image_cmd::scan_for_audit(client, &mut snapshot, plan).await;
+    }
+    snapshot
 }

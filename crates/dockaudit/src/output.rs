@@ -11,23 +11,22 @@ use crate::EXIT_FINDINGS;
 
 /// The rule catalogue as the emitters take it (SARIF's `tool.driver.rules`, JUnit case names).
 pub fn catalogue() -> Vec<RuleInfo> {
-    RULES
-        .iter()
-        .map(|r| {
-            let m = &r.meta;
-            RuleInfo {
-                id: m.id.to_string(),
-                name: m.name.to_string(),
-                title: m.title.to_string(),
-                rationale: m.rationale.to_string(),
-                remediation: m.remediation.to_string(),
-                category: m.category,
-                severity: m.severity,
-                cis: m.cis.iter().map(|c| c.to_string()).collect(),
-                references: m.references.iter().map(|c| c.to_string()).collect(),
-            }
-        })
-        .collect()
+    RULES.iter().map(|r| rule_info(&r.meta)).collect()
+}
+
+/// One rule's metadata as the emitters take it.
+pub fn rule_info(m: &dockaudit_rules::RuleMeta) -> RuleInfo {
+    RuleInfo {
+        id: m.id.to_string(),
+        name: m.name.to_string(),
+        title: m.title.to_string(),
+        rationale: m.rationale.to_string(),
+        remediation: m.remediation.to_string(),
+        category: m.category,
+        severity: m.severity,
+        cis: m.cis.iter().map(|c| c.to_string()).collect(),
+        references: m.references.iter().map(|c| c.to_string()).collect(),
+    }
 }
 
 /// The exit code for a report: [`EXIT_FINDINGS`](crate::EXIT_FINDINGS) when a finding is at or above `fail_on`.

@@ -66,14 +66,7 @@ pub struct Audited {
 /// Collects (or loads) the snapshot and runs the rules; the configuration is already merged in.
 pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited> {
     // Validate everything the user typed before touching the engine.
-    let selection = RuleSelection::new(&args.rules.select, &args.rules.ignore, RULES)?;
-    let mut filter = TargetFilter::new(
-        &args.targets.containers,
-        &args.targets.exclude_containers,
-        &args.targets.labels,
-        &args.targets.exclude_labels,
-    )?;
-    filter.vulnerabilities = args.vulns.filter();
+    let options = audit_options(args, policy)?;
     let snapshot = match &args.snapshot {
         Some(path) => {
             let mut snapshot = Snapshot::load(path)?;
@@ -89,23 +82,47 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
                 },
             );
             let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
-                filter: Some(filter.clone()),
+                filter: Some(options.filter.clone()),
                 progress,
                 timeout: args.engine.timeout_secs(),
             });
             collect_live(&args.engine, Vec::new(), scan, progress)?
         }
     };
-    let options = AuditOptions {
+    let (report, unmatched) = judge(&snapshot, &options);
+    Ok(Audited {
+        report,
+        unmatched,
+        fatal: snapshot.fatal_gaps(),
+    })
+}
+
+/// The rules, targets, ignores and severities the arguments (configuration merged in) select;
+/// an error names what the user typed that cannot be used.
+pub fn audit_options(args: &AuditArgs, policy: config::Policy) -> Result<AuditOptions> {
+    let selection = RuleSelection::new(&args.rules.select, &args.rules.ignore, RULES)?;
+    let mut filter = TargetFilter::new(
+        &args.targets.containers,
+        &args.targets.exclude_containers,
+        &args.targets.labels,
+        &args.targets.exclude_labels,
+    )?;
+    filter.vulnerabilities = args.vulns.filter();
+    Ok(AuditOptions {
         selection,
         filter,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         suppressions: policy.suppressions,
         severity_overrides: policy.severity,
-    };
+    })
+}
+
+/// Runs the rules over `snapshot`; with what the target filter matched nothing of, when it did
+/// (also a gap of the report).
+pub fn judge(snapshot: &Snapshot, options: &AuditOptions) -> (Report, Option<String>) {
     // The narrowed input once, for the rules and for whether the filter matched anything.
-    let input = AuditInput::new(&snapshot, &options.filter);
-    let mut report = dockaudit_rules::audit_input(&input, RULES, &options);
+    let input = AuditInput::new(snapshot, &options.filter);
+    let mut report = dockaudit_rules::audit_input(&input, RULES, options);
     let unmatched = options.filter.matched_nothing(&input);
     if let Some(why) = &unmatched {
         report.gaps.push(Gap {
@@ -113,11 +130,7 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
             why: why.clone(),
         });
     }
-    Ok(Audited {
-        report,
-        unmatched,
-        fatal: snapshot.fatal_gaps(),
-    })
+    (report, unmatched)
 }
 
 /// A snapshot collected where there was no vulnerability database keeps its images' packages: match

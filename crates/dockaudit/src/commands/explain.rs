@@ -4,16 +4,22 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use dockaudit_rules::{find_rule, Rule, RULES};
+use dockaudit_rules::{find_rule, Rule, RuleMeta, RULES};
 
 use crate::cli::ExplainArgs;
 
 /// Runs `dockaudit explain`.
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
-    let rule: &Rule = find_rule(&args.rule)
+    // The registry's rules, then what only `watch` reports (restart bursts).
+    let m: &RuleMeta = find_rule(&args.rule)
         .or_else(|| RULES.iter().find(|r| r.meta.name == args.rule))
+        .map(|r: &Rule| &r.meta)
+        .or_else(|| {
+            crate::commands::watch::WATCH_FINDINGS
+                .iter()
+                .find(|m| m.id.eq_ignore_ascii_case(&args.rule) || m.name == args.rule)
+        })
         .with_context(|| format!("no rule `{}`; `dockaudit rules` lists them all", args.rule))?;
-    let m = &rule.meta;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} {}: {}", m.id, m.name, m.title)?;
     writeln!(out, "severity: {}   category: {}", m.severity, m.category)?;
