@@ -78,5 +78,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(args) => commands::image::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
+        Command::Prune(args) => commands::prune::run(args),
     }
 }

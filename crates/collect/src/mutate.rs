@@ -1,0 +1,200 @@
+//! Every request that changes the engine, in one place. Only `dockaudit prune apply` and
+//! `dockaudit prune restore` call these; `audit`, `collect`, `image`, `lint` and `watch` never do
+//! (a test records the methods they send through a proxy and finds only GET).
+//!
+//! The list of requests is [`MUTATING_REQUESTS`]; the README lists the same. Each request is
+//! awaited whole under the client's deadline (`--timeout`), like the reads in [`crate::bounded`].
+//! Removals never force and never take more than they are asked: a container without its volumes
+//! (`v=false`, `force=false`), an image without its untagged parents (`noprune=true`,
+//! `force=false`).
+
+use bollard::models::{ContainerCreateBody, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateContainerOptions, CreateImageOptions, ImportImageOptions, RemoveContainerOptions,
+    RemoveImageOptions, RemoveVolumeOptions, UploadToContainerOptions,
+};
+use futures_util::{FutureExt, StreamExt};
+use hyper::body::Bytes;
+
+use crate::bounded::RequestError;
+use crate::connect::EngineClient;
+
+/// Every mutating request dockaudit can send, as `METHOD /path` (what a reviewer greps for).
+pub const MUTATING_REQUESTS: &[&str] = &[
+    "DELETE /containers/{id}?v=false&force=false",
+    "DELETE /images/{id or repo:tag}?noprune=true&force=false",
+    "DELETE /volumes/{name}?force=false",
+    "DELETE /networks/{id}",
+    "POST /images/create?fromSrc=- (the empty helper image)",
+    "POST /containers/create (the never-started helper container; restored containers)",
+    "PUT /containers/{id}/archive (restoring a volume's files through the helper)",
+    "POST /volumes/create",
+    "POST /networks/create",
+    "POST /images/load",
+];
+
+/// A label every helper object carries, so a plan never lists it (`dockaudit.keep=true`) and a
+/// user can tell what it is.
+pub const HELPER_LABELS: &[(&str, &str)] = &[("dockaudit.keep", "true"), ("dockaudit.helper", "1")];
+
+impl EngineClient {
+    /// `DELETE /containers/{id}`: the container only, never its volumes, never a running one.
+    pub async fn remove_container(&self, id: &str) -> Result<(), RequestError> {
+        let options = RemoveContainerOptions {
+            v: false,
+            force: false,
+            link: false,
+        };
+        self.within(
+            format!("DELETE /containers/{id}"),
+            self.docker.remove_container(id, Some(options)),
+        )
+        .await
+    }
+
+    /// `DELETE /images/{reference}` with `noprune`: an untagged parent is left for the plan to
+    /// name, never removed with its child.
+    pub async fn remove_image(&self, reference: &str) -> Result<(), RequestError> {
+        let options = RemoveImageOptions {
+            force: false,
+            noprune: true,
+            platforms: None,
+        };
+        self.within(
+            format!("DELETE /images/{reference}"),
+            self.docker.remove_image(reference, Some(options), None),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `DELETE /volumes/{name}`, never forced.
+    pub async fn remove_volume(&self, name: &str) -> Result<(), RequestError> {
+        self.within(
+            format!("DELETE /volumes/{name}"),
+            self.docker
+                .remove_volume(name, Some(RemoveVolumeOptions { force: false })),
+        )
+        .await
+    }
+
+    /// `DELETE /networks/{id}`.
+    pub async fn remove_network(&self, id: &str) -> Result<(), RequestError> {
+        self.within(
+            format!("DELETE /networks/{id}"),
+            self.docker.remove_network(id),
+        )
+        .await
+    }
+
+    /// `POST /images/create?fromSrc=-`: imports `rootfs` (a tar) as an untagged image with the
+    /// `changes` (`LABEL k=v`) and returns its id.
+    pub async fn import_rootfs(
+        &self,
+        rootfs: Vec<u8>,
+        changes: Vec<String>,
+    ) -> Result<String, RequestError> {
+        let options = CreateImageOptions {
+            from_src: Some("-".to_string()),
+            changes,
+            ..Default::default()
+        };
+        let stream = self.docker.create_image(
+            Some(options),
+            Some(bollard::body_full(Bytes::from(rootfs))),
+            None,
+        );
+        let infos = self
+            .within(
+                "POST /images/create?fromSrc=-",
+                stream
+                    .collect::<Vec<_>>()
+                    .map(|all| all.into_iter().collect::<Result<Vec<_>, _>>()),
+            )
+            .await?;
+        // The import's last status line is the new image's id.
+        infos
+            .iter()
+            .rev()
+            .find_map(|i| i.status.clone())
+            .map(|s| s.trim().to_string())
+            .filter(|s| s.starts_with("sha256:"))
+            .ok_or_else(|| {
+                RequestError::Engine(bollard::errors::Error::DockerStreamError {
+                    error: "the engine's answer to the import named no image id".into(),
+                })
+            })
+    }
+
+    /// `POST /containers/create` (never followed by a start): returns the new container's id.
+    pub async fn create_container(
+        &self,
+        name: Option<&str>,
+        config: ContainerCreateBody,
+    ) -> Result<String, RequestError> {
+        let options = CreateContainerOptions {
+            name: name.map(str::to_string),
+            ..Default::default()
+        };
+        self.within(
+            "POST /containers/create",
+            self.docker.create_container(Some(options), config),
+        )
+        .await
+        .map(|r| r.id)
+    }
+
+    /// `PUT /containers/{id}/archive?path=PATH`: extracts `tar` at `path` in the container's
+    /// filesystem (volumes mounted), which need not be running.
+    pub async fn upload_archive(
+        &self,
+        id: &str,
+        path: &str,
+        tar: Vec<u8>,
+    ) -> Result<(), RequestError> {
+        let options = UploadToContainerOptions {
+            path: path.to_string(),
+            ..Default::default()
+        };
+        self.within(
+            format!("PUT /containers/{id}/archive"),
+            self.docker
+                .upload_to_container(id, Some(options), bollard::body_full(Bytes::from(tar))),
+        )
+        .await
+    }
+
+    /// `POST /volumes/create`.
+    pub async fn create_volume(&self, request: VolumeCreateRequest) -> Result<(), RequestError> {
+        self.within("POST /volumes/create", self.docker.create_volume(request))
+            .await
+            .map(|_| ())
+    }
+
+    /// `POST /networks/create`: returns the new network's id.
+    pub async fn create_network(
+        &self,
+        request: NetworkCreateRequest,
+    ) -> Result<String, RequestError> {
+        self.within("POST /networks/create", self.docker.create_network(request))
+            .await
+            .map(|r| r.id)
+    }
+
+    /// `POST /images/load` of an image archive (`docker save` format).
+    pub async fn load_images(&self, archive: Vec<u8>) -> Result<(), RequestError> {
+        let stream = self.docker.import_image(
+            ImportImageOptions::default(),
+            bollard::body_full(Bytes::from(archive)),
+            None,
+        );
+        self.within(
+            "POST /images/load",
+            stream
+                .collect::<Vec<_>>()
+                .map(|all| all.into_iter().collect::<Result<Vec<_>, _>>()),
+        )
+        .await
+        .map(|_| ())
+    }
+}
