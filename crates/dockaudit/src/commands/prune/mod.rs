@@ -28,6 +28,9 @@ use serde_json::json;
 use crate::cli::EngineArgs;
 use plan_file::{PlanItem, PlanOptions};
 
+/// The label that always keeps an object out of a plan.
+pub const KEEP_LABEL: &str = "dockaudit.keep=true";
+
 /// `dockaudit prune`.
 #[derive(Debug, Args)]
 pub struct PruneArgs {
@@ -103,7 +106,7 @@ pub(crate) async fn snapshot(client: &EngineClient, engine: &EngineArgs) -> Resu
 /// engine did not give): a plan must not be made of a partial picture.
 pub(crate) fn candidates(snapshot: &Snapshot, options: &PlanOptions) -> Result<Vec<PlanItem>> {
     let selection = RuleSelection::new(&lifecycle_rules(options), &[], RULES)?;
-    let filter = TargetFilter::new(&[], &[], &options.labels, &[options.keep_label.clone()])?;
+    let filter = TargetFilter::new(&[], &[], &options.labels, &options.keep_labels)?;
     let audit = AuditOptions {
         selection,
         filter,
@@ -298,7 +301,9 @@ fn add_risks(snapshot: &Snapshot, items: &mut [PlanItem], options: &PlanOptions)
                 let Some(v) = snapshot.volumes.iter().find(|v| v.name == item.id) else {
                     continue;
                 };
-                if let Some((files, newest)) = newest_file(&v.mountpoint) {
+                if let Some((0, _)) = newest_file(&v.mountpoint) {
+                    item.risks.push("it holds no file".to_string());
+                } else if let Some((files, newest)) = newest_file(&v.mountpoint) {
                     let now = parse_time(&snapshot.collected_at).unwrap_or(newest);
                     let since = u64::try_from(now - newest).unwrap_or(0);
                     let note = format!(

@@ -29,9 +29,10 @@ pub struct PlanArgs {
     /// Unused tagged images too, not only dangling (untagged) ones.
     #[arg(long)]
     pub all_images: bool,
-    /// Never plan objects with this label.
-    #[arg(long, value_name = "KEY[=VALUE]", default_value = "dockaudit.keep=true")]
-    pub keep_label: String,
+    /// Never plan objects with this label either (repeatable); `dockaudit.keep=true` always keeps
+    /// an object out of a plan.
+    #[arg(long = "keep-label", value_name = "KEY[=VALUE]")]
+    pub keep_labels: Vec<String>,
     /// Plan only objects with this label (repeatable); what is unused is still judged against
     /// every container.
     #[arg(long = "label", value_name = "KEY[=VALUE]")]
@@ -44,7 +45,9 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
         older_than_secs: args.older_than,
         volumes: args.volumes,
         all_images: args.all_images,
-        keep_label: args.keep_label.clone(),
+        keep_labels: std::iter::once(super::KEEP_LABEL.to_string())
+            .chain(args.keep_labels.iter().cloned())
+            .collect(),
         labels: args.labels.clone(),
     };
     let rt = crate::live::runtime()?;

@@ -28,7 +28,7 @@ pub struct Plan {
     pub items: Vec<PlanItem>,
     /// The sum of the items' known sizes.
     pub bytes_reclaimable: u64,
-    /// `sha256:HEX` of the plan serialised with this field empty.
+    /// `sha256:HEX` of the plan as compact JSON with its keys sorted and this field empty.
     pub digest: String,
 }
 
@@ -54,8 +54,9 @@ pub struct PlanOptions {
     pub volumes: bool,
     /// Unused tagged images too, not only dangling ones.
     pub all_images: bool,
-    /// Objects with this label (`KEY=VALUE` or `KEY`) are never planned.
-    pub keep_label: String,
+    /// Objects with any of these labels (`KEY=VALUE` or `KEY`) are never planned;
+    /// `dockaudit.keep=true` is always one of them.
+    pub keep_labels: Vec<String>,
     /// Only objects with these labels are planned.
     pub labels: Vec<String>,
 }
@@ -85,11 +86,14 @@ pub struct PlanItem {
 }
 
 impl Plan {
-    /// The digest of the plan's content (everything but `digest`).
+    /// The digest of the plan's content (everything but `digest`). Through a `Value`, whose
+    /// maps are sorted, so the form hashed does not depend on field order in this code.
     pub fn compute_digest(&self) -> String {
         let mut copy = self.clone();
         copy.digest = String::new();
-        let bytes = serde_json::to_vec(&copy).unwrap_or_default();
+        let bytes = serde_json::to_value(&copy)
+            .and_then(|v| serde_json::to_vec(&v))
+            .unwrap_or_default();
         format!("sha256:{}", hex(&Sha256::digest(&bytes)))
     }
 
@@ -148,7 +152,7 @@ mod tests {
             },
             options: PlanOptions {
                 older_than_secs: 3600,
-                keep_label: "dockaudit.keep=true".into(),
+                keep_labels: vec!["dockaudit.keep=true".into()],
                 ..Default::default()
             },
             items: vec![PlanItem {
