@@ -96,22 +96,29 @@ impl EngineClient {
     /// Streams `archive` into `out`; returns the bytes written. Errors are one sentence naming
     /// the request.
     pub async fn download(&self, archive: &Archive, out: &mut dyn Write) -> Result<u64, String> {
-        let body: std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, bollard::errors::Error>> + Send>> =
-            match archive {
-                Archive::ContainerExport(id) => Box::pin(self.docker.export_container(id)),
-                Archive::ContainerPath(id, path) => Box::pin(self.docker.download_from_container(
-                    id,
-                    Some(DownloadFromContainerOptions { path: path.clone() }),
-                )),
-                Archive::Images(names) if names.len() == 1 => {
-                    Box::pin(self.docker.export_image(&names[0]))
-                }
-                Archive::Images(names) => {
-                    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-                    Box::pin(self.docker.export_images(&refs))
-                }
-            };
-        stream_to(body, out, self.deadline.unwrap_or(Duration::ZERO), &archive.request()).await
+        let body: std::pin::Pin<
+            Box<dyn Stream<Item = Result<Bytes, bollard::errors::Error>> + Send>,
+        > = match archive {
+            Archive::ContainerExport(id) => Box::pin(self.docker.export_container(id)),
+            Archive::ContainerPath(id, path) => Box::pin(self.docker.download_from_container(
+                id,
+                Some(DownloadFromContainerOptions { path: path.clone() }),
+            )),
+            Archive::Images(names) if names.len() == 1 => {
+                Box::pin(self.docker.export_image(&names[0]))
+            }
+            Archive::Images(names) => {
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                Box::pin(self.docker.export_images(&refs))
+            }
+        };
+        stream_to(
+            body,
+            out,
+            self.deadline.unwrap_or(Duration::ZERO),
+            &archive.request(),
+        )
+        .await
     }
 }
 

@@ -49,7 +49,9 @@ pub fn cap_for(path: &str) -> Option<u64> {
         p if p.starts_with("/images/") && p.ends_with("/get") => None,
         // `prune apply`'s backups stream to disk (see backup_reads.rs), bounded by their deadlines.
         "/images/get" => None,
-        p if p.starts_with("/containers/") && (p.ends_with("/export") || p.ends_with("/archive")) => {
+        p if p.starts_with("/containers/")
+            && (p.ends_with("/export") || p.ends_with("/archive")) =>
+        {
             None
         }
         _ => Some(OBJECT_CAP),

@@ -158,8 +158,11 @@ impl EngineClient {
         };
         self.within(
             format!("PUT /containers/{id}/archive"),
-            self.docker
-                .upload_to_container(id, Some(options), bollard::body_full(Bytes::from(tar))),
+            self.docker.upload_to_container(
+                id,
+                Some(options),
+                bollard::body_full(Bytes::from(tar)),
+            ),
         )
         .await
     }

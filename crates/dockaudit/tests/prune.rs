@@ -64,7 +64,10 @@ impl Scenario {
     /// Imports a busybox image (`extra` makes its content, and so its id, unique); tagged when
     /// `tag` is given, else dangling. Returns its id.
     fn image(&mut self, tag: Option<&str>, extra: &str) -> String {
-        let dir = self.work.path().join(format!("rootfs-{}", self.images.len()));
+        let dir = self
+            .work
+            .path()
+            .join(format!("rootfs-{}", self.images.len()));
         let tar = busybox_rootfs_tar(&dir, &["sh", "sleep", "true"], &[("etc/extra", extra)]);
         let mut args = vec![
             "import".to_string(),
@@ -161,8 +164,7 @@ impl Drop for Scenario {
         // Helper containers dockaudit left on one of our volumes (only if it failed midway).
         for v in &self.volumes {
             let filter = format!("volume={v}");
-            for id in text(&docker(&["ps", "-aq", "--filter", &filter]).stdout).split_whitespace()
-            {
+            for id in text(&docker(&["ps", "-aq", "--filter", &filter]).stdout).split_whitespace() {
                 let _ = docker(&["rm", "-f", id]);
             }
             let _ = docker(&["volume", "rm", v]);
@@ -268,20 +270,25 @@ fn the_plan_lists_exactly_the_orphans_and_nothing_in_use_kept_or_young() {
     let running = s.container(
         "running",
         &tag,
-        &["-v", &format!("{used_volume}:/data"), "--network", &used_net],
+        &[
+            "-v",
+            &format!("{used_volume}:/data"),
+            "--network",
+            &used_net,
+        ],
         &["sleep", "600"],
     );
     docker_ok(&["start", &running]);
     let exited = s.container("exited", &tag, &[], &["true"]);
     docker_ok(&["start", "-a", &exited]);
     s.container("created", &tag, &[], &["true"]);
+    s.container("kept", &tag, &["--label", "dockaudit.keep=true"], &["true"]);
     s.container(
-        "kept",
+        "custom-kept",
         &tag,
-        &["--label", "dockaudit.keep=true"],
+        &["--label", "team.hold=yes"],
         &["true"],
     );
-    s.container("custom-kept", &tag, &["--label", "team.hold=yes"], &["true"]);
 
     let file = s.work.path().join("plan.json");
     let plan = s.plan(&["--older-than", "0", "--volumes"], &file);
@@ -308,21 +315,46 @@ fn the_plan_lists_exactly_the_orphans_and_nothing_in_use_kept_or_young() {
         .map(|i| i["kind"].as_str().unwrap())
         .collect();
     let mut sorted = kinds.clone();
-    sorted.sort_by_key(|k| ["container", "image", "volume", "network"].iter().position(|x| x == k));
+    sorted.sort_by_key(|k| {
+        ["container", "image", "volume", "network"]
+            .iter()
+            .position(|x| x == k)
+    });
     assert_eq!(kinds, sorted);
 
     // Tagged unused images only with --all-images; another keep label; nothing younger than an hour.
     let plan = s.plan(
-        &["--older-than", "0", "--all-images", "--keep-label", "team.hold=yes"],
+        &[
+            "--older-than",
+            "0",
+            "--all-images",
+            "--keep-label",
+            "team.hold=yes",
+        ],
         &file,
     );
     let names = items(&plan);
-    assert!(names.contains(&("image".to_string(), unused_tag.clone())), "{names:?}");
-    assert!(!names.contains(&("image".to_string(), tag.clone())), "{names:?}");
-    assert!(!names.contains(&("container".to_string(), s.name("custom-kept"))), "{names:?}");
+    assert!(
+        names.contains(&("image".to_string(), unused_tag.clone())),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&("image".to_string(), tag.clone())),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&("container".to_string(), s.name("custom-kept"))),
+        "{names:?}"
+    );
     // Another keep label adds to dockaudit.keep=true, which still keeps.
-    assert!(!names.contains(&("container".to_string(), s.name("kept"))), "{names:?}");
-    assert!(names.contains(&("container".to_string(), s.name("exited"))), "{names:?}");
+    assert!(
+        !names.contains(&("container".to_string(), s.name("kept"))),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&("container".to_string(), s.name("exited"))),
+        "{names:?}"
+    );
     let plan = s.plan(&["--older-than", "1h", "--volumes", "--all-images"], &file);
     assert_eq!(items(&plan), BTreeSet::new(), "{plan:#}");
 }
@@ -348,10 +380,19 @@ fn a_container_started_between_plan_and_apply_is_not_removed() {
     assert!(text(&out.stderr).contains("--yes"), "{}", text(&out.stderr));
     assert!(exists("container", &idle));
 
-    let out = s.dockaudit(&["prune", "apply", &file.to_string_lossy(), "--no-backup", "--yes"]);
+    let out = s.dockaudit(&[
+        "prune",
+        "apply",
+        &file.to_string_lossy(),
+        "--no-backup",
+        "--yes",
+    ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
-    assert!(exists("container", &later), "the started container was removed: {stdout}");
+    assert!(
+        exists("container", &later),
+        "the started container was removed: {stdout}"
+    );
     assert!(!exists("container", &idle), "{stdout}");
     assert!(
         stdout.contains(&format!("not removing container {}", s.name("later"))),
@@ -388,7 +429,10 @@ fn backup_remove_and_restore_round_trip_a_volume_and_an_image_and_a_corrupt_back
     let file = s.work.path().join("plan.json");
     let plan = s.plan(&["--older-than", "0", "--volumes"], &file);
     let names = items(&plan);
-    assert!(names.contains(&("volume".to_string(), volume.clone())), "{names:?}");
+    assert!(
+        names.contains(&("volume".to_string(), volume.clone())),
+        "{names:?}"
+    );
     assert!(
         names.iter().any(|(k, _)| k == "image"),
         "the dangling image is planned: {names:?}"
@@ -460,7 +504,13 @@ fn bad_plan_files_are_refused_edited_truncated_or_from_another_engine() {
     let plan = s.plan(&["--older-than", "0"], &file);
     let original = std::fs::read_to_string(&file).unwrap();
     let apply = |path: &PathBuf| {
-        s.dockaudit(&["prune", "apply", &path.to_string_lossy(), "--no-backup", "--yes"])
+        s.dockaudit(&[
+            "prune",
+            "apply",
+            &path.to_string_lossy(),
+            "--no-backup",
+            "--yes",
+        ])
     };
 
     // Edited: an item's id pointed somewhere else.
@@ -470,7 +520,10 @@ fn bad_plan_files_are_refused_edited_truncated_or_from_another_engine() {
     let out = apply(&edited);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("edited.json") && stderr.contains("changed after"), "{stderr}");
+    assert!(
+        stderr.contains("edited.json") && stderr.contains("changed after"),
+        "{stderr}"
+    );
 
     // Truncated.
     let truncated = s.work.path().join("truncated.json");
@@ -478,7 +531,10 @@ fn bad_plan_files_are_refused_edited_truncated_or_from_another_engine() {
     let out = apply(&truncated);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("truncated.json") && stderr.contains("truncated"), "{stderr}");
+    assert!(
+        stderr.contains("truncated.json") && stderr.contains("truncated"),
+        "{stderr}"
+    );
 
     // From another engine, re-sealed with a valid digest: refused for its engine.
     let mut other = plan.clone();
@@ -493,7 +549,10 @@ fn bad_plan_files_are_refused_edited_truncated_or_from_another_engine() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("another engine"), "{stderr}");
 
-    assert!(exists("container", &victim), "a refused plan removed something");
+    assert!(
+        exists("container", &victim),
+        "a refused plan removed something"
+    );
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -504,7 +563,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .expect("sha256sum");
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), bytes).unwrap();
     let out = child.wait_with_output().unwrap();
-    text(&out.stdout).split_whitespace().next().unwrap().to_string()
+    text(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// The requests README lists as mutating, as `METHOD /path-prefix`.
@@ -514,8 +577,14 @@ fn listed_mutation(request: &str) -> bool {
         "DELETE" => ["/containers/", "/images/", "/volumes/", "/networks/"]
             .iter()
             .any(|p| path.starts_with(p)),
-        "POST" => ["/images/create", "/containers/create", "/volumes/create", "/networks/create", "/images/load"]
-            .contains(&path),
+        "POST" => [
+            "/images/create",
+            "/containers/create",
+            "/volumes/create",
+            "/networks/create",
+            "/images/load",
+        ]
+        .contains(&path),
         "PUT" => path.starts_with("/containers/") && path.ends_with("/archive"),
         _ => false,
     }
@@ -573,7 +642,10 @@ fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let seen = proxy.requests();
-    assert!(seen[before..].iter().all(|r| r.starts_with("GET ")), "{seen:?}");
+    assert!(
+        seen[before..].iter().all(|r| r.starts_with("GET ")),
+        "{seen:?}"
+    );
 
     let backup = dir.path().join("backup");
     let before = proxy.requests().len();
@@ -588,16 +660,33 @@ fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations() {
         ],
         Some(&host),
     );
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let seen = proxy.requests();
     let mutations: Vec<&String> = seen[before..]
         .iter()
         .filter(|r| !r.starts_with("GET ") && !r.starts_with("HEAD "))
         .collect();
-    assert!(mutations.iter().all(|r| listed_mutation(r)), "{mutations:?}");
-    assert!(mutations.contains(&&format!("DELETE /containers/{c}")), "{mutations:?}");
-    assert!(mutations.contains(&&format!("DELETE /volumes/{v}")), "{mutations:?}");
+    assert!(
+        mutations.iter().all(|r| listed_mutation(r)),
+        "{mutations:?}"
+    );
+    assert!(
+        mutations.contains(&&format!("DELETE /containers/{c}")),
+        "{mutations:?}"
+    );
+    assert!(
+        mutations.contains(&&format!("DELETE /volumes/{v}")),
+        "{mutations:?}"
+    );
     // Removals touch only what was planned (or the helper dockaudit created).
-    let deletes: Vec<&&String> = mutations.iter().filter(|r| r.starts_with("DELETE ")).collect();
+    let deletes: Vec<&&String> = mutations
+        .iter()
+        .filter(|r| r.starts_with("DELETE "))
+        .collect();
     assert!(deletes.len() <= 4, "{deletes:?}");
 }

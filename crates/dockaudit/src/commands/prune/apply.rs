@@ -44,7 +44,11 @@ pub struct ApplyArgs {
 }
 
 /// Why an item is not removed, or `None` when it is still what was planned.
-fn recheck(item: &PlanItem, now: &BTreeMap<(String, String), PlanItem>, fresh: &Snapshot) -> Option<String> {
+fn recheck(
+    item: &PlanItem,
+    now: &BTreeMap<(String, String), PlanItem>,
+    fresh: &Snapshot,
+) -> Option<String> {
     match now.get(&(item.kind.clone(), item.id.clone())) {
         Some(current) if current.state == item.state => None,
         Some(current) => Some(format!(
@@ -102,7 +106,10 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
     }
     let before: u64 = go
         .iter()
-        .filter_map(|i| now.get(&(i.kind.clone(), i.id.clone())).and_then(|c| c.bytes))
+        .filter_map(|i| {
+            now.get(&(i.kind.clone(), i.id.clone()))
+                .and_then(|c| c.bytes)
+        })
         .sum();
     for (item, why) in &skipped {
         println!("not removing {} {}: {why}", item.kind, item.name);
@@ -125,7 +132,11 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
         println!("  {} {} ({})", item.kind, item.name, item.id);
     }
     confirm(
-        &format!("Remove these {} objects from {}?", go.len(), client.endpoint.url()),
+        &format!(
+            "Remove these {} objects from {}?",
+            go.len(),
+            client.endpoint.url()
+        ),
         args.yes,
     )?;
 
@@ -181,7 +192,10 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
         println!("removed {} {} ({})", item.kind, item.name, item.id);
     }
     for (item, why) in &failed {
-        println!("NOT removed {} {} ({}): {why}", item.kind, item.name, item.id);
+        println!(
+            "NOT removed {} {} ({}): {why}",
+            item.kind, item.name, item.id
+        );
     }
     let kept = skipped.len();
     println!(

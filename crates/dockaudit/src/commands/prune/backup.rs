@@ -301,8 +301,7 @@ impl BackupWriter {
 /// size and sha256 as recorded. Any difference is an error naming the file.
 pub fn verify(root: &Path) -> Result<Manifest> {
     let path = root.join("manifest.json");
-    let text =
-        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let manifest: Manifest = serde_json::from_slice(&text).with_context(|| {
         format!(
             "{} is not a dockaudit backup manifest (corrupt or truncated)",
@@ -348,8 +347,8 @@ pub fn inside(root: &Path, rel: &str) -> Result<PathBuf> {
 }
 
 fn hash_file(path: &Path) -> Result<(u64, String)> {
-    let mut file =
-        File::open(path).with_context(|| format!("the backup file {} is missing", path.display()))?;
+    let mut file = File::open(path)
+        .with_context(|| format!("the backup file {} is missing", path.display()))?;
     let mut hash = Sha256::new();
     let mut buf = vec![0u8; 256 << 10];
     let mut bytes = 0u64;
@@ -396,7 +395,10 @@ impl Helper {
                 id
             }
         };
-        let mount = format!("{volume}:{HELPER_MOUNT}{}", if read_only { ":ro" } else { "" });
+        let mount = format!(
+            "{volume}:{HELPER_MOUNT}{}",
+            if read_only { ":ro" } else { "" }
+        );
         let config = ContainerCreateBody {
             image: Some(image),
             // Never started; the engine wants a command to create a container.
@@ -457,8 +459,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("b");
         let mut w = BackupWriter::create(&root).unwrap();
-        w.write_json("networks/n1/inspect.json", &serde_json::json!({"Name": "n"}))
-            .unwrap();
+        w.write_json(
+            "networks/n1/inspect.json",
+            &serde_json::json!({"Name": "n"}),
+        )
+        .unwrap();
         w.items.push(BackupItem {
             kind: "network".into(),
             id: "n1".into(),
@@ -470,10 +475,16 @@ mod tests {
         let file = root.join("networks/n1/inspect.json");
         std::fs::write(&file, b"{\"Name\": \"m\"}").unwrap();
         let e = format!("{:#}", verify(&root).unwrap_err());
-        assert!(e.contains("networks/n1/inspect.json") && e.contains("corrupt"), "{e}");
+        assert!(
+            e.contains("networks/n1/inspect.json") && e.contains("corrupt"),
+            "{e}"
+        );
         std::fs::remove_file(&file).unwrap();
         let e = format!("{:#}", verify(&root).unwrap_err());
-        assert!(e.contains("networks/n1/inspect.json") && e.contains("missing"), "{e}");
+        assert!(
+            e.contains("networks/n1/inspect.json") && e.contains("missing"),
+            "{e}"
+        );
         // Not into a directory that holds something.
         assert!(BackupWriter::create(&root).is_err());
     }

@@ -75,10 +75,7 @@ fn lifecycle_rules(options: &PlanOptions) -> Vec<String> {
 pub(crate) async fn connect(engine: &EngineArgs) -> Result<EngineClient> {
     let endpoint =
         dockaudit_collect::resolve_endpoint(engine.host.as_deref(), &EndpointEnv::from_process())?;
-    Ok(
-        dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs()))
-            .await?,
-    )
+    Ok(dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs())).await?)
 }
 
 /// A snapshot of the whole engine (every object, sizes of stopped containers and unused
@@ -255,7 +252,11 @@ pub(crate) fn describe(snapshot: &Snapshot, kind: &str, id: &str, now: i64) -> O
 fn add_risks(snapshot: &Snapshot, items: &mut [PlanItem], options: &PlanOptions) {
     let planned: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
     let mut running_per_project: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in snapshot.containers.iter().filter(|c| c.status() == "running") {
+    for c in snapshot
+        .containers
+        .iter()
+        .filter(|c| c.status() == "running")
+    {
         if let Some(p) = c.label("com.docker.compose.project") {
             *running_per_project.entry(p).or_default() += 1;
         }
@@ -367,7 +368,10 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
 /// `--older-than` values: `0`, `90s`, `30m`, `24h`, `7d`.
 pub(crate) fn parse_age(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let (digits, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
     let n: u64 = digits
         .parse()
         .map_err(|_| format!("`{text}`: expected a number and a unit (90s, 30m, 24h, 7d)"))?;
@@ -379,7 +383,8 @@ pub(crate) fn parse_age(text: &str) -> Result<u64, String> {
         "d" => 86_400,
         _ => return Err(format!("`{text}`: the unit must be s, m, h or d (24h)")),
     };
-    n.checked_mul(scale).ok_or_else(|| format!("`{text}` is too long"))
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("`{text}` is too long"))
 }
 
 /// `3 days`, `5 hours`, `12 minutes`, `40 seconds`.

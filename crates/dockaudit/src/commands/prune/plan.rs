@@ -95,7 +95,15 @@ pub fn print_table(plan: &Plan) {
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::NOTHING);
     table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
-    table.set_header(["KIND", "NAME", "ID", "AGE", "SIZE", "WHY UNUSED", "COULD BREAK"]);
+    table.set_header([
+        "KIND",
+        "NAME",
+        "ID",
+        "AGE",
+        "SIZE",
+        "WHY UNUSED",
+        "COULD BREAK",
+    ]);
     for item in &plan.items {
         table.add_row(row(item));
     }

@@ -183,7 +183,10 @@ mod tests {
         // An item added by hand: the digest no longer matches.
         std::fs::write(&path, text.replace("\"data\"", "\"other\"")).unwrap();
         let e = format!("{:#}", Plan::load(&path).unwrap_err());
-        assert!(e.contains("plan.json") && e.contains("changed after it was made"), "{e}");
+        assert!(
+            e.contains("plan.json") && e.contains("changed after it was made"),
+            "{e}"
+        );
 
         std::fs::write(&path, &text[..text.len() / 2]).unwrap();
         let e = format!("{:#}", Plan::load(&path).unwrap_err());

@@ -16,7 +16,7 @@ use clap::Args;
 use dockaudit_collect::EngineClient;
 use serde_json::{json, Value};
 
-use super::backup::{inside, verify, BackupItem, Helper, HELPER_MOUNT};
+use super::backup::{inside, verify, BackupItem, Helper};
 use super::connect;
 use crate::cli::EngineArgs;
 use crate::EXIT_ERROR;
@@ -150,24 +150,27 @@ async fn restore_item(
             client.create_volume(request).await?;
             let data = read_bytes(root, &format!("{}/data.tar", item.dir))?;
             let writer = helper.container(client, &item.id, false).await?;
-            // The archive's entries are `volume/…` (the helper's mount point), so they go to `/`.
+            // The archive's entries are `volume/…` (the helper's mount point, HELPER_MOUNT), so
+            // they go to `/`.
             let result = client.upload_archive(&writer, "/", data).await;
             helper.remove_container(client, &writer).await;
             result.with_context(|| format!("the files of volume {} were not put back", item.id))?;
-            let _ = HELPER_MOUNT;
             Ok(String::new())
         }
         "image" => {
             let archive = read_bytes(root, &format!("{}/image.tar", item.dir))?;
             client.load_images(archive).await?;
-            let loaded = client.inspect_image_raw(&item.id).await.with_context(|| {
+            // The id is the digest of the image's configuration: the same id is the same image.
+            client.inspect_image_raw(&item.id).await.with_context(|| {
                 format!("the engine loaded the archive but has no image {}", item.id)
             })?;
-            let _ = loaded;
             Ok(String::new())
         }
         "container" => {
-            let name = inspect["Name"].as_str().unwrap_or_default().trim_start_matches('/');
+            let name = inspect["Name"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches('/');
             let mut body = inspect["Config"].clone();
             body["HostConfig"] = inspect["HostConfig"].clone();
             let mut endpoints = serde_json::Map::new();
