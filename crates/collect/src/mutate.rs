@@ -144,13 +144,13 @@ impl EngineClient {
         .map(|r| r.id)
     }
 
-    /// `PUT /containers/{id}/archive?path=PATH`: extracts `tar` at `path` in the container's
-    /// filesystem (volumes mounted), which need not be running.
+    /// `PUT /containers/{id}/archive?path=PATH`: extracts `tar` (streamed from the file) at `path`
+    /// in the container's filesystem (volumes mounted), which need not be running.
     pub async fn upload_archive(
         &self,
         id: &str,
         path: &str,
-        tar: Vec<u8>,
+        tar: std::fs::File,
     ) -> Result<(), RequestError> {
         let options = UploadToContainerOptions {
             path: path.to_string(),
@@ -161,7 +161,7 @@ impl EngineClient {
             self.docker.upload_to_container(
                 id,
                 Some(options),
-                bollard::body_full(Bytes::from(tar)),
+                bollard::body_try_stream(file_chunks(tar)),
             ),
         )
         .await
@@ -184,11 +184,11 @@ impl EngineClient {
             .map(|r| r.id)
     }
 
-    /// `POST /images/load` of an image archive (`docker save` format).
-    pub async fn load_images(&self, archive: Vec<u8>) -> Result<(), RequestError> {
+    /// `POST /images/load` of an image archive (`docker save` format), streamed from the file.
+    pub async fn load_images(&self, archive: std::fs::File) -> Result<(), RequestError> {
         let stream = self.docker.import_image(
             ImportImageOptions::default(),
-            bollard::body_full(Bytes::from(archive)),
+            bollard::body_try_stream(file_chunks(archive)),
             None,
         );
         self.within(
@@ -200,4 +200,25 @@ impl EngineClient {
         .await
         .map(|_| ())
     }
+}
+
+/// A request body read from `file` in 256 KiB chunks as it is sent, so memory stays small
+/// whatever the archive's size.
+fn file_chunks(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    use std::io::Read;
+    let chunks = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let mut buf = vec![0u8; 256 << 10];
+        match file.read(&mut buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    chunks
 }

@@ -107,9 +107,9 @@ fn read_json(root: &Path, rel: &str) -> Result<Value> {
     serde_json::from_slice(&text).with_context(|| format!("{} is not JSON", path.display()))
 }
 
-fn read_bytes(root: &Path, rel: &str) -> Result<Vec<u8>> {
+fn open(root: &Path, rel: &str) -> Result<std::fs::File> {
     let path = inside(root, rel)?;
-    std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+    std::fs::File::open(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Restores one item; the note says what was not brought back.
@@ -148,7 +148,7 @@ async fn restore_item(
             }))
             .context("the volume's inspect cannot be turned into a create request")?;
             client.create_volume(request).await?;
-            let data = read_bytes(root, &format!("{}/data.tar", item.dir))?;
+            let data = open(root, &format!("{}/data.tar", item.dir))?;
             let writer = helper.container(client, &item.id, false).await?;
             // The archive's entries are `volume/…` (the helper's mount point, HELPER_MOUNT), so
             // they go to `/`.
@@ -158,7 +158,7 @@ async fn restore_item(
             Ok(String::new())
         }
         "image" => {
-            let archive = read_bytes(root, &format!("{}/image.tar", item.dir))?;
+            let archive = open(root, &format!("{}/image.tar", item.dir))?;
             client.load_images(archive).await?;
             // The id is the digest of the image's configuration: the same id is the same image.
             client.inspect_image_raw(&item.id).await.with_context(|| {
