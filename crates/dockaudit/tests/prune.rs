@@ -690,3 +690,54 @@ fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations() {
         .collect();
     assert!(deletes.len() <= 4, "{deletes:?}");
 }
+
+/// A volume's removal (`DELETE /volumes/NAME`); volumes are only listed, never inspected, without
+/// a backup.
+fn volume_removal(path: &str) -> bool {
+    path.starts_with("/volumes/")
+}
+
+#[test]
+fn an_engine_error_on_one_removal_says_what_was_and_was_not_removed() {
+    if !engine_here() {
+        return;
+    }
+    let mut s = Scenario::new("fail");
+    let tag = format!("{}-img:1", s.prefix);
+    s.image(Some(&tag), "fail");
+    let container = s.container("gone", &tag, &[], &["true"]);
+    let volume = s.volume("stays", &[]);
+    let file = s.work.path().join("plan.json");
+    s.plan(&["--older-than", "0", "--volumes"], &file);
+
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = fault_proxy::Proxy::start(
+        dir.path(),
+        Path::new(fault_proxy::ENGINE),
+        vec![(volume_removal, fault_proxy::Fault::Status500)],
+    );
+    let host = format!("unix://{}", proxy.socket().display());
+    let out = dockaudit_at(
+        &[
+            "prune",
+            "apply",
+            &file.to_string_lossy(),
+            "--no-backup",
+            "--yes",
+        ],
+        Some(&host),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    assert!(!exists("container", &container), "{stdout}");
+    assert!(exists("volume", &volume), "{stdout}");
+    assert!(
+        stdout.contains(&format!("removed container {}", s.name("gone"))),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("NOT removed volume {volume}")) && stdout.contains("HTTP 500"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 removed, 1 failed"), "{stdout}");
+}
