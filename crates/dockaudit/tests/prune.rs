@@ -741,3 +741,74 @@ fn an_engine_error_on_one_removal_says_what_was_and_was_not_removed() {
     );
     assert!(stdout.contains("1 removed, 1 failed"), "{stdout}");
 }
+
+/// `docker build` (classic builder, as Docker 20.10's CLI defaults to) of `FROM base` plus one
+/// file, tagged `tag`, with `labels`; its id.
+fn build_child(s: &mut Scenario, base: &str, tag: &str, file: &str, labels: &[&str]) -> String {
+    let dir = s.work.path().join(format!("ctx-{file}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(file), file).unwrap();
+    let mut dockerfile = format!("FROM {base}\nCOPY {file} /{file}\n");
+    for l in labels {
+        dockerfile.push_str(&format!("LABEL {l}\n"));
+    }
+    std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
+    let out = Command::new("docker")
+        .args(["build", "-q", "-t", tag])
+        .arg(&dir)
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .expect("docker build");
+    assert!(out.status.success(), "docker build: {}", text(&out.stderr));
+    s.images.push(tag.to_string());
+    docker_ok(&["image", "inspect", "-f", "{{.Id}}", tag])
+}
+
+#[test]
+fn images_go_children_first_and_a_parent_of_an_unplanned_image_says_so() {
+    if !engine_here() {
+        return;
+    }
+    let mut s = Scenario::new("tree");
+    let parent_tag = format!("{}-parent:1", s.prefix);
+    let parent = s.image(Some(&parent_tag), "parent");
+    let child_tag = format!("{}-child:1", s.prefix);
+    let child = build_child(&mut s, &parent_tag, &child_tag, "child", &[]);
+    // A second child outside the plan (another run label).
+    let other_tag = format!("{}-other:1", s.prefix);
+    let other_label = format!("dockaudit.test.run={}-other", s.prefix);
+    build_child(&mut s, &parent_tag, &other_tag, "other", &[&other_label]);
+
+    let file = s.work.path().join("plan.json");
+    let plan = s.plan(&["--older-than", "0", "--all-images"], &file);
+    let planned: Vec<&str> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(planned, vec![child.as_str(), parent.as_str()], "{plan:#}");
+    let risks = plan["items"][1]["risks"].to_string();
+    assert!(
+        risks.contains(&other_tag) && risks.contains("not in this plan"),
+        "{risks}"
+    );
+
+    let out = s.dockaudit(&[
+        "prune",
+        "apply",
+        &file.to_string_lossy(),
+        "--no-backup",
+        "--yes",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(!exists("image", &child), "{stdout}");
+    // The engine keeps the parent for the other child: said, and exit 2.
+    assert!(exists("image", &parent), "{stdout}");
+    assert!(exists("image", &other_tag), "{stdout}");
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(&format!("NOT removed image {parent_tag}")),
+        "{stdout}"
+    );
+}

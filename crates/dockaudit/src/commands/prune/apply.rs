@@ -214,8 +214,11 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
 
 /// Removes one item; an image by each of its tags (the last one removes it), or by id.
 async fn remove(client: &EngineClient, item: &PlanItem, fresh: &Snapshot) -> Result<(), String> {
-    let result = match item.kind.as_str() {
-        "container" => client.remove_container(&item.id).await,
+    let plain = |r: Result<(), dockaudit_collect::RequestError>| r.map_err(|e| e.to_string());
+    match item.kind.as_str() {
+        "container" => plain(client.remove_container(&item.id).await),
+        "volume" => plain(client.remove_volume(&item.id).await),
+        "network" => plain(client.remove_network(&item.id).await),
         "image" => {
             let tags: Vec<String> = fresh
                 .images
@@ -230,22 +233,28 @@ async fn remove(client: &EngineClient, item: &PlanItem, fresh: &Snapshot) -> Res
                         .collect()
                 })
                 .unwrap_or_default();
-            if tags.is_empty() {
-                client.remove_image(&item.id).await
-            } else {
-                let mut result = Ok(());
-                for tag in &tags {
-                    result = client.remove_image(tag).await;
-                    if result.is_err() {
-                        break;
-                    }
-                }
-                result
+            for tag in &tags {
+                client
+                    .remove_image(tag)
+                    .await
+                    .map_err(|e| format!("{e} (removing its tag {tag})"))?;
             }
+            // The last tag's removal normally removed the image, unless the engine keeps it for a
+            // child image built on it; then the removal by id says why.
+            if !tags.is_empty() && client.inspect_image_raw(&item.id).await.is_err() {
+                return Ok(());
+            }
+            client.remove_image(&item.id).await.map_err(|e| {
+                if tags.is_empty() {
+                    e.to_string()
+                } else {
+                    format!(
+                        "its tags {} were removed but the engine keeps the image: {e}",
+                        tags.join(", ")
+                    )
+                }
+            })
         }
-        "volume" => client.remove_volume(&item.id).await,
-        "network" => client.remove_network(&item.id).await,
-        other => return Err(format!("unknown item kind `{other}`")),
-    };
-    result.map_err(|e| e.to_string())
+        other => Err(format!("unknown item kind `{other}`")),
+    }
 }
