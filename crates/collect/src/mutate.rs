@@ -208,7 +208,7 @@ fn file_chunks(
     file: std::fs::File,
 ) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     use std::io::Read;
-    let chunks = futures_util::stream::unfold(Some(file), |file| async move {
+    futures_util::stream::unfold(Some(file), |file| async move {
         let mut file = file?;
         let mut buf = vec![0u8; 256 << 10];
         match file.read(&mut buf) {
@@ -219,6 +219,5 @@ fn file_chunks(
             }
             Err(e) => Some((Err(e), None)),
         }
-    });
-    chunks
+    })
 }
