@@ -437,6 +437,18 @@ fn backup_remove_and_restore_round_trip_a_volume_and_an_image_and_a_corrupt_back
         names.iter().any(|(k, _)| k == "image"),
         "the dangling image is planned: {names:?}"
     );
+    // What could break: the volume's files and how recent they are.
+    let volume_item = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == volume.as_str())
+        .unwrap();
+    let risks = volume_item["risks"].to_string();
+    assert!(
+        risks.contains("recent writes: 3 files, the newest written"),
+        "{risks}"
+    );
 
     let backup = s.work.path().join("backup");
     let out = s.dockaudit(&[
@@ -811,4 +823,53 @@ fn images_go_children_first_and_a_parent_of_an_unplanned_image_says_so() {
         stdout.contains(&format!("NOT removed image {parent_tag}")),
         "{stdout}"
     );
+}
+
+/// Runs `dockaudit ARGS` on a pseudo-terminal (util-linux `script`), typing `answer`.
+fn on_a_terminal(args: &[&str], answer: &str) -> Output {
+    let command = std::iter::once(env!("CARGO_BIN_EXE_dockaudit"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, answer.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    out
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_removes() {
+    if !engine_here() {
+        return;
+    }
+    let mut s = Scenario::new("tty");
+    let tag = format!("{}-img:1", s.prefix);
+    s.image(Some(&tag), "tty");
+    let container = s.container("asked", &tag, &[], &["true"]);
+    let file = s.work.path().join("plan.json");
+    s.plan(&["--older-than", "0"], &file);
+    let plan = file.to_string_lossy().to_string();
+
+    let out = on_a_terminal(&["prune", "apply", &plan, "--no-backup"], "n\n");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("[y/N]") && said.contains("not confirmed"),
+        "{said}"
+    );
+    assert!(exists("container", &container), "{said}");
+
+    let out = on_a_terminal(&["prune", "apply", &plan, "--no-backup"], "y\n");
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(!exists("container", &container), "{said}");
 }
