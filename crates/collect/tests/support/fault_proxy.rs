@@ -335,4 +335,6 @@ fn pass_through(mut conn: UnixStream, upstream: &Path, head: &[u8]) {
         });
     }
     let _ = std::io::copy(&mut engine, &mut conn);
+    // The body-forwarding thread holds a clone of the socket: shut it, so the client sees the end.
+    let _ = conn.shutdown(std::net::Shutdown::Both);
 }

@@ -104,7 +104,7 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
             Some(why) => skipped.push((item, why)),
         }
     }
-    let before: u64 = go
+    let known: u64 = go
         .iter()
         .filter_map(|i| {
             now.get(&(i.kind.clone(), i.id.clone()))
@@ -126,7 +126,7 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
         "will remove {} of the plan's {} items ({} known), {backup_note}:",
         go.len(),
         plan.items.len(),
-        human_bytes(before)
+        human_bytes(known)
     );
     for item in &go {
         println!("  {} {} ({})", item.kind, item.name, item.id);
@@ -168,12 +168,17 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
     let now = by_key(candidates(&fresh, &plan.options)?);
     let mut removed: Vec<&PlanItem> = Vec::new();
     let mut failed: Vec<(&PlanItem, String)> = Vec::new();
+    let mut before: u64 = 0;
     for item in go {
         if let Some(why) = recheck(item, &now, &fresh) {
             println!("not removing {} {}: {why}", item.kind, item.name);
             skipped.push((item, why));
             continue;
         }
+        before += now
+            .get(&(item.kind.clone(), item.id.clone()))
+            .and_then(|c| c.bytes)
+            .unwrap_or(0);
         match remove(&client, item, &fresh).await {
             Ok(()) => removed.push(item),
             Err(e) => failed.push((item, e)),
@@ -199,7 +204,7 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
     }
     let kept = skipped.len();
     println!(
-        "{} removed, {} failed, {kept} left as they were; bytes of the removed items before: {}, after: {}",
+        "{} removed, {} failed, {kept} left as they were; bytes the items held (where known): {} before, {} after",
         removed.len(),
         failed.len(),
         human_bytes(before),

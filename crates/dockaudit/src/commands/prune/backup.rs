@@ -128,6 +128,17 @@ impl BackupWriter {
     /// Starts a backup in `root`, which must not exist or be empty (a backup is never mixed with
     /// another).
     pub fn create(root: &Path) -> Result<BackupWriter> {
+        Self::check_usable(root)?;
+        private_dir(root)?;
+        Ok(BackupWriter {
+            root: root.to_path_buf(),
+            files: Vec::new(),
+            items: Vec::new(),
+        })
+    }
+
+    /// Whether `root` can take a backup: absent, or an empty directory.
+    pub fn check_usable(root: &Path) -> Result<()> {
         if root.exists() {
             let mut entries = std::fs::read_dir(root)
                 .with_context(|| format!("cannot read the backup directory {}", root.display()))?;
@@ -138,12 +149,7 @@ impl BackupWriter {
                 );
             }
         }
-        private_dir(root)?;
-        Ok(BackupWriter {
-            root: root.to_path_buf(),
-            files: Vec::new(),
-            items: Vec::new(),
-        })
+        Ok(())
     }
 
     fn start(&mut self, rel: &str) -> Result<(PathBuf, Hashing<BufWriter<File>>)> {
