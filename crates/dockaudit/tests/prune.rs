@@ -8,8 +8,8 @@
 //! sends that is not a GET is one of those the README lists, recorded by the fault-injection
 //! proxy in front of the engine.
 //!
-//! Needs: a reachable Docker engine at /var/run/docker.sock and busybox-static (`.ci/run`
-//! installs both); without the engine the tests say so and pass.
+//! Needs: a reachable Docker engine (DOCKER_HOST's unix socket, else /var/run/docker.sock) and
+//! busybox-static (`.ci/run` installs both); without the engine the tests say so and pass.
 
 mod common;
 
@@ -179,15 +179,24 @@ impl Drop for Scenario {
 }
 
 fn engine_here() -> bool {
-    let here = Path::new(fault_proxy::ENGINE).exists()
-        && Command::new("docker")
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success());
+    let here = Command::new("docker")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !here {
         eprintln!("no Docker engine: prune live tests not run");
     }
     here
+}
+
+/// The engine's socket: DOCKER_HOST's when it names one (the tests then run on that engine, as
+/// `DOCKER_HOST=unix:///tmp/da-prn/docker.sock` for the one scripts/second-engine.sh starts), else
+/// the machine's.
+fn engine_socket() -> PathBuf {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(fault_proxy::ENGINE))
 }
 
 /// `dockaudit ARGS`, against `host` (a proxy) or the default engine.
@@ -197,8 +206,10 @@ fn dockaudit_at(args: &[&str], host: Option<&str>) -> Output {
     if let Some(host) = host {
         cmd.args(["--host", host]);
     }
-    cmd.env_remove("DOCKER_HOST")
-        .env("NO_COLOR", "1")
+    if host.is_some() {
+        cmd.env_remove("DOCKER_HOST");
+    }
+    cmd.env("NO_COLOR", "1")
         .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
         .env("XDG_CACHE_HOME", "/nonexistent/dockaudit-test")
         .env("XDG_DATA_HOME", "/nonexistent/dockaudit-test")
@@ -613,7 +624,7 @@ fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations() {
     let c = s.container("stopped", &tag, &[], &["true"]);
     let v = s.volume("vol", &[]);
     let dir = tempfile::tempdir().unwrap();
-    let proxy = fault_proxy::Proxy::start(dir.path(), Path::new(fault_proxy::ENGINE), vec![]);
+    let proxy = fault_proxy::Proxy::start(dir.path(), &engine_socket(), vec![]);
     let host = format!("unix://{}", proxy.socket().display());
     let snap = dir.path().join("snap.json");
     for args in [
@@ -725,7 +736,7 @@ fn an_engine_error_on_one_removal_says_what_was_and_was_not_removed() {
     let dir = tempfile::tempdir().unwrap();
     let proxy = fault_proxy::Proxy::start(
         dir.path(),
-        Path::new(fault_proxy::ENGINE),
+        &engine_socket(),
         vec![(volume_removal, fault_proxy::Fault::Status500)],
     );
     let host = format!("unix://{}", proxy.socket().display());
@@ -872,4 +883,67 @@ fn on_a_terminal_apply_asks_and_only_yes_removes() {
     let out = on_a_terminal(&["prune", "apply", &plan, "--no-backup"], "y\n");
     let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(!exists("container", &container), "{said}");
+}
+
+/// Runs `test` on the current engine `.ci/run` starts beside the machine's
+/// (`DOCKAUDIT_SECOND_ENGINE`, Docker 28.x, API 1.5x), by pointing DOCKER_HOST at it: the docker
+/// CLI, dockaudit and the proxy all follow it. Only under nextest, which runs each test in a
+/// process of its own, so the variable is this test's alone; otherwise the test says so and passes.
+fn on_current_engine(test: fn()) {
+    let host = std::env::var("DOCKAUDIT_SECOND_ENGINE").unwrap_or_default();
+    if host.is_empty() {
+        eprintln!(
+            "DOCKAUDIT_SECOND_ENGINE is not set (.ci/run sets it): not run on a current engine"
+        );
+        return;
+    }
+    if std::env::var_os("NEXTEST").is_none() {
+        eprintln!("not run under cargo nextest: not run on the current engine");
+        return;
+    }
+    std::env::set_var("DOCKER_HOST", host);
+    test();
+}
+
+#[test]
+fn the_plan_lists_exactly_the_orphans_and_nothing_in_use_kept_or_young_on_current_engine() {
+    on_current_engine(the_plan_lists_exactly_the_orphans_and_nothing_in_use_kept_or_young);
+}
+
+#[test]
+fn a_container_started_between_plan_and_apply_is_not_removed_on_current_engine() {
+    on_current_engine(a_container_started_between_plan_and_apply_is_not_removed);
+}
+
+#[test]
+fn backup_remove_and_restore_round_trip_a_volume_and_an_image_and_a_corrupt_backup_is_refused_on_current_engine(
+) {
+    on_current_engine(
+        backup_remove_and_restore_round_trip_a_volume_and_an_image_and_a_corrupt_backup_is_refused,
+    );
+}
+
+#[test]
+fn bad_plan_files_are_refused_edited_truncated_or_from_another_engine_on_current_engine() {
+    on_current_engine(bad_plan_files_are_refused_edited_truncated_or_from_another_engine);
+}
+
+#[test]
+fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations_on_current_engine() {
+    on_current_engine(audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations);
+}
+
+#[test]
+fn an_engine_error_on_one_removal_says_what_was_and_was_not_removed_on_current_engine() {
+    on_current_engine(an_engine_error_on_one_removal_says_what_was_and_was_not_removed);
+}
+
+#[test]
+fn images_go_children_first_and_a_parent_of_an_unplanned_image_says_so_on_current_engine() {
+    on_current_engine(images_go_children_first_and_a_parent_of_an_unplanned_image_says_so);
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_removes_on_current_engine() {
+    on_current_engine(on_a_terminal_apply_asks_and_only_yes_removes);
 }
