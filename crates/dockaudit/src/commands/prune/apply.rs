@@ -20,7 +20,6 @@ use dockaudit_snapshot::Snapshot;
 use super::backup::{BackupWriter, Helper};
 use super::plan_file::{Plan, PlanItem};
 use super::{candidates, confirm, connect, describe, human_bytes, snapshot};
-use crate::cli::EngineArgs;
 use crate::EXIT_ERROR;
 
 /// `dockaudit prune apply`.
@@ -28,7 +27,7 @@ use crate::EXIT_ERROR;
 #[command(group = clap::ArgGroup::new("backup-choice").required(true).args(["backup", "no_backup"]))]
 pub struct ApplyArgs {
     #[command(flatten)]
-    pub engine: EngineArgs,
+    pub engine: super::PruneEngineArgs,
     /// The reviewed plan (from `dockaudit prune plan -o FILE`).
     #[arg(value_name = "PLAN")]
     pub plan: PathBuf,
@@ -81,7 +80,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
 }
 
 async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
-    let client = connect(&args.engine).await?;
+    let client = connect(&args.engine.engine()).await?;
     let engine_id = client.engine_id().await?;
     if engine_id != plan.engine.id {
         bail!(
@@ -94,7 +93,7 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
     }
 
     // First re-check: what is still as planned.
-    let fresh = snapshot(&client, &args.engine).await?;
+    let fresh = snapshot(&client, &args.engine.engine()).await?;
     let now = by_key(candidates(&fresh, &plan.options)?);
     let mut skipped: Vec<(&PlanItem, String)> = Vec::new();
     let mut go: Vec<&PlanItem> = Vec::new();
@@ -164,7 +163,7 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
     }
 
     // Second re-check, just before removing: anything started or changed during the backup stays.
-    let fresh = snapshot(&client, &args.engine).await?;
+    let fresh = snapshot(&client, &args.engine.engine()).await?;
     let now = by_key(candidates(&fresh, &plan.options)?);
     let mut removed: Vec<&PlanItem> = Vec::new();
     let mut failed: Vec<(&PlanItem, String)> = Vec::new();
@@ -185,7 +184,7 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
         }
     }
 
-    let after_snapshot = snapshot(&client, &args.engine).await.ok();
+    let after_snapshot = snapshot(&client, &args.engine.engine()).await.ok();
     let after: Option<u64> = after_snapshot.as_ref().map(|s| {
         removed
             .iter()

@@ -59,6 +59,41 @@ pub fn run(args: PruneArgs) -> Result<ExitCode> {
     }
 }
 
+/// How `prune` reaches the engine: `audit`'s engine options without `--no-logs` and
+/// `--no-sizes` (prune reads no logs, and always the sizes the plan reports).
+#[derive(Debug, Args, Clone)]
+pub struct PruneEngineArgs {
+    /// Engine endpoint: unix:///path/to.sock, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY=1 and
+    /// DOCKER_CERT_PATH). Default: DOCKER_HOST, then the Docker, rootless Docker and Podman sockets.
+    #[arg(short = 'H', long, value_name = "URL")]
+    pub host: Option<String>,
+    /// Seconds any one engine request may take, its whole answer (or upload) included; 0: no
+    /// limit [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Engine requests in flight at once while looking at the engine [default: 16].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// The engine host's root directory, where volumes are measured (default /: only when the
+    /// engine is local).
+    #[arg(long, value_name = "DIR")]
+    pub host_root: Option<std::path::PathBuf>,
+}
+
+impl PruneEngineArgs {
+    /// As the collector's engine options.
+    pub fn engine(&self) -> EngineArgs {
+        EngineArgs {
+            host: self.host.clone(),
+            timeout: self.timeout,
+            concurrency: self.concurrency,
+            no_logs: true,
+            no_sizes: false,
+            host_root: self.host_root.clone(),
+        }
+    }
+}
+
 /// The lifecycle rules a plan is made of, and which option adds each.
 fn lifecycle_rules(options: &PlanOptions) -> Vec<String> {
     let mut rules = vec!["LCY001".to_string(), "LCY003".into(), "LCY005".into()];

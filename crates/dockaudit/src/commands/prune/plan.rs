@@ -9,13 +9,12 @@ use clap::Args;
 
 use super::plan_file::{Plan, PlanEngine, PlanItem, PlanOptions, PLAN_VERSION};
 use super::{candidates, connect, human_age, human_bytes, parse_age, snapshot};
-use crate::cli::EngineArgs;
 
 /// `dockaudit prune plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
-    pub engine: EngineArgs,
+    pub engine: super::PruneEngineArgs,
     /// Write the plan (to review, then give to `prune apply`) to FILE.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -52,9 +51,9 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
     };
     let rt = crate::live::runtime()?;
     let (engine_id, snap) = rt.block_on(async {
-        let client = connect(&args.engine).await?;
+        let client = connect(&args.engine.engine()).await?;
         let id = client.engine_id().await?;
-        anyhow::Ok((id, snapshot(&client, &args.engine).await?))
+        anyhow::Ok((id, snapshot(&client, &args.engine.engine()).await?))
     })?;
     let items = candidates(&snap, &options)?;
     let plan = Plan {

@@ -18,14 +18,13 @@ use serde_json::{json, Value};
 
 use super::backup::{inside, verify, BackupItem, Helper};
 use super::connect;
-use crate::cli::EngineArgs;
 use crate::EXIT_ERROR;
 
 /// `dockaudit prune restore`.
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     #[command(flatten)]
-    pub engine: EngineArgs,
+    pub engine: super::PruneEngineArgs,
     /// The backup directory `prune apply --backup DIR` wrote.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
@@ -76,7 +75,7 @@ pub fn run(args: RestoreArgs) -> Result<ExitCode> {
     ordered.sort_by_key(|i| rank(&i.kind));
     let rt = crate::live::runtime()?;
     rt.block_on(async {
-        let client = connect(&args.engine).await?;
+        let client = connect(&args.engine.engine()).await?;
         let mut helper = Helper::default();
         let mut failures = 0;
         for item in &ordered {
