@@ -94,7 +94,11 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
 
     // First re-check: what is still as planned.
     let fresh = snapshot(&client, &args.engine.engine()).await?;
-    let now = by_key(candidates(&fresh, &plan.options)?);
+    let now = by_key(candidates(
+        &fresh,
+        &plan.options,
+        args.engine.host_root.as_deref(),
+    )?);
     let mut skipped: Vec<(&PlanItem, String)> = Vec::new();
     let mut go: Vec<&PlanItem> = Vec::new();
     for item in &plan.items {
@@ -164,7 +168,11 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
 
     // Second re-check, just before removing: anything started or changed during the backup stays.
     let fresh = snapshot(&client, &args.engine.engine()).await?;
-    let now = by_key(candidates(&fresh, &plan.options)?);
+    let now = by_key(candidates(
+        &fresh,
+        &plan.options,
+        args.engine.host_root.as_deref(),
+    )?);
     let mut removed: Vec<&PlanItem> = Vec::new();
     let mut failed: Vec<(&PlanItem, String)> = Vec::new();
     let mut before: u64 = 0;

@@ -136,7 +136,12 @@ pub(crate) async fn snapshot(client: &EngineClient, engine: &EngineArgs) -> Resu
 /// The orphans of `snapshot` under `options`, in removal order: containers, then images
 /// (children before parents), volumes, networks. Fails when a rule could not judge (a list the
 /// engine did not give): a plan must not be made of a partial picture.
-pub(crate) fn candidates(snapshot: &Snapshot, options: &PlanOptions) -> Result<Vec<PlanItem>> {
+/// `host_root`: `--host-root`, where volume directories are read for the risks (else `/`).
+pub(crate) fn candidates(
+    snapshot: &Snapshot,
+    options: &PlanOptions,
+    host_root: Option<&std::path::Path>,
+) -> Result<Vec<PlanItem>> {
     let selection = RuleSelection::new(&lifecycle_rules(options), &[], RULES)?;
     let filter = TargetFilter::new(&[], &[], &options.labels, &options.keep_labels)?;
     let audit = AuditOptions {
@@ -168,7 +173,7 @@ pub(crate) fn candidates(snapshot: &Snapshot, options: &PlanOptions) -> Result<V
             ..item
         });
     }
-    add_risks(snapshot, &mut items, options);
+    add_risks(snapshot, &mut items, options, host_root);
     items.sort_by_key(|i| removal_rank(snapshot, i));
     Ok(items)
 }
@@ -284,7 +289,12 @@ pub(crate) fn describe(snapshot: &Snapshot, kind: &str, id: &str, now: i64) -> O
 
 /// What could break: a stopped container of a compose project that still runs; an image another
 /// image (not in the plan) is built on; a volume written recently.
-fn add_risks(snapshot: &Snapshot, items: &mut [PlanItem], options: &PlanOptions) {
+fn add_risks(
+    snapshot: &Snapshot,
+    items: &mut [PlanItem],
+    options: &PlanOptions,
+    host_root: Option<&std::path::Path>,
+) {
     let planned: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
     let mut running_per_project: BTreeMap<&str, usize> = BTreeMap::new();
     for c in snapshot
@@ -337,9 +347,21 @@ fn add_risks(snapshot: &Snapshot, items: &mut [PlanItem], options: &PlanOptions)
                 let Some(v) = snapshot.volumes.iter().find(|v| v.name == item.id) else {
                     continue;
                 };
-                if let Some((0, _)) = newest_file(&v.mountpoint) {
+                // Only where the collector could read the volume's directory (a local engine, or
+                // `--host-root`): a remote engine's mount point names nothing here.
+                if !matches!(v.measured_size, Some(Fact::Value(_))) {
+                    continue;
+                }
+                let dir = match host_root {
+                    Some(root) => root.join(v.mountpoint.trim_start_matches('/')),
+                    None => std::path::PathBuf::from(&v.mountpoint),
+                };
+                let Some((files, newest)) = newest_file(&dir) else {
+                    continue;
+                };
+                if files == 0 {
                     item.risks.push("it holds no file".to_string());
-                } else if let Some((files, newest)) = newest_file(&v.mountpoint) {
+                } else {
                     let now = parse_time(&snapshot.collected_at).unwrap_or(newest);
                     let since = u64::try_from(now - newest).unwrap_or(0);
                     let note = format!(
@@ -362,12 +384,9 @@ fn add_risks(snapshot: &Snapshot, items: &mut [PlanItem], options: &PlanOptions)
 /// Files under a local volume's directory and the newest modification time (seconds since the
 /// epoch); `None` when it cannot be read here (a remote engine, not root). At most 200 000
 /// entries are read.
-fn newest_file(mountpoint: &str) -> Option<(u64, i64)> {
+fn newest_file(dir: &std::path::Path) -> Option<(u64, i64)> {
     use std::os::unix::fs::MetadataExt;
-    if mountpoint.is_empty() {
-        return None;
-    }
-    let mut todo = vec![std::path::PathBuf::from(mountpoint)];
+    let mut todo = vec![dir.to_path_buf()];
     std::fs::read_dir(&todo[0]).ok()?;
     let (mut files, mut newest, mut seen) = (0u64, 0i64, 0u32);
     while let Some(dir) = todo.pop() {

@@ -55,7 +55,7 @@ pub fn run(args: PlanArgs) -> Result<ExitCode> {
         let id = client.engine_id().await?;
         anyhow::Ok((id, snapshot(&client, &args.engine.engine()).await?))
     })?;
-    let items = candidates(&snap, &options)?;
+    let items = candidates(&snap, &options, args.engine.host_root.as_deref())?;
     let plan = Plan {
         dockaudit_prune_plan: PLAN_VERSION,
         created_at: snap.collected_at.clone(),
