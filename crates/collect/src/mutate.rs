@@ -19,18 +19,100 @@ use hyper::body::Bytes;
 use crate::bounded::RequestError;
 use crate::connect::EngineClient;
 
-/// Every mutating request dockaudit can send, as `METHOD /path` (what a reviewer greps for).
-pub const MUTATING_REQUESTS: &[&str] = &[
-    "DELETE /containers/{id}?v=false&force=false",
-    "DELETE /images/{id or repo:tag}?noprune=true&force=false",
-    "DELETE /volumes/{name}?force=false",
-    "DELETE /networks/{id}",
-    "POST /images/create?fromSrc=- (the empty helper image)",
-    "POST /containers/create (the never-started helper container; restored containers)",
-    "PUT /containers/{id}/archive (restoring a volume's files through the helper)",
-    "POST /volumes/create",
-    "POST /networks/create",
-    "POST /images/load",
+/// One kind of request that changes the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MutatingRequest {
+    /// `DELETE`, `POST`, `PUT`.
+    pub method: &'static str,
+    /// The path without the API version; `{…}` stands for one segment, or for the rest of the
+    /// path when it ends the pattern (an image's `repo/name:tag`).
+    pub path: &'static str,
+    /// What dockaudit sends it for.
+    pub what_for: &'static str,
+}
+
+impl MutatingRequest {
+    /// Whether a request (`DELETE /volumes/data`, query and API version stripped) is this one.
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        if method != self.method {
+            return false;
+        }
+        let pattern: Vec<&str> = self.path.split('/').collect();
+        let actual: Vec<&str> = path.split('/').collect();
+        for (i, want) in pattern.iter().enumerate() {
+            let last = i + 1 == pattern.len();
+            match actual.get(i) {
+                None => return false,
+                Some(got) if want.starts_with('{') => {
+                    if got.is_empty() {
+                        return false;
+                    }
+                    if last {
+                        return true;
+                    }
+                }
+                Some(got) if got != want => return false,
+                Some(_) => {}
+            }
+        }
+        actual.len() == pattern.len()
+    }
+}
+
+/// Every request that changes the engine dockaudit can send; the README lists the same.
+pub const MUTATING_REQUESTS: &[MutatingRequest] = &[
+    MutatingRequest {
+        method: "DELETE",
+        path: "/containers/{id}",
+        what_for:
+            "a planned container (v=false, force=false: its volumes stay); the helper container",
+    },
+    MutatingRequest {
+        method: "DELETE",
+        path: "/images/{name}",
+        what_for:
+            "a planned image, by each tag or by id (noprune=true, force=false); the helper image",
+    },
+    MutatingRequest {
+        method: "DELETE",
+        path: "/volumes/{name}",
+        what_for: "a planned volume (force=false)",
+    },
+    MutatingRequest {
+        method: "DELETE",
+        path: "/networks/{id}",
+        what_for: "a planned network",
+    },
+    MutatingRequest {
+        method: "POST",
+        path: "/images/create",
+        what_for: "imports the empty helper image (fromSrc=-)",
+    },
+    MutatingRequest {
+        method: "POST",
+        path: "/containers/create",
+        what_for: "the never-started helper container; a restored container (not started)",
+    },
+    MutatingRequest {
+        method: "PUT",
+        path: "/containers/{id}/archive",
+        what_for: "puts a volume's files back through the helper container",
+    },
+    MutatingRequest {
+        method: "POST",
+        path: "/volumes/create",
+        what_for: "a restored volume",
+    },
+    MutatingRequest {
+        method: "POST",
+        path: "/networks/create",
+        what_for: "a restored network",
+    },
+    MutatingRequest {
+        method: "POST",
+        path: "/images/load",
+        what_for: "a restored image",
+    },
 ];
 
 /// A label every helper object carries, so a plan never lists it (`dockaudit.keep=true`) and a
@@ -220,4 +302,33 @@ fn file_chunks(
             Err(e) => Some((Err(e), None)),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_match_their_pattern_only() {
+        let find = |m: &str, p: &str| MUTATING_REQUESTS.iter().find(|r| r.matches(m, p));
+        assert_eq!(
+            find("DELETE", "/volumes/data").unwrap().path,
+            "/volumes/{name}"
+        );
+        assert_eq!(
+            find("DELETE", "/images/registry.local/team/app:1")
+                .unwrap()
+                .path,
+            "/images/{name}"
+        );
+        assert_eq!(
+            find("PUT", "/containers/abc/archive").unwrap().path,
+            "/containers/{id}/archive"
+        );
+        assert!(find("POST", "/containers/abc/start").is_none());
+        assert!(find("POST", "/containers/abc/kill").is_none());
+        assert!(find("DELETE", "/volumes/").is_none());
+        assert!(find("POST", "/volumes/prune").is_none());
+        assert!(find("GET", "/volumes/data").is_none());
+    }
 }

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use common::docker::{busybox_rootfs_tar, docker, docker_ok, text, unique_prefix};
+use dockaudit_collect::mutate::MUTATING_REQUESTS;
 use serde_json::Value;
 
 /// What one test created; removed (only these) when dropped.
@@ -593,23 +594,19 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .to_string()
 }
 
-/// The requests README lists as mutating, as `METHOD /path-prefix`.
+/// Whether `request` (`METHOD /path`) is one of the mutating requests dockaudit declares.
 fn listed_mutation(request: &str) -> bool {
     let (method, path) = request.split_once(' ').unwrap_or(("", ""));
-    match method {
-        "DELETE" => ["/containers/", "/images/", "/volumes/", "/networks/"]
-            .iter()
-            .any(|p| path.starts_with(p)),
-        "POST" => [
-            "/images/create",
-            "/containers/create",
-            "/volumes/create",
-            "/networks/create",
-            "/images/load",
-        ]
-        .contains(&path),
-        "PUT" => path.starts_with("/containers/") && path.ends_with("/archive"),
-        _ => false,
+    MUTATING_REQUESTS.iter().any(|r| r.matches(method, path))
+}
+
+#[test]
+fn the_readme_lists_every_mutating_request() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    for r in MUTATING_REQUESTS {
+        let row = format!("| `{} {}`", r.method, r.path);
+        assert!(readme.contains(&row), "README.md has no row {row}");
     }
 }
 
