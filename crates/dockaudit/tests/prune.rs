@@ -494,12 +494,35 @@ fn backup_remove_and_restore_round_trip_a_volume_and_an_image_and_a_corrupt_back
     );
     assert!(!exists("volume", &volume));
 
-    let out = s.dockaudit(&["prune", "restore", &backup.to_string_lossy()]);
+    let backup_arg = backup.to_string_lossy().to_string();
+    let out = s.dockaudit(&["prune", "restore", &backup_arg, "--item", "no-such-item"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no item `no-such-item`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // One item: the volume, with the same bytes; the image stays out.
+    let out = s.dockaudit(&["prune", "restore", &backup_arg, "--item", &volume]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert_eq!(volume_files(&volume), before, "{stdout}");
+    assert!(!exists("image", &dangling), "{stdout}");
+
+    // Everything: the image comes back with its id; the volume, which exists now, is not
+    // overwritten (said, exit 2).
+    let out = s.dockaudit(&["prune", "restore", &backup_arg]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!("NOT restored volume {volume}"))
+            && stdout.contains("not overwritten"),
+        "{stdout}"
+    );
     let id = docker_ok(&["image", "inspect", "-f", "{{.Id}}", &dangling]);
     assert_eq!(id, dangling);
+    assert_eq!(volume_files(&volume), before, "{stdout}");
     // No helper left behind.
     let filter = format!("volume={volume}");
     assert_eq!(docker_ok(&["ps", "-aq", "--filter", &filter]), "");
