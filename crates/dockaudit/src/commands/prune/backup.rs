@@ -307,7 +307,7 @@ impl BackupWriter {
 /// size and sha256 as recorded. Any difference is an error naming the file.
 pub fn verify(root: &Path) -> Result<Manifest> {
     let path = root.join("manifest.json");
-    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = super::read_document(&path)?;
     let manifest: Manifest = serde_json::from_slice(&text).with_context(|| {
         format!(
             "{} is not a dockaudit backup manifest (corrupt or truncated)",

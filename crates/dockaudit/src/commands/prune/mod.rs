@@ -412,6 +412,28 @@ fn newest_file(dir: &std::path::Path) -> Option<(u64, i64)> {
     Some((files, newest))
 }
 
+/// Bound on a plan, a manifest or an inspect document read from disk: far above any real one.
+pub(crate) const DOCUMENT_CAP: u64 = 64 << 20;
+
+/// Reads a document of at most [`DOCUMENT_CAP`] bytes; a larger one is refused, named.
+pub(crate) fn read_document(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut text = Vec::new();
+    file.take(DOCUMENT_CAP + 1)
+        .read_to_end(&mut text)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if text.len() as u64 > DOCUMENT_CAP {
+        bail!(
+            "{} is larger than {} MiB, more than any plan, manifest or inspect: refused",
+            path.display(),
+            DOCUMENT_CAP >> 20
+        );
+    }
+    Ok(text)
+}
+
 /// Seconds since the epoch of an RFC 3339 time.
 pub(crate) fn parse_time(text: &str) -> Option<i64> {
     time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)

@@ -105,8 +105,7 @@ impl Plan {
 
     /// Reads a plan and checks its version and digest, naming the file in every error.
     pub fn load(path: &Path) -> Result<Plan> {
-        let text = std::fs::read(path)
-            .with_context(|| format!("cannot read the plan {}", path.display()))?;
+        let text = super::read_document(path)?;
         let plan: Plan = serde_json::from_slice(&text).with_context(|| {
             format!(
                 "the plan {} is not a dockaudit prune plan (truncated or not one)",

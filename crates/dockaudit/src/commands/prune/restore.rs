@@ -102,7 +102,7 @@ pub fn run(args: RestoreArgs) -> Result<ExitCode> {
 
 fn read_json(root: &Path, rel: &str) -> Result<Value> {
     let path = inside(root, rel)?;
-    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = super::read_document(&path)?;
     serde_json::from_slice(&text).with_context(|| format!("{} is not JSON", path.display()))
 }
 
