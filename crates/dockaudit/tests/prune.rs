@@ -856,6 +856,60 @@ fn images_go_children_first_and_a_parent_of_an_unplanned_image_says_so() {
     );
 }
 
+/// A container's filesystem export, `/containers/{id}/export`.
+fn container_export(path: &str) -> bool {
+    path.starts_with("/containers/") && path.ends_with("/export")
+}
+
+#[test]
+fn when_the_backup_fails_nothing_is_removed() {
+    if !engine_here() {
+        return;
+    }
+    let mut s = Scenario::new("nobk");
+    let tag = format!("{}-img:1", s.prefix);
+    s.image(Some(&tag), "nobk");
+    let container = s.container("kept-by-failure", &tag, &[], &["true"]);
+    let volume = s.volume("also-kept", &[]);
+    let file = s.work.path().join("plan.json");
+    s.plan(&["--older-than", "0", "--volumes"], &file);
+
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = fault_proxy::Proxy::start(
+        dir.path(),
+        &engine_socket(),
+        vec![(container_export, fault_proxy::Fault::Truncated)],
+    );
+    let host = format!("unix://{}", proxy.socket().display());
+    let backup = dir.path().join("backup");
+    let out = dockaudit_at(
+        &[
+            "prune",
+            "apply",
+            &file.to_string_lossy(),
+            "--backup",
+            &backup.to_string_lossy(),
+            "--yes",
+        ],
+        Some(&host),
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}{stderr}", text(&out.stdout));
+    assert!(
+        stderr.contains("the backup failed, so nothing was removed") && stderr.contains("/export"),
+        "{stderr}"
+    );
+    assert!(exists("container", &container));
+    assert!(exists("volume", &volume));
+    let deletes: Vec<String> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| r.starts_with("DELETE /containers/") || r.starts_with("DELETE /volumes/"))
+        .filter(|r| r.contains(&container) || r.contains(&volume))
+        .collect();
+    assert!(deletes.is_empty(), "{deletes:?}");
+}
+
 /// Runs `dockaudit ARGS` on a pseudo-terminal (util-linux `script`), typing `answer`.
 fn on_a_terminal(args: &[&str], answer: &str) -> Output {
     let command = std::iter::once(env!("CARGO_BIN_EXE_dockaudit"))
@@ -961,6 +1015,11 @@ fn an_engine_error_on_one_removal_says_what_was_and_was_not_removed_on_current_e
 #[test]
 fn images_go_children_first_and_a_parent_of_an_unplanned_image_says_so_on_current_engine() {
     on_current_engine(images_go_children_first_and_a_parent_of_an_unplanned_image_says_so);
+}
+
+#[test]
+fn when_the_backup_fails_nothing_is_removed_on_current_engine() {
+    on_current_engine(when_the_backup_fails_nothing_is_removed);
 }
 
 #[test]
