@@ -155,7 +155,10 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
         }
         helper.clean_up(&client).await;
         if let Some(why) = failed {
-            bail!("the backup failed, so nothing was removed: {why}");
+            bail!(
+                "the backup failed, so nothing was removed: {why}. {} holds a partial backup without a manifest (restore refuses it): remove it before trying again",
+                dir.display()
+            );
         }
         let manifest = writer.seal(&engine_id, &plan.digest)?;
         println!(
