@@ -47,6 +47,13 @@ pub fn cap_for(path: &str) -> Option<u64> {
             Some(LIST_CAP)
         }
         p if p.starts_with("/images/") && p.ends_with("/get") => None,
+        // `prune apply`'s backups stream to disk (see backup_reads.rs), bounded by their deadlines.
+        "/images/get" => None,
+        p if p.starts_with("/containers/")
+            && (p.ends_with("/export") || p.ends_with("/archive")) =>
+        {
+            None
+        }
         _ => Some(OBJECT_CAP),
     }
 }
@@ -467,6 +474,8 @@ mod tests {
         assert_eq!(cap_for("/v1.41/volumes"), Some(LIST_CAP));
         assert_eq!(cap_for("/v1.41/images/sha256:abc/get"), None);
         assert_eq!(cap_for("/v1.41/containers/abc/json"), Some(OBJECT_CAP));
+        assert_eq!(cap_for("/v1.41/containers/abc/export"), None);
+        assert_eq!(cap_for("/v1.41/images/get"), None);
         assert_eq!(cap_for("/v1.41/containers/abc/logs"), Some(OBJECT_CAP));
         assert_eq!(cap_for("/v1.41/networks/abc"), Some(OBJECT_CAP));
         assert_eq!(strip_version("/v1.41/containers/json"), "/containers/json");

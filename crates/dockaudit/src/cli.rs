@@ -35,6 +35,9 @@ pub enum Command {
     Watch(crate::commands::watch::WatchArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(crate::commands::completions::CompletionsArgs),
+    /// Clean up orphaned resources safely: plan (changes nothing), apply a reviewed plan after a
+    /// backup, restore a backup. The only commands that change the engine.
+    Prune(crate::commands::prune::PruneArgs),
     /// Print a man page as roff (`dockaudit man audit | man -l -`), or write them all (--dir).
     Man(crate::commands::man::ManArgs),
 }

@@ -79,5 +79,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Watch(args) => commands::watch::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
+        Command::Prune(args) => commands::prune::run(args),
     }
 }

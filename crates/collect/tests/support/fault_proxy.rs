@@ -92,6 +92,8 @@ pub fn image_export(path: &str) -> bool {
 pub struct Proxy {
     socket: PathBuf,
     stop: Arc<AtomicBool>,
+    /// Every request seen, as `METHOD /path` (without the API version and query).
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Proxy {
@@ -100,20 +102,30 @@ impl Proxy {
         let socket = dir.join("proxy.sock");
         let listener = UnixListener::bind(&socket).expect("bind the proxy socket");
         let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (upstream, rules) = (upstream.to_path_buf(), Arc::new(rules));
-        let stopping = stop.clone();
+        let (stopping, recording) = (stop.clone(), seen.clone());
         thread::spawn(move || {
             for conn in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (upstream, rules, stopping) =
-                    (upstream.clone(), rules.clone(), stopping.clone());
-                thread::spawn(move || serve(conn, &upstream, &rules, &stopping));
+                let (upstream, rules, stopping, recording) = (
+                    upstream.clone(),
+                    rules.clone(),
+                    stopping.clone(),
+                    recording.clone(),
+                );
+                thread::spawn(move || serve(conn, &upstream, &rules, &stopping, &recording));
             }
         });
-        Proxy { socket, stop }
+        Proxy { socket, stop, seen }
+    }
+
+    /// Every request the proxy has seen so far, as `METHOD /path`.
+    pub fn requests(&self) -> Vec<String> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// The proxy's socket.
@@ -182,11 +194,25 @@ fn rewrite(head: &[u8], http10: bool) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn serve(mut conn: UnixStream, upstream: &Path, rules: &[Rule], stopping: &AtomicBool) {
+fn serve(
+    mut conn: UnixStream,
+    upstream: &Path,
+    rules: &[Rule],
+    stopping: &AtomicBool,
+    seen: &std::sync::Mutex<Vec<String>>,
+) {
     let Some(head) = read_head(&mut conn) else {
         return;
     };
     let path = path_of(&head);
+    let method = String::from_utf8_lossy(&head)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(format!("{method} {path}"));
+    }
     let fault = rules
         .iter()
         .find(|(matches, _)| matches(&path))
@@ -302,5 +328,13 @@ fn pass_through(mut conn: UnixStream, upstream: &Path, head: &[u8]) {
     if engine.write_all(&rewrite(head, false)).is_err() {
         return;
     }
+    // A request body (a create's JSON, an uploaded archive) follows the head.
+    if let (Ok(mut from_client), Ok(mut to_engine)) = (conn.try_clone(), engine.try_clone()) {
+        thread::spawn(move || {
+            let _ = std::io::copy(&mut from_client, &mut to_engine);
+        });
+    }
     let _ = std::io::copy(&mut engine, &mut conn);
+    // The body-forwarding thread holds a clone of the socket: shut it, so the client sees the end.
+    let _ = conn.shutdown(std::net::Shutdown::Both);
 }

@@ -9,5 +9,6 @@ pub mod db;
 pub mod explain;
 pub mod image;
 pub mod man;
+pub mod prune;
 pub mod rules;
 pub mod watch;
