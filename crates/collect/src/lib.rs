@@ -5,6 +5,7 @@
 
 mod bounded;
 mod connect;
+pub mod contexts;
 mod daemon;
 mod engine_meta;
 mod gather;

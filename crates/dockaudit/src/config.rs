@@ -458,7 +458,7 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub targets: crate::cli::TargetArgs,
     /// Write the baseline for this snapshot file (from `dockaudit collect`) instead of a live engine.
-    #[arg(long, value_name = "FILE", conflicts_with = "host")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "contexts"])]
     pub snapshot: Option<PathBuf>,
     /// Write the ignore entries to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
@@ -482,7 +482,7 @@ impl BaselineArgs {
         AuditArgs {
             engine: self.engine,
             targets: self.targets,
-            snapshot: self.snapshot,
+            snapshot: self.snapshot.into_iter().collect(),
             format: Vec::new(),
             output: self.output,
             fail_on: None,
@@ -522,7 +522,7 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
     args.color = args.color.or(config.color);
     args.no_image_scan |= config.no_image_scan;
     // A snapshot audit reads no engine: the file's host must not conflict with --snapshot.
-    let reads_engine = args.snapshot.is_none();
+    let reads_engine = args.snapshot.is_empty();
     apply_engine(&mut args.engine, config.engine, reads_engine);
     args.vulns.ignore_unfixed |= config.ignore_unfixed;
     fill(&mut args.vulns.severities, config.vulnerability_severities);
@@ -554,8 +554,9 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
 /// only when `reads_engine`: an audit of a snapshot file reaches no engine). `audit`, `baseline`
 /// and `collect` share it, so one file configures every command that reads the engine.
 pub fn apply_engine(engine: &mut EngineArgs, file: EngineConfig, reads_engine: bool) {
-    if reads_engine && engine.host.is_none() {
-        engine.host = file.host;
+    // A context on the command line is an endpoint too: the file's host does not join it.
+    if reads_engine && engine.host.is_empty() && engine.contexts.is_empty() {
+        engine.host = file.host.into_iter().collect();
     }
     engine.timeout = engine.timeout.or(file.timeout);
     engine.concurrency = engine.concurrency.or(file.concurrency);
@@ -813,6 +814,7 @@ severity = ["critical", "High"]
             remediation: String::new(),
             location: None,
             suppressed: None,
+            host: None,
         };
         let report = Report {
             findings: vec![finding("CTR001", "web[1]"), finding("CTR001", "web[1]")],

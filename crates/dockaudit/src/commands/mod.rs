@@ -9,4 +9,5 @@ pub mod db;
 pub mod explain;
 pub mod image;
 pub mod man;
+pub mod merge;
 pub mod rules;
