@@ -78,7 +78,7 @@ pub fn merge(hosts: Vec<(String, HostOutcome)>) -> Report {
         let report = match outcome {
             HostOutcome::Unreachable(why) => {
                 gaps.push(Gap {
-                    what: format!("host {host}"),
+                    what: "engine".into(),
                     why: format!("not audited: {why}"),
                     host: Some(host.clone()),
                 });
