@@ -119,7 +119,8 @@ fn read_meta(path: &Path) -> Result<Meta, String> {
 /// A context's `Host` as an endpoint: TLS when the context has TLS material, as the Docker CLI does.
 fn endpoint_of(host: &str, skip_tls_verify: bool, tls_dir: &Path) -> Result<Endpoint, String> {
     // Parsed as `--host` is, with no DOCKER_TLS_VERIFY: TLS comes from the context alone.
-    let endpoint = resolve_endpoint(Some(host), &EndpointEnv::default()).map_err(|e| e.to_string())?;
+    let endpoint =
+        resolve_endpoint(Some(host), &EndpointEnv::default()).map_err(|e| e.to_string())?;
     let Endpoint::Tcp(addr) = endpoint else {
         return Ok(endpoint);
     };
@@ -182,16 +183,23 @@ mod tests {
                 cert_path: tls
             }
         );
-        let e = context_endpoint("nope", config, &env).unwrap_err().to_string();
+        let e = context_endpoint("nope", config, &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`nope`") && e.contains("no such context"), "{e}");
-        assert!(e.contains("ccc/meta.json"), "the unreadable one is named: {e}");
+        assert!(
+            e.contains("ccc/meta.json"),
+            "the unreadable one is named: {e}"
+        );
     }
 
     #[test]
     fn skip_tls_verify_and_missing_directories_are_clear_errors() {
         let tmp = tempfile::tempdir().unwrap();
         let env = EndpointEnv::default();
-        let e = context_endpoint("x", tmp.path(), &env).unwrap_err().to_string();
+        let e = context_endpoint("x", tmp.path(), &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("contexts/meta"), "{e}");
         context(
             tmp.path(),
@@ -201,7 +209,9 @@ mod tests {
         let tls = tmp.path().join("contexts/tls/d/docker");
         std::fs::create_dir_all(&tls).unwrap();
         std::fs::write(tls.join("ca.pem"), "x").unwrap();
-        let e = context_endpoint("x", tmp.path(), &env).unwrap_err().to_string();
+        let e = context_endpoint("x", tmp.path(), &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("SkipTLSVerify"), "{e}");
         // default is the CLI's own: DOCKER_HOST.
         let env = EndpointEnv {

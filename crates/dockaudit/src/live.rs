@@ -34,7 +34,10 @@ pub fn collect_live(
         let client =
             dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs()))
                 .await?;
-        let spinner = spinner(progress, &format!("collecting from {}", client.endpoint.url()));
+        let spinner = spinner(
+            progress,
+            &format!("collecting from {}", client.endpoint.url()),
+        );
         let mut snapshot = dockaudit_collect::collect(&client, &options).await;
         spinner.finish_and_clear();
         if let Some(plan) = &scan {

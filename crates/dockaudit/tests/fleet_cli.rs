@@ -101,14 +101,24 @@ fn snapshots_audited_together_are_one_report_and_an_unreadable_one_is_a_gap_nami
     );
     let all = findings(&fleet);
     assert_eq!(all.len(), 2 * per_host);
-    assert_eq!(all.iter().filter(|f| f.0 == "tcp://a:2376").count(), per_host);
-    assert_eq!(all.iter().filter(|f| f.0 == "tcp://b:2376").count(), per_host);
+    assert_eq!(
+        all.iter().filter(|f| f.0 == "tcp://a:2376").count(),
+        per_host
+    );
+    assert_eq!(
+        all.iter().filter(|f| f.0 == "tcp://b:2376").count(),
+        per_host
+    );
     assert!(fleet["gaps"].as_array().unwrap().iter().any(|g| {
         g["host"] == bad_label.as_str() && g["why"].as_str().unwrap().contains("bad.json")
     }));
     assert_eq!(
-        fleet["summary"]["by_severity"]["critical"].as_u64().unwrap(),
-        2 * single["summary"]["by_severity"]["critical"].as_u64().unwrap()
+        fleet["summary"]["by_severity"]["critical"]
+            .as_u64()
+            .unwrap(),
+        2 * single["summary"]["by_severity"]["critical"]
+            .as_u64()
+            .unwrap()
     );
 
     // The fleet report is what docs/report.schema.json describes.
@@ -120,7 +130,10 @@ fn snapshots_audited_together_are_one_report_and_an_unreadable_one_is_a_gap_nami
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&fleet).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&fleet)
+        .map(|e| e.to_string())
+        .collect();
     assert_eq!(errors, Vec::<String>::new());
 }
 
@@ -144,7 +157,10 @@ fn exit_codes_of_a_fleet() {
     assert_eq!(code, 2);
     assert!(report["findings"].as_array().unwrap().is_empty());
     assert_eq!(report["gaps"].as_array().unwrap().len(), 2);
-    assert!(stderr.contains("missing.json") && stderr.contains("bad.json"), "{stderr}");
+    assert!(
+        stderr.contains("missing.json") && stderr.contains("bad.json"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -160,7 +176,9 @@ fn merged_snapshots_audit_as_the_snapshots_audited_together() {
         .arg(&b)
         .assert()
         .success()
-        .stderr(predicate::str::contains("2 hosts: tcp://a:2376, unix:///run/b.sock"));
+        .stderr(predicate::str::contains(
+            "2 hosts: tcp://a:2376, unix:///run/b.sock",
+        ));
 
     let (_, together, _) = json_audit(&[&a, &b], "never");
     let (code, from_merge, stderr) = json_audit(&[&merged], "never");
@@ -185,7 +203,10 @@ fn merged_snapshots_audit_as_the_snapshots_audited_together() {
         .iter()
         .map(|h| h["host"].as_str().unwrap())
         .collect();
-    assert_eq!(labels, ["tcp://a:2376", "unix:///run/b.sock", "tcp://c:2376"]);
+    assert_eq!(
+        labels,
+        ["tcp://a:2376", "unix:///run/b.sock", "tcp://c:2376"]
+    );
 }
 
 #[test]
@@ -204,7 +225,10 @@ fn two_snapshots_of_the_same_endpoint_stay_two_hosts() {
     // The second gets the engine host's name (the scenario's /info Name is `vm`).
     assert_eq!(
         labels,
-        ["unix:///var/run/docker.sock", "unix:///var/run/docker.sock (vm)"]
+        [
+            "unix:///var/run/docker.sock",
+            "unix:///var/run/docker.sock (vm)"
+        ]
     );
 }
 
@@ -246,7 +270,13 @@ fn commands_that_read_one_engine_refuse_several() {
     let config = tempfile::tempdir().unwrap();
     dockaudit()
         .env("DOCKER_CONFIG", config.path())
-        .args(["audit", "--context", "nowhere", "--host", "unix:///nonexistent/a.sock"])
+        .args([
+            "audit",
+            "--context",
+            "nowhere",
+            "--host",
+            "unix:///nonexistent/a.sock",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("Docker context `nowhere`"));

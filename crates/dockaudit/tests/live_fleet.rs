@@ -75,7 +75,11 @@ impl SecondEngine {
             "scripts/second-engine.sh start failed:\n{}",
             text(&out.stderr)
         );
-        let host = text(&out.stdout).lines().last().unwrap_or_default().to_string();
+        let host = text(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
         SecondEngine {
             host,
             dir: Some(dir),
@@ -91,6 +95,8 @@ impl Drop for SecondEngine {
                 .arg("stop")
                 .arg(dir)
                 .output();
+            // `stop` leaves the directory (socket, log, links); it is this test's own.
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
@@ -116,7 +122,15 @@ impl Planted {
         let tar = busybox_rootfs_tar(work.path(), &["sh"], &[]);
         for (i, engine) in engines.iter().enumerate() {
             let mut import = std::process::Command::new("docker")
-                .args(["-H", engine, "import", "--change", "LABEL dockaudit.test=1", "-", &image])
+                .args([
+                    "-H",
+                    engine,
+                    "import",
+                    "--change",
+                    "LABEL dockaudit.test=1",
+                    "-",
+                    &image,
+                ])
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::null())
                 .spawn()
@@ -179,9 +193,16 @@ fn dockaudit() -> Command {
 /// `dockaudit audit ARGS --format json` on the planted label; exit code, report, stderr.
 fn audit_json(planted: &Planted, args: &[&str], env: &[(&str, &Path)]) -> (i32, Value, String) {
     let mut cmd = dockaudit();
-    cmd.args(["audit", "--format", "json", "--fail-on", "never", "--no-image-scan"])
-        .args(["--label", &planted.label()])
-        .args(args);
+    cmd.args([
+        "audit",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--no-image-scan",
+    ])
+    .args(["--label", &planted.label()])
+    .args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -237,7 +258,14 @@ fn live_fleet_names_both_engines_and_an_unreachable_third_is_a_gap() {
 
     let (code, report, stderr) = audit_json(
         &planted,
-        &["--host", &machine, "--host", &second.host, "--host", &nowhere],
+        &[
+            "--host",
+            &machine,
+            "--host",
+            &second.host,
+            "--host",
+            &nowhere,
+        ],
         &[],
     );
     assert_eq!(code, 2, "one host not audited is exit 2: {stderr}");
@@ -255,8 +283,16 @@ fn live_fleet_names_both_engines_and_an_unreachable_third_is_a_gap() {
         .filter(|(_, rule, _)| rule == "CTR001")
         .collect();
     let expected: BTreeSet<_> = [
-        (m.clone(), "CTR001".to_string(), planted.containers[0].1.clone()),
-        (s.clone(), "CTR001".to_string(), planted.containers[1].1.clone()),
+        (
+            m.clone(),
+            "CTR001".to_string(),
+            planted.containers[0].1.clone(),
+        ),
+        (
+            s.clone(),
+            "CTR001".to_string(),
+            planted.containers[1].1.clone(),
+        ),
     ]
     .into();
     assert_eq!(privileged, expected);
@@ -270,7 +306,10 @@ fn live_fleet_names_both_engines_and_an_unreachable_third_is_a_gap() {
         .unwrap()
         .iter()
         .any(|g| g["host"] == nowhere.as_str()
-            && g["why"].as_str().unwrap_or_default().contains("does not exist")));
+            && g["why"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("does not exist")));
     // Each engine is the one it says: the machine's API and the current one's differ or not, but
     // the versions are each engine's own.
     let version_of = |host: &str| docker_at(host, &["version", "-f", "{{.Server.Version}}"]);
@@ -327,15 +366,26 @@ fn live_fleet_reaches_an_engine_through_a_docker_context() {
         .filter(|(_, rule, _)| rule == "CTR001")
         .collect();
     let expected: BTreeSet<_> = [
-        (listed[0].0.clone(), "CTR001".to_string(), planted.containers[1].1.clone()),
-        (context.clone(), "CTR001".to_string(), planted.containers[0].1.clone()),
+        (
+            listed[0].0.clone(),
+            "CTR001".to_string(),
+            planted.containers[1].1.clone(),
+        ),
+        (
+            context.clone(),
+            "CTR001".to_string(),
+            planted.containers[0].1.clone(),
+        ),
     ]
     .into();
     assert_eq!(privileged, expected);
 
     // One context alone is a single-host audit: no host labels.
-    let (_, single, stderr) =
-        audit_json(&planted, &["--context", &context], &[("DOCKER_CONFIG", config.path())]);
+    let (_, single, stderr) = audit_json(
+        &planted,
+        &["--context", &context],
+        &[("DOCKER_CONFIG", config.path())],
+    );
     assert!(single.get("hosts").is_none(), "{stderr}");
     assert_eq!(
         on_planted(&single, &planted)
@@ -357,11 +407,23 @@ fn live_snapshots_of_two_engines_merged_audit_to_the_fleet_audits_findings() {
     for (i, engine) in [&machine, &second.host].into_iter().enumerate() {
         let file = dir.path().join(format!("{i}.json"));
         let out = dockaudit()
-            .args(["collect", "--no-image-scan", "--label", &planted.label(), "--host", engine, "-o"])
+            .args([
+                "collect",
+                "--no-image-scan",
+                "--label",
+                &planted.label(),
+                "--host",
+                engine,
+                "-o",
+            ])
             .arg(&file)
             .output()
             .expect("run dockaudit collect");
-        assert!(out.status.success(), "collect from {engine}: {}", text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "collect from {engine}: {}",
+            text(&out.stderr)
+        );
         files.push(file);
     }
     let merged = dir.path().join("fleet.json");
@@ -385,7 +447,10 @@ fn live_snapshots_of_two_engines_merged_audit_to_the_fleet_audits_findings() {
     assert_eq!(on_planted(&offline, &planted), live_findings);
 
     // The same, with the two snapshots given to audit directly.
-    let (a, b) = (files[0].display().to_string(), files[1].display().to_string());
+    let (a, b) = (
+        files[0].display().to_string(),
+        files[1].display().to_string(),
+    );
     let (_, together, _) = audit_json(&planted, &["--snapshot", &a, "--snapshot", &b], &[]);
     assert_eq!(on_planted(&together, &planted), live_findings);
 }

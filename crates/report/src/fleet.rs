@@ -96,7 +96,12 @@ pub fn merge(hosts: Vec<(String, HostOutcome)>) -> Report {
             HostOutcome::Audited(report) => *report,
         };
         let on = || Some(host.clone());
-        findings.extend(report.findings.into_iter().map(|f| Finding { host: on(), ..f }));
+        findings.extend(
+            report
+                .findings
+                .into_iter()
+                .map(|f| Finding { host: on(), ..f }),
+        );
         skipped.extend(report.skipped.into_iter().map(|mut s| {
             s.host = on();
             s

@@ -80,7 +80,13 @@ fn every_finding_skip_and_gap_names_its_host_and_the_counts_are_the_hosts_summed
         );
     }
     // The privileged container is on web only: the rule failed on the fleet, with web's count.
-    let ctr001 = |r: &Report| r.results.iter().find(|r| r.rule == "CTR001").cloned().unwrap();
+    let ctr001 = |r: &Report| {
+        r.results
+            .iter()
+            .find(|r| r.rule == "CTR001")
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(ctr001(&web).status, RuleStatus::Failed);
     assert_eq!(ctr001(&db).status, RuleStatus::Passed);
     let both = ctr001(&fleet);
@@ -94,7 +100,12 @@ fn every_finding_skip_and_gap_names_its_host_and_the_counts_are_the_hosts_summed
         .all(|f| f.host.as_deref() == Some("web")));
     // Skipped on both hosts (no swarm in the scenario): skipped on the fleet.
     assert_eq!(
-        fleet.results.iter().find(|r| r.rule == "DMN020").unwrap().status,
+        fleet
+            .results
+            .iter()
+            .find(|r| r.rule == "DMN020")
+            .unwrap()
+            .status,
         RuleStatus::Skipped
     );
     assert_eq!(fleet.summary.rules, RULES_SEEN.len());
@@ -104,7 +115,11 @@ fn every_finding_skip_and_gap_names_its_host_and_the_counts_are_the_hosts_summed
     );
 
     // The hosts: two audited with their own summaries, one not, which is also a gap naming it.
-    let statuses: Vec<_> = fleet.hosts.iter().map(|h| (h.host.as_str(), h.status)).collect();
+    let statuses: Vec<_> = fleet
+        .hosts
+        .iter()
+        .map(|h| (h.host.as_str(), h.status))
+        .collect();
     assert_eq!(
         statuses,
         [
@@ -178,8 +193,14 @@ fn the_text_formats_label_each_finding_and_list_the_hosts() {
     assert!(privileged.contains("[web]"), "{privileged}");
 
     let markdown = render(|b| write_markdown(&fleet, b));
-    assert!(markdown.contains("| `gone` | **not audited**"), "{markdown}");
-    assert!(markdown.contains("- `web` container **fx-privileged**"), "{markdown}");
+    assert!(
+        markdown.contains("| `gone` | **not audited**"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("- `web` container **fx-privileged**"),
+        "{markdown}"
+    );
 
     let html = render(|b| write_html(&fleet, &catalogue(), b));
     assert!(html.contains("fleet of 3 hosts"));
@@ -194,9 +215,15 @@ fn the_text_formats_label_each_finding_and_list_the_hosts() {
         .collect();
     assert_eq!(
         failed.len(),
-        fleet.findings.iter().filter(|f| f.suppressed.is_none()).count()
+        fleet
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .count()
     );
-    assert!(failed.iter().any(|n| n.contains("[web] container fx-privileged")));
+    assert!(failed
+        .iter()
+        .any(|n| n.contains("[web] container fx-privileged")));
     assert!(failed.iter().any(|n| n.contains("[db] ")));
 }
 
@@ -210,8 +237,7 @@ fn sarif_results_carry_the_host_and_the_same_target_on_two_hosts_is_two_results(
     ]);
     let sarif: Value =
         serde_json::from_str(&render(|b| write_sarif(&fleet, &catalogue(), b))).unwrap();
-    let schema: Value =
-        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(&sarif));
     let results = sarif["runs"][0]["results"].as_array().unwrap();
@@ -229,14 +255,20 @@ fn sarif_results_carry_the_host_and_the_same_target_on_two_hosts_is_two_results(
                 .unwrap()
         })
         .collect();
-    assert!(names.contains(&"docker://a/container/fx-privileged"), "{names:?}");
+    assert!(
+        names.contains(&"docker://a/container/fx-privileged"),
+        "{names:?}"
+    );
     assert!(
         names.contains(&"docker://unix%3A%2F%2F%2Fb.sock/container/fx-privileged"),
         "{names:?}"
     );
     assert!(results.iter().all(|r| r["properties"]["host"].is_string()));
     assert_eq!(
-        sarif["runs"][0]["properties"]["hosts"].as_array().unwrap().len(),
+        sarif["runs"][0]["properties"]["hosts"]
+            .as_array()
+            .unwrap()
+            .len(),
         2
     );
 }

@@ -66,7 +66,13 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
                 status.set_message(s.reason.clone());
                 let name = match (&s.target, &s.host) {
                     (Some(t), host) => {
-                        format!("{} · {}{} {}", label(&r.rule), on_host(host), t.kind, t.name)
+                        format!(
+                            "{} · {}{} {}",
+                            label(&r.rule),
+                            on_host(host),
+                            t.kind,
+                            t.name
+                        )
                     }
                     (None, Some(h)) => format!("{} · [{h}]", label(&r.rule)),
                     (None, None) => label(&r.rule),
@@ -133,5 +139,6 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
 
 /// `[host] ` before a target of a fleet report's finding; nothing in a single-host report.
 fn on_host(host: &Option<String>) -> String {
-    host.as_ref().map_or_else(String::new, |h| format!("[{h}] "))
+    host.as_ref()
+        .map_or_else(String::new, |h| format!("[{h}] "))
 }

@@ -263,7 +263,10 @@ fn write_hosts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         esc(&report.tool.version)
     )?;
     writeln!(out)?;
-    writeln!(out, "| Host | Engine | Score | Critical | High | Medium | Low | Info |")?;
+    writeln!(
+        out,
+        "| Host | Engine | Score | Critical | High | Medium | Low | Info |"
+    )?;
     writeln!(out, "|---|---|---|---|---|---|---|---|")?;
     for h in &report.hosts {
         let host = h.host.replace('`', "'");
