@@ -281,3 +281,82 @@ fn commands_that_read_one_engine_refuse_several() {
         .code(2)
         .stderr(predicate::str::contains("Docker context `nowhere`"));
 }
+
+/// The scenario without its privileged container, as collected from `endpoint`.
+fn without_privileged(dir: &Path, name: &str, endpoint: &str) -> PathBuf {
+    let mut s = scenario();
+    s["engine"]["endpoint"] = Value::from(endpoint);
+    s["containers"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["inspect"]["Name"] != "/fx-privileged");
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec(&s).unwrap()).unwrap();
+    path
+}
+
+fn unused_ignores(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "META002")
+        .map(|f| f["host"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn an_ignore_used_on_one_host_is_not_reported_unused_on_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("dockaudit.toml");
+    std::fs::write(
+        &config,
+        "[[ignore]]\nrule = \"CTR001\"\ntarget = \"fx-privileged\"\nreason = \"the vendor appliance\"\n",
+    )
+    .unwrap();
+    let with = snapshot_of(dir.path(), "a.json", "tcp://a:2376");
+    let b = without_privileged(dir.path(), "b.json", "tcp://b:2376");
+    let c = without_privileged(dir.path(), "c.json", "tcp://c:2376");
+    let audit = |snapshots: &[&Path]| {
+        let mut cmd = dockaudit();
+        cmd.args(["audit", "-f", "json", "--fail-on", "never", "--config"])
+            .arg(&config);
+        for s in snapshots {
+            cmd.arg("--snapshot").arg(s);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    // Alone, the host without the container reports the entry unused.
+    let alone = audit(&[&b]);
+    assert_eq!(unused_ignores(&alone), [""]);
+    // In a fleet where another host uses it, it is in use.
+    let fleet = audit(&[&with, &b]);
+    assert_eq!(unused_ignores(&fleet), Vec::<String>::new());
+    let meta002 = fleet["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "META002")
+        .unwrap();
+    assert_eq!(meta002["status"], "passed");
+    assert_eq!(fleet["hosts"][1]["summary"]["by_severity"]["low"], {
+        let low = alone["summary"]["by_severity"]["low"].as_u64().unwrap();
+        Value::from(low - 1)
+    });
+    assert!(fleet["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "CTR001"
+            && f["host"] == "tcp://a:2376"
+            && f["suppressed"].is_object()));
+    // Unused on every host: reported on each.
+    let unused = audit(&[&b, &c]);
+    assert_eq!(unused_ignores(&unused), ["tcp://b:2376", "tcp://c:2376"]);
+}

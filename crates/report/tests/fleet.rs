@@ -191,6 +191,10 @@ fn the_text_formats_label_each_finding_and_list_the_hosts() {
         .find(|l| l.contains("container fx-privileged"))
         .expect("the privileged container is listed");
     assert!(privileged.contains("[web]"), "{privileged}");
+    let (_, fix_first) = terminal
+        .split_once("Fix these first")
+        .expect("a fix-first list");
+    assert!(fix_first.contains("[web] fx-privileged"), "{fix_first}");
 
     let markdown = render(|b| write_markdown(&fleet, b));
     assert!(

@@ -213,6 +213,7 @@ fn judge_fleet(members: Vec<Member>, options: &AuditOptions) -> Audited {
             }
         }
     }
+    accept_ignores_used_anywhere(&mut outcomes);
     let unmatched = (audited > 0 && unmatched.len() == audited)
         .then(|| unmatched.swap_remove(0))
         .map(|why| format!("on every host: {why}"));
@@ -220,6 +221,72 @@ fn judge_fleet(members: Vec<Member>, options: &AuditOptions) -> Audited {
         report: dockaudit_report::fleet::merge(outcomes),
         unmatched,
         fatal,
+    }
+}
+
+/// The rule that reports an `[[ignore]]` entry that accepted nothing.
+const UNUSED_IGNORE: &str = "META002";
+
+/// One configuration's ignores serve the whole fleet: an entry that accepted a finding on one host
+/// is in use, so its "unused" findings on the other hosts are dropped (and their counts with them).
+/// An entry unused on every host where it was judged stays reported on each.
+fn accept_ignores_used_anywhere(outcomes: &mut [(String, HostOutcome)]) {
+    use dockaudit_report::{BySeverity, RuleStatus, Score, Target};
+    use std::collections::BTreeSet;
+    let mut reports: Vec<&mut Report> = outcomes
+        .iter_mut()
+        .filter_map(|(_, o)| match o {
+            HostOutcome::Audited(r) => Some(r.as_mut()),
+            HostOutcome::Unreachable(_) => None,
+        })
+        .collect();
+    // Per host: whether the rule judged the entries there, and the entries it did not find in use.
+    let judged: Vec<(bool, BTreeSet<Target>)> = reports
+        .iter()
+        .map(|r| {
+            let ran = r
+                .results
+                .iter()
+                .any(|x| x.rule == UNUSED_IGNORE && x.status != RuleStatus::Skipped);
+            let not_used = r
+                .findings
+                .iter()
+                .filter(|f| f.rule == UNUSED_IGNORE)
+                .map(|f| f.target.clone())
+                .chain(
+                    r.skipped
+                        .iter()
+                        .filter(|s| s.rule == UNUSED_IGNORE)
+                        .filter_map(|s| s.target.clone()),
+                )
+                .collect();
+            (ran, not_used)
+        })
+        .collect();
+    let used_somewhere = |t: &Target| judged.iter().any(|(ran, not)| *ran && !not.contains(t));
+    for report in &mut reports {
+        let before = report.findings.len();
+        report
+            .findings
+            .retain(|f| f.rule != UNUSED_IGNORE || !used_somewhere(&f.target));
+        let dropped = before - report.findings.len();
+        if dropped == 0 {
+            continue;
+        }
+        if let Some(r) = report.results.iter_mut().find(|r| r.rule == UNUSED_IGNORE) {
+            r.failed = r.failed.saturating_sub(dropped);
+            if r.failed == 0 && r.status == RuleStatus::Failed {
+                r.status = RuleStatus::Passed;
+                report.summary.failed -= 1;
+                report.summary.passed += 1;
+            }
+        }
+        let mut by_severity = BySeverity::default();
+        for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
+            by_severity.add(f.severity);
+        }
+        report.summary.by_severity = by_severity;
+        report.score = Score::from_results(&report.results);
     }
 }
 

@@ -79,7 +79,7 @@ struct FixFirst<'a> {
     title: &'a str,
     severity: Severity,
     remediation: &'a str,
-    targets: Vec<&'a str>,
+    targets: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// The open findings of one target, worst first.

@@ -406,7 +406,12 @@ fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) 
     writeln!(out, "{BOLD}Fix these first{BOLD:#}")?;
     for (i, g) in groups.iter().take(opts.fix_first).enumerate() {
         let names = g.target_names();
-        let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+        let shown = names
+            .iter()
+            .take(3)
+            .map(|n| n.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ");
         let more = if names.len() > 3 {
             format!(" +{}", names.len() - 3)
         } else {
