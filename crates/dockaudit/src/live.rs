@@ -125,7 +125,7 @@ pub fn single_endpoint(engine: &EngineArgs) -> Result<Endpoint> {
     let mut targets = host_targets(engine)?;
     if targets.len() > 1 {
         anyhow::bail!(
-            "this command reads one engine, and {} were given; collect each host on its own and              combine the snapshots with `dockaudit merge`, or audit them together with `dockaudit audit`",
+            "this command reads one engine, and {} were given; collect each host on its own and combine the snapshots with `dockaudit merge`, or audit them together with `dockaudit audit`",
             targets.len()
         );
     }

@@ -265,7 +265,9 @@ fn commands_that_read_one_engine_refuse_several() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("dockaudit merge"));
+        .stderr(predicate::str::contains(
+            "collect each host on its own and combine the snapshots with `dockaudit merge`",
+        ));
     // A context that does not exist is a mistake in what was typed: exit 2 before any engine.
     let config = tempfile::tempdir().unwrap();
     dockaudit()
