@@ -114,10 +114,14 @@ impl ImageCache {
             contents: contents.clone(),
         };
         let bytes = serde_json::to_vec(&entry).map_err(std::io::Error::other)?;
+        // Unique per write, not only per process: a fleet audit scans the same image id (pulled on
+        // several hosts) at once, and two writers of one temporary file would rename a torn one.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let tmp = dir.join(format!(
-            ".{}.{}.tmp",
+            ".{}.{}.{}.tmp",
             path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
-            std::process::id()
+            std::process::id(),
+            WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         {
             let mut f = std::fs::File::create(&tmp)?;
@@ -201,6 +205,28 @@ mod tests {
         partial.stats.incomplete = true;
         cache.put(&id(2), &key(), &partial).unwrap();
         assert_eq!(cache.get(&id(2), &key()), None);
+    }
+
+    #[test]
+    fn writers_of_the_same_image_at_once_each_store_a_whole_entry() {
+        // A fleet audit scans an image pulled on several hosts at once, in one process.
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ImageCache::new(dir.path());
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..25 {
+                        cache.put(&id(7), &key(), &contents(4096)).unwrap();
+                        assert_eq!(cache.get(&id(7), &key()), Some(contents(4096)));
+                    }
+                });
+            }
+        });
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("images"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "no temporary file is left: {left:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod backup_reads;
 mod bounded;
 mod connect;
+pub mod contexts;
 mod daemon;
 mod engine_meta;
 pub mod events;

@@ -23,6 +23,8 @@ pub enum Command {
     Baseline(crate::config::BaselineArgs),
     /// Save everything an audit reads to a snapshot file, for an offline audit later.
     Collect(CollectArgs),
+    /// Combine saved snapshots (several hosts) into one fleet file for `audit --snapshot`.
+    Merge(MergeArgs),
     /// List every rule.
     Rules(RulesArgs),
     /// Explain one rule: why it matters and how to fix it.
@@ -47,8 +49,15 @@ pub enum Command {
 pub struct EngineArgs {
     /// Engine endpoint: unix:///path/to.sock, tcp://HOST:PORT (TLS with DOCKER_TLS_VERIFY=1 and
     /// DOCKER_CERT_PATH). Default: DOCKER_HOST, then the Docker, rootless Docker and Podman sockets.
+    /// `audit` takes it repeatedly (and with --context): the hosts are audited concurrently into
+    /// one fleet report.
     #[arg(short = 'H', long, value_name = "URL")]
-    pub host: Option<String>,
+    pub host: Vec<String>,
+    /// A Docker context (`docker context ls`) to reach the engine through, read from the Docker
+    /// CLI's config directory ($DOCKER_CONFIG, else ~/.docker) with its TLS material. `audit`
+    /// takes it repeatedly, and with --host.
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
     /// Seconds any one engine request may take, its whole answer included; 0: no limit
     /// [default: 30].
     #[arg(long, value_name = "SECS")]
@@ -193,9 +202,10 @@ pub struct AuditArgs {
     pub engine: EngineArgs,
     #[command(flatten)]
     pub targets: TargetArgs,
-    /// Audit this snapshot file (from `dockaudit collect`) instead of a live engine.
-    #[arg(long, value_name = "FILE", conflicts_with = "host")]
-    pub snapshot: Option<PathBuf>,
+    /// Audit this snapshot file (from `dockaudit collect`, or a fleet file from `dockaudit merge`)
+    /// instead of a live engine; repeat it to audit several as one fleet.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "contexts"])]
+    pub snapshot: Vec<PathBuf>,
     /// Report format: terminal, json, sarif, junit, markdown or html. FORMAT=FILE writes that format to
     /// FILE; repeat for several formats from one audit (`-f terminal -f sarif=audit.sarif`)
     /// [default: dockaudit.toml's `format`, else terminal].
@@ -254,6 +264,17 @@ pub struct CollectArgs {
     /// snapshot is audited. The whole file is checked.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+/// `dockaudit merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Snapshot files (from `dockaudit collect`) or fleet files (from an earlier merge).
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<PathBuf>,
+    /// Where to write the fleet file [default: stdout].
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `dockaudit rules`.

@@ -13,7 +13,8 @@
 //! color = "auto"
 //! no-image-scan = false
 //! [engine]
-//! host = "tcp://build-host:2376"
+//! host = "tcp://build-host:2376"          # or a list: a fleet, audited into one report
+//! context = ["prod"]                       # Docker contexts, with or instead of hosts
 //! timeout = 60
 //! concurrency = 8
 //! no-logs = true
@@ -98,7 +99,8 @@ enum OneOrMany {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawEngine {
-    host: Option<Spanned<String>>,
+    host: Option<Spanned<OneOrMany>>,
+    context: Option<Spanned<OneOrMany>>,
     timeout: Option<u64>,
     concurrency: Option<usize>,
     no_logs: Option<bool>,
@@ -179,8 +181,12 @@ pub struct Config {
 /// `--host-root` set.
 #[derive(Debug, Default)]
 pub struct EngineConfig {
-    /// `host`: the endpoint URL.
+    /// `host`: the endpoint URL (the first, when the file lists several).
     pub host: Option<String>,
+    /// `host` as a list: every endpoint URL (`host = ["unix:///…", "tcp://…"]` is a fleet).
+    pub hosts: Vec<String>,
+    /// `context`: Docker contexts, one or a list.
+    pub contexts: Vec<String>,
     /// `timeout`: seconds per request.
     pub timeout: Option<u64>,
     /// `concurrency`: requests in flight.
@@ -295,13 +301,29 @@ pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
     }
     config.no_image_scan = raw.no_image_scan.unwrap_or(false);
     if let Some(e) = raw.engine {
-        if let Some(host) = &e.host {
+        let list = |v: Option<Spanned<OneOrMany>>| -> (usize, Vec<String>) {
+            match v {
+                None => (0, Vec::new()),
+                Some(v) => {
+                    let at = v.span().start;
+                    match v.into_inner() {
+                        OneOrMany::One(one) => (at, vec![one]),
+                        OneOrMany::Many(many) => (at, many),
+                    }
+                }
+            }
+        };
+        let (at, hosts) = list(e.host);
+        for host in &hosts {
             // The same check `--host` gets, before any connection is tried.
-            dockaudit_collect::resolve_endpoint(Some(host.get_ref()), &EndpointEnv::default())
-                .map_err(|x| err(host.span().start, "engine.host", x.to_string()))?;
+            dockaudit_collect::resolve_endpoint(Some(host), &EndpointEnv::default())
+                .map_err(|x| err(at, "engine.host", x.to_string()))?;
         }
+        let (_, contexts) = list(e.context);
         config.engine = EngineConfig {
-            host: e.host.map(Spanned::into_inner),
+            host: hosts.first().cloned(),
+            hosts,
+            contexts,
             timeout: e.timeout,
             concurrency: e.concurrency,
             no_logs: e.no_logs.unwrap_or(false),
@@ -458,7 +480,7 @@ pub struct BaselineArgs {
     #[command(flatten)]
     pub targets: crate::cli::TargetArgs,
     /// Write the baseline for this snapshot file (from `dockaudit collect`) instead of a live engine.
-    #[arg(long, value_name = "FILE", conflicts_with = "host")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["host", "contexts"])]
     pub snapshot: Option<PathBuf>,
     /// Write the ignore entries to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
@@ -482,7 +504,7 @@ impl BaselineArgs {
         AuditArgs {
             engine: self.engine,
             targets: self.targets,
-            snapshot: self.snapshot,
+            snapshot: self.snapshot.into_iter().collect(),
             format: Vec::new(),
             output: self.output,
             fail_on: None,
@@ -522,7 +544,7 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
     args.color = args.color.or(config.color);
     args.no_image_scan |= config.no_image_scan;
     // A snapshot audit reads no engine: the file's host must not conflict with --snapshot.
-    let reads_engine = args.snapshot.is_none();
+    let reads_engine = args.snapshot.is_empty();
     apply_engine(&mut args.engine, config.engine, reads_engine);
     args.vulns.ignore_unfixed |= config.ignore_unfixed;
     fill(&mut args.vulns.severities, config.vulnerability_severities);
@@ -554,8 +576,10 @@ pub fn apply(mut args: AuditArgs) -> anyhow::Result<(AuditArgs, Policy)> {
 /// only when `reads_engine`: an audit of a snapshot file reaches no engine). `audit`, `baseline`
 /// and `collect` share it, so one file configures every command that reads the engine.
 pub fn apply_engine(engine: &mut EngineArgs, file: EngineConfig, reads_engine: bool) {
-    if reads_engine && engine.host.is_none() {
-        engine.host = file.host;
+    // Endpoints on the command line (hosts or contexts) replace the file's, all of them.
+    if reads_engine && engine.host.is_empty() && engine.contexts.is_empty() {
+        engine.host = file.hosts;
+        engine.contexts = file.contexts;
     }
     engine.timeout = engine.timeout.or(file.timeout);
     engine.concurrency = engine.concurrency.or(file.concurrency);
@@ -739,6 +763,36 @@ severity = ["critical", "High"]
     }
 
     #[test]
+    fn a_fleet_of_hosts_and_contexts_is_read_and_each_host_checked() {
+        let c = parse(
+            "[engine]\nhost = [\"unix:///run/a.sock\", \"tcp://b:2376\"]\ncontext = \"prod\"\n",
+            "dockaudit.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.engine.hosts, ["unix:///run/a.sock", "tcp://b:2376"]);
+        assert_eq!(c.engine.host.as_deref(), Some("unix:///run/a.sock"));
+        assert_eq!(c.engine.contexts, ["prod"]);
+        let e = error("[engine]\nhost = [\"unix:///run/a.sock\", \"ftp://x\"]\n");
+        assert!(
+            e.starts_with("/etc/x/dockaudit.toml:2: key `engine.host`: "),
+            "{e}"
+        );
+        // The command line's endpoints replace the file's, hosts and contexts alike.
+        let mut engine = crate::cli::EngineArgs {
+            host: Vec::new(),
+            contexts: vec!["staging".into()],
+            timeout: None,
+            concurrency: None,
+            no_logs: false,
+            no_sizes: false,
+            host_root: None,
+        };
+        apply_engine(&mut engine, c.engine, true);
+        assert!(engine.host.is_empty());
+        assert_eq!(engine.contexts, ["staging"]);
+    }
+
+    #[test]
     fn malformed_toml_names_file_and_line() {
         let e = error("fail-on = \"high\"\n\n[rules\nselect = []\n");
         assert!(e.starts_with("/etc/x/dockaudit.toml:3: "), "{e}");
@@ -813,6 +867,7 @@ severity = ["critical", "High"]
             remediation: String::new(),
             location: None,
             suppressed: None,
+            host: None,
         };
         let report = Report {
             findings: vec![finding("CTR001", "web[1]"), finding("CTR001", "web[1]")],

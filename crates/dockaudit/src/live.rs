@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use dockaudit_collect::{CollectOptions, EndpointEnv};
+use dockaudit_collect::{CollectOptions, Endpoint, EndpointEnv};
 use dockaudit_snapshot::Snapshot;
 
 use crate::cli::EngineArgs;
@@ -27,7 +27,7 @@ pub fn collect_live(
     scan: Option<image_cmd::ScanPlan>,
     progress: bool,
 ) -> Result<Snapshot> {
-    let endpoint = resolve(engine)?;
+    let endpoint = single_endpoint(engine)?;
     let options = collect_options(engine, labels);
     let rt = runtime()?;
     rt.block_on(async {
@@ -36,14 +36,6 @@ pub fn collect_live(
                 .await?;
         Ok(collect_from(&client, &options, scan.as_ref(), progress).await)
     })
-}
-
-/// The endpoint `--host`, DOCKER_HOST or the default sockets name.
-pub fn resolve(engine: &EngineArgs) -> Result<dockaudit_collect::Endpoint> {
-    Ok(dockaudit_collect::resolve_endpoint(
-        engine.host.as_deref(),
-        &EndpointEnv::from_process(),
-    )?)
 }
 
 /// What the engine flags ask to collect.
@@ -59,26 +51,126 @@ pub fn collect_options(engine: &EngineArgs, labels: Vec<String>) -> CollectOptio
     }
 }
 
-/// Collects a snapshot over an open connection (and scans the images by `scan`); `collect_live`
-/// and the full audits of `watch` share it.
+/// Collects a snapshot over an open connection (and scans the images by `scan`); `collect_live`,
+/// each host of a fleet and the full audits of `watch` share it.
 pub async fn collect_from(
     client: &dockaudit_collect::EngineClient,
     options: &CollectOptions,
     scan: Option<&image_cmd::ScanPlan>,
     progress: bool,
 ) -> Snapshot {
-    let spinner = if progress {
-        let spinner = indicatif::ProgressBar::new_spinner();
-        spinner.set_message(format!("collecting from {}", client.endpoint.url()));
-        spinner.enable_steady_tick(Duration::from_millis(120));
-        spinner
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let spinner = spinner(
+        progress,
+        &format!("collecting from {}", client.endpoint.url()),
+    );
     let mut snapshot = dockaudit_collect::collect(client, options).await;
     spinner.finish_and_clear();
     if let Some(plan) = scan {
         image_cmd::scan_for_audit(client, &mut snapshot, plan).await;
     }
     snapshot
+}
+
+/// A spinner on stderr while collecting, or a hidden one.
+fn spinner(progress: bool, message: &str) -> indicatif::ProgressBar {
+    if !progress {
+        return indicatif::ProgressBar::hidden();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(message.to_string());
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner
+}
+
+/// One engine a fleet audit reaches: the label its findings carry, and where it is.
+#[derive(Debug, Clone)]
+pub struct HostTarget {
+    /// `--host` as a URL (`unix:///var/run/docker.sock`), or the context's name.
+    pub label: String,
+    /// Where the engine is.
+    pub endpoint: Endpoint,
+}
+
+/// Every engine `--host` and `--context` name, in that order, each once; with neither, the one
+/// default engine (DOCKER_HOST, then the usual sockets). A malformed URL or an unknown context is
+/// an error here, before any engine is reached: it is a mistake in what was typed, not a host that
+/// is down.
+pub fn host_targets(engine: &EngineArgs) -> Result<Vec<HostTarget>> {
+    let env = EndpointEnv::from_process();
+    let mut targets: Vec<HostTarget> = Vec::new();
+    for host in &engine.host {
+        let endpoint = dockaudit_collect::resolve_endpoint(Some(host), &env)?;
+        targets.push(HostTarget {
+            label: endpoint.url(),
+            endpoint,
+        });
+    }
+    if !engine.contexts.is_empty() {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let dir = dockaudit_collect::contexts::docker_config_dir(
+            var("DOCKER_CONFIG").as_deref(),
+            var("HOME").as_deref(),
+        );
+        for name in &engine.contexts {
+            let endpoint = dockaudit_collect::contexts::context_endpoint(name, &dir, &env)?;
+            targets.push(HostTarget {
+                label: name.clone(),
+                endpoint,
+            });
+        }
+    }
+    if targets.is_empty() {
+        let endpoint = dockaudit_collect::resolve_endpoint(None, &env)?;
+        targets.push(HostTarget {
+            label: endpoint.url(),
+            endpoint,
+        });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    targets.retain(|t| seen.insert(t.label.clone()));
+    Ok(targets)
+}
+
+/// The one engine of a command that reads one (`collect`, `baseline`, a single-host `audit`).
+pub fn single_endpoint(engine: &EngineArgs) -> Result<Endpoint> {
+    let mut targets = host_targets(engine)?;
+    if targets.len() > 1 {
+        anyhow::bail!(
+            "this command reads one engine, and {} were given; collect each host on its own and combine the snapshots with `dockaudit merge`, or audit them together with `dockaudit audit`",
+            targets.len()
+        );
+    }
+    Ok(targets.remove(0).endpoint)
+}
+
+/// Connects to every target and collects its snapshot, all at once on one task (each host with
+/// its own client, so its own deadlines and its own bound on requests in flight). A host that
+/// cannot be reached is an `Err` with why, beside the others' snapshots, in the order given.
+pub fn collect_fleet(
+    engine: &EngineArgs,
+    targets: &[HostTarget],
+    scan: Option<image_cmd::ScanPlan>,
+    progress: bool,
+) -> Result<Vec<Result<Snapshot, String>>> {
+    let options = collect_options(engine, Vec::new());
+    let timeout = Duration::from_secs(engine.timeout_secs());
+    let rt = runtime()?;
+    Ok(rt.block_on(async {
+        let spinner = spinner(
+            progress,
+            &format!("collecting from {} hosts", targets.len()),
+        );
+        let each = targets.iter().map(|t| {
+            let (options, scan) = (&options, &scan);
+            async move {
+                let client = dockaudit_collect::connect(t.endpoint.clone(), timeout)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(collect_from(&client, options, scan.as_ref(), false).await)
+            }
+        });
+        let snapshots = futures_util::future::join_all(each).await;
+        spinner.finish_and_clear();
+        snapshots
+    }))
 }

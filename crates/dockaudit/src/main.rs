@@ -72,6 +72,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => commands::audit::run(args),
         Command::Baseline(args) => commands::baseline::run(args),
         Command::Collect(args) => commands::collect::run(args),
+        Command::Merge(args) => commands::merge::run(args),
         Command::Rules(args) => commands::rules::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Db(args) => commands::db::run(args),

@@ -230,3 +230,112 @@ fn a_tls_dockerd_is_audited_with_client_certificates_and_refused_without() {
         started.elapsed()
     );
 }
+
+/// Writes a Docker context `name` for `host` into the Docker config directory `config`, as `docker
+/// context create NAME --docker host=…,ca=…,cert=…,key=…` lays it out, with the client
+/// certificates of `tls` when given.
+fn write_context(config: &Path, dir: &str, name: &str, host: &str, tls: Option<&Path>) {
+    let meta = config.join("contexts/meta").join(dir);
+    std::fs::create_dir_all(&meta).expect("meta dir");
+    let json = serde_json::json!({
+        "Name": name,
+        "Metadata": {},
+        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}}
+    });
+    std::fs::write(meta.join("meta.json"), json.to_string()).expect("meta.json");
+    if let Some(tls) = tls {
+        let to = config.join("contexts/tls").join(dir).join("docker");
+        std::fs::create_dir_all(&to).expect("tls dir");
+        for f in ["ca.pem", "cert.pem", "key.pem"] {
+            std::fs::copy(tls.join(f), to.join(f)).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn a_tls_dockerd_is_audited_through_a_docker_context_with_its_tls_material() {
+    if !can_run() {
+        return;
+    }
+    let daemon = TestDaemon::start(&Options {
+        prefix: "dfc",
+        subnet: 33,
+        prepare: &make_certificates,
+        args: &|d| {
+            vec![
+                OsString::from("--tlsverify"),
+                OsString::from("--tlscacert"),
+                d.join("ca.pem").into(),
+                OsString::from("--tlscert"),
+                d.join("server-cert.pem").into(),
+                OsString::from("--tlskey"),
+                d.join("server-key.pem").into(),
+            ]
+        },
+    });
+    let url = daemon.url();
+    let config = tempfile::tempdir().expect("temp dir");
+    write_context(
+        config.path(),
+        "c1",
+        "secure",
+        &url,
+        Some(&daemon.path("client")),
+    );
+    // The same engine without the context's TLS files: plain HTTP to a TLS port.
+    write_context(config.path(), "c2", "no-certs", &url, None);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--timeout",
+            "20",
+        ])
+        .args([
+            "--no-image-scan",
+            "--context",
+            "secure",
+            "--context",
+            "no-certs",
+        ])
+        .env("NO_COLOR", "1")
+        .env("DOCKER_CONFIG", config.path())
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_TLS_VERIFY")
+        .env_remove("DOCKER_CERT_PATH")
+        .output()
+        .expect("dockaudit runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // One host not audited: the fleet's exit code is 2, the other host's findings are reported.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("[no-certs]") && stderr.contains("expects TLS"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let hosts = report["hosts"].as_array().expect("a fleet report");
+    assert_eq!(hosts.len(), 2, "{report:#}");
+    assert_eq!(hosts[0]["host"], "secure");
+    assert_eq!(hosts[0]["status"], "audited");
+    assert_eq!(hosts[0]["engine"]["endpoint"], url.as_str());
+    assert!(!hosts[0]["engine"]["version"]
+        .as_str()
+        .unwrap_or("")
+        .is_empty());
+    assert_eq!(hosts[1]["host"], "no-certs");
+    assert_eq!(hosts[1]["status"], "unreachable");
+    // Reached over TLS: the daemon findings are there, and none says the API is unprotected.
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings
+        .iter()
+        .any(|f| f["host"] == "secure" && f["rule"] == "DMN009"));
+    assert!(
+        !findings.iter().any(|f| f["rule"] == "DMN007"),
+        "{findings:#?}"
+    );
+    assert!(findings.iter().all(|f| f["host"] == "secure"));
+}

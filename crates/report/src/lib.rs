@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod emit;
+pub mod fleet;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -195,6 +196,11 @@ pub struct Report {
     pub gaps: Vec<Gap>,
     /// One line per selected rule: what happened to it.
     pub results: Vec<RuleResult>,
+    /// A fleet report (several hosts audited into one, see [`fleet`]): each host, its engine, its
+    /// own summary and score, or why it could not be audited. Absent from a single-host report,
+    /// whose findings then carry no `host`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<fleet::HostReport>,
 }
 
 /// The tool that wrote a report.
@@ -341,6 +347,11 @@ pub struct Finding {
     /// exit code nor the summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
+    /// The host (its label in a fleet report: the `--host` URL, the context name, or the
+    /// snapshot's endpoint) the finding is on; set on every finding of a fleet report, absent in a
+    /// single-host report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// Why a finding is suppressed.
@@ -364,6 +375,9 @@ pub struct Skipped {
     /// The target, when only one target could not be judged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
+    /// The host it was skipped on (fleet reports only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// A fact that could not be collected.
@@ -374,6 +388,9 @@ pub struct Gap {
     pub what: String,
     /// Why.
     pub why: String,
+    /// The host it is missing on (fleet reports only; an unreachable host is a gap of its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// What happened to one rule.

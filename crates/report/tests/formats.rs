@@ -596,6 +596,7 @@ fn html_escapes_what_the_audit_read() {
     report.gaps.push(dockaudit_report::Gap {
         what: hostile.into(),
         why: hostile.into(),
+        host: None,
     });
     let html = html_of(&report);
     assert!(
@@ -744,6 +745,7 @@ fn hostile_report() -> Report {
     report.gaps.push(dockaudit_report::Gap {
         what: HOSTILE.to_string(),
         why: HOSTILE.to_string(),
+        host: None,
     });
     report
 }

@@ -98,6 +98,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
         .map(|g| Gap {
             what: g.what.clone(),
             why: g.why.clone(),
+            host: None,
         })
         .collect();
     gaps.sort();
@@ -122,6 +123,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
         skipped,
         gaps,
         results,
+        hosts: Vec::new(),
     }
 }
 
@@ -152,6 +154,7 @@ impl Tally {
                 rule: meta.id.to_string(),
                 reason,
                 target: None,
+                host: None,
             });
             RuleStatus::Skipped
         } else if checks.failures.is_empty() {
@@ -169,6 +172,7 @@ impl Tally {
                 rule: meta.id.to_string(),
                 reason,
                 target: Some(target),
+                host: None,
             });
         }
         let mut failed_targets: Vec<&str> = Vec::new();
@@ -204,6 +208,7 @@ impl Tally {
                 remediation: meta.remediation.to_string(),
                 location: f.location,
                 suppressed: None,
+                host: None,
             });
         }
     }

@@ -14,6 +14,7 @@ pub mod daemon;
 mod de;
 pub mod engine;
 pub mod firewall;
+pub mod fleet;
 pub mod host;
 pub mod redact;
 
@@ -304,31 +305,8 @@ impl Snapshot {
 
     /// Parses a snapshot from bytes; `origin` names the input in errors.
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Snapshot, LoadError> {
-        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| {
-            let (path, line, column) = (origin.to_string(), e.line(), e.column());
-            if e.is_eof() {
-                return LoadError::Truncated { path, line, column };
-            }
-            // serde_json ends its message with " at line L column C"; the error says where itself.
-            let detail = e.to_string();
-            let detail = match detail.rfind(" at line ") {
-                Some(at) => detail[..at].to_string(),
-                None => detail,
-            };
-            LoadError::Malformed {
-                path,
-                detail,
-                line,
-                column,
-            }
-        })?;
-        if snapshot.schema_version == 0 || snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
-            return Err(LoadError::UnsupportedVersion {
-                path: origin.to_string(),
-                found: snapshot.schema_version,
-                supported: SNAPSHOT_SCHEMA_VERSION,
-            });
-        }
+        let snapshot: Snapshot = serde_json::from_slice(bytes).map_err(|e| malformed(e, origin))?;
+        check_version(&snapshot, origin)?;
         Ok(snapshot)
     }
 
@@ -369,6 +347,38 @@ impl Snapshot {
             daemon::Effective::Unknown(_) => None,
         }
     }
+}
+
+/// A serde error reading `origin` as the [`LoadError`] that says where.
+pub(crate) fn malformed(e: serde_json::Error, origin: &str) -> LoadError {
+    let (path, line, column) = (origin.to_string(), e.line(), e.column());
+    if e.is_eof() {
+        return LoadError::Truncated { path, line, column };
+    }
+    // serde_json ends its message with " at line L column C"; the error says where itself.
+    let detail = e.to_string();
+    let detail = match detail.rfind(" at line ") {
+        Some(at) => detail[..at].to_string(),
+        None => detail,
+    };
+    LoadError::Malformed {
+        path,
+        detail,
+        line,
+        column,
+    }
+}
+
+/// Refuses a snapshot written by no dockaudit (version 0) or by a newer one.
+pub(crate) fn check_version(snapshot: &Snapshot, origin: &str) -> Result<(), LoadError> {
+    if snapshot.schema_version == 0 || snapshot.schema_version > SNAPSHOT_SCHEMA_VERSION {
+        return Err(LoadError::UnsupportedVersion {
+            path: origin.to_string(),
+            found: snapshot.schema_version,
+            supported: SNAPSHOT_SCHEMA_VERSION,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,4 +1,10 @@
 //! `dockaudit audit`: collect (or load) a snapshot, judge it, write the reports, exit by `--fail-on`.
+//!
+//! A fleet (several `--host`/`--context`, several `--snapshot`, or a fleet file from `dockaudit
+//! merge`) is several snapshots, each judged on its own exactly as a single host is, then merged
+//! into one report whose findings carry their host ([`dockaudit_report::fleet`]). A host that
+//! cannot be reached (or whose snapshot cannot be read) is a gap naming it; the others are audited
+//! and reported all the same, and the exit code is then 2: the audit cannot vouch for that host.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,15 +15,17 @@ use dockaudit_report::emit::{
     write_html, write_json, write_junit, write_markdown, write_sarif, write_terminal,
     TerminalOptions,
 };
+use dockaudit_report::fleet::HostOutcome;
 use dockaudit_report::{Gap, Report};
 use dockaudit_rules::{AuditInput, AuditOptions, RuleSelection, TargetFilter, RULES};
 use dockaudit_snapshot::contents::ImageContents;
+use dockaudit_snapshot::fleet::{FleetMember, SnapshotFile};
 use dockaudit_snapshot::{Fact, Snapshot};
 
 use crate::cli::{AuditArgs, ColorWhen, FailOn, Format, ReportFormat};
 use crate::commands::image as image_cmd;
 use crate::config;
-use crate::live::collect_live;
+use crate::live::{collect_fleet, collect_live, host_targets, HostTarget};
 use crate::output::{catalogue, color_choice, exit_for, write_stdout};
 use crate::EXIT_ERROR;
 
@@ -67,34 +75,41 @@ pub struct Audited {
 pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited> {
     // Validate everything the user typed before touching the engine.
     let options = audit_options(args, policy)?;
-    let snapshot = match &args.snapshot {
-        Some(path) => {
-            let mut snapshot = Snapshot::load(path)?;
-            match_where_collection_could_not(&mut snapshot);
-            snapshot
+    let progress = image_cmd::show_progress(
+        if args.format.iter().any(|s| s.format == ReportFormat::Json) {
+            Format::Json
+        } else {
+            Format::Terminal
+        },
+    );
+    let fleet = match args.snapshot.as_slice() {
+        [] => {
+            let targets = host_targets(&args.engine)?;
+            if targets.len() == 1 {
+                let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
+                    filter: Some(options.filter.clone()),
+                    progress,
+                    timeout: args.engine.timeout_secs(),
+                });
+                let snapshot = collect_live(&args.engine, Vec::new(), scan, progress)?;
+                return Ok(judge(&snapshot, &options));
+            }
+            live_fleet(args, &options, &targets, progress)?
         }
-        None => {
-            let progress = image_cmd::show_progress(
-                if args.format.iter().any(|s| s.format == ReportFormat::Json) {
-                    Format::Json
-                } else {
-                    Format::Terminal
-                },
-            );
-            let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
-                filter: Some(options.filter.clone()),
-                progress,
-                timeout: args.engine.timeout_secs(),
-            });
-            collect_live(&args.engine, Vec::new(), scan, progress)?
-        }
+        [one] => match dockaudit_snapshot::fleet::load(one)? {
+            SnapshotFile::One(mut snapshot) => {
+                match_where_collection_could_not(&mut snapshot);
+                return Ok(judge(&snapshot, &options));
+            }
+            // A fleet file, even of one host, is a fleet report: its findings name their host.
+            SnapshotFile::Fleet(members) => members
+                .into_iter()
+                .map(|m| (m.host, Ok(m.snapshot)))
+                .collect(),
+        },
+        many => snapshot_fleet(many),
     };
-    let (report, unmatched) = judge(&snapshot, &options);
-    Ok(Audited {
-        report,
-        unmatched,
-        fatal: snapshot.fatal_gaps(),
-    })
+    Ok(judge_fleet(fleet, &options))
 }
 
 /// The rules, targets, ignores and severities the arguments (configuration merged in) select;
@@ -117,9 +132,52 @@ pub fn audit_options(args: &AuditArgs, policy: config::Policy) -> Result<AuditOp
     })
 }
 
-/// Runs the rules over `snapshot`; with what the target filter matched nothing of, when it did
-/// (also a gap of the report).
-pub fn judge(snapshot: &Snapshot, options: &AuditOptions) -> (Report, Option<String>) {
+/// One host's snapshot, or why there is none.
+type Member = (String, std::result::Result<Snapshot, String>);
+
+/// Collects every host of a live fleet at once.
+fn live_fleet(
+    args: &AuditArgs,
+    options: &AuditOptions,
+    targets: &[HostTarget],
+    progress: bool,
+) -> Result<Vec<Member>> {
+    // No progress bars for the image scans: several at once would garble each other.
+    let scan = (!args.no_image_scan).then(|| image_cmd::ScanPlan {
+        filter: Some(options.filter.clone()),
+        progress: false,
+        timeout: args.engine.timeout_secs(),
+    });
+    let snapshots = collect_fleet(&args.engine, targets, scan, progress)?;
+    Ok(targets
+        .iter()
+        .map(|t| t.label.clone())
+        .zip(snapshots)
+        .collect())
+}
+
+/// Reads every snapshot (or fleet) file: one that cannot be read is a host not audited, named by
+/// its path; the others are audited.
+fn snapshot_fleet(paths: &[std::path::PathBuf]) -> Vec<Member> {
+    let mut members: Vec<FleetMember> = Vec::new();
+    let mut unreadable: Vec<Member> = Vec::new();
+    for path in paths {
+        match dockaudit_snapshot::fleet::load_members(path) {
+            Ok(read) => members.extend(read),
+            Err(e) => unreadable.push((path.display().to_string(), Err(e.to_string()))),
+        }
+    }
+    dockaudit_snapshot::fleet::unique_labels(&mut members);
+    members
+        .into_iter()
+        .map(|m| (m.host, Ok(m.snapshot)))
+        .chain(unreadable)
+        .collect()
+}
+
+/// Judges one snapshot: its report, whether the filter matched nothing (also a gap of the
+/// report), and its fatal gaps. `audit` and each full or partial audit of `watch` share it.
+pub fn judge(snapshot: &Snapshot, options: &AuditOptions) -> Audited {
     // The narrowed input once, for the rules and for whether the filter matched anything.
     let input = AuditInput::new(snapshot, &options.filter);
     let mut report = dockaudit_rules::audit_input(&input, RULES, options);
@@ -128,9 +186,115 @@ pub fn judge(snapshot: &Snapshot, options: &AuditOptions) -> (Report, Option<Str
         report.gaps.push(Gap {
             what: "targets".into(),
             why: why.clone(),
+            host: None,
         });
     }
-    (report, unmatched)
+    Audited {
+        report,
+        unmatched,
+        fatal: snapshot.fatal_gaps(),
+    }
+}
+
+/// Judges every host of a fleet on its own and merges the reports. The filter matched nothing
+/// only when it matched nothing on every host audited; every host's fatal gaps, and every host
+/// not audited, are fatal, each named by its host.
+fn judge_fleet(members: Vec<Member>, options: &AuditOptions) -> Audited {
+    let mut outcomes = Vec::new();
+    let mut fatal = Vec::new();
+    let mut unmatched: Vec<String> = Vec::new();
+    let mut audited = 0usize;
+    for (host, snapshot) in members {
+        match snapshot {
+            Ok(mut snapshot) => {
+                match_where_collection_could_not(&mut snapshot);
+                let one = judge(&snapshot, options);
+                audited += 1;
+                unmatched.extend(one.unmatched);
+                fatal.extend(one.fatal.into_iter().map(|why| format!("[{host}] {why}")));
+                outcomes.push((host, HostOutcome::Audited(Box::new(one.report))));
+            }
+            Err(why) => {
+                fatal.push(format!("[{host}] not audited: {why}"));
+                outcomes.push((host, HostOutcome::Unreachable(why)));
+            }
+        }
+    }
+    accept_ignores_used_anywhere(&mut outcomes);
+    let unmatched = (audited > 0 && unmatched.len() == audited)
+        .then(|| unmatched.swap_remove(0))
+        .map(|why| format!("on every host: {why}"));
+    Audited {
+        report: dockaudit_report::fleet::merge(outcomes),
+        unmatched,
+        fatal,
+    }
+}
+
+/// The rule that reports an `[[ignore]]` entry that accepted nothing.
+const UNUSED_IGNORE: &str = "META002";
+
+/// One configuration's ignores serve the whole fleet: an entry that accepted a finding on one host
+/// is in use, so its "unused" findings on the other hosts are dropped (and their counts with them).
+/// An entry unused on every host where it was judged stays reported on each.
+fn accept_ignores_used_anywhere(outcomes: &mut [(String, HostOutcome)]) {
+    use dockaudit_report::{BySeverity, RuleStatus, Score, Target};
+    use std::collections::BTreeSet;
+    let mut reports: Vec<&mut Report> = outcomes
+        .iter_mut()
+        .filter_map(|(_, o)| match o {
+            HostOutcome::Audited(r) => Some(r.as_mut()),
+            HostOutcome::Unreachable(_) => None,
+        })
+        .collect();
+    // Per host: whether the rule judged the entries there, and the entries it did not find in use.
+    let judged: Vec<(bool, BTreeSet<Target>)> = reports
+        .iter()
+        .map(|r| {
+            let ran = r
+                .results
+                .iter()
+                .any(|x| x.rule == UNUSED_IGNORE && x.status != RuleStatus::Skipped);
+            let not_used = r
+                .findings
+                .iter()
+                .filter(|f| f.rule == UNUSED_IGNORE)
+                .map(|f| f.target.clone())
+                .chain(
+                    r.skipped
+                        .iter()
+                        .filter(|s| s.rule == UNUSED_IGNORE)
+                        .filter_map(|s| s.target.clone()),
+                )
+                .collect();
+            (ran, not_used)
+        })
+        .collect();
+    let used_somewhere = |t: &Target| judged.iter().any(|(ran, not)| *ran && !not.contains(t));
+    for report in &mut reports {
+        let before = report.findings.len();
+        report
+            .findings
+            .retain(|f| f.rule != UNUSED_IGNORE || !used_somewhere(&f.target));
+        let dropped = before - report.findings.len();
+        if dropped == 0 {
+            continue;
+        }
+        if let Some(r) = report.results.iter_mut().find(|r| r.rule == UNUSED_IGNORE) {
+            r.failed = r.failed.saturating_sub(dropped);
+            if r.failed == 0 && r.status == RuleStatus::Failed {
+                r.status = RuleStatus::Passed;
+                report.summary.failed -= 1;
+                report.summary.passed += 1;
+            }
+        }
+        let mut by_severity = BySeverity::default();
+        for f in report.findings.iter().filter(|f| f.suppressed.is_none()) {
+            by_severity.add(f.severity);
+        }
+        report.summary.by_severity = by_severity;
+        report.score = Score::from_results(&report.results);
+    }
 }
 
 /// A snapshot collected where there was no vulnerability database keeps its images' packages: match

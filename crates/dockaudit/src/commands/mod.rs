@@ -10,5 +10,6 @@ pub mod explain;
 pub mod image;
 pub mod man;
 pub mod prune;
+pub mod merge;
 pub mod rules;
 pub mod watch;

@@ -1,5 +1,6 @@
 //! Groupings of findings that several emitters share: by rule, and the "fix these first" order.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::{Finding, Report, Severity};
@@ -22,12 +23,16 @@ impl<'a> RuleGroup<'a> {
             .unwrap_or(self.first.severity)
     }
 
-    /// Target names, in order, without repeats next to each other.
-    pub fn target_names(&self) -> Vec<&'a str> {
-        let mut names: Vec<&str> = self
+    /// Target names, in order, without repeats next to each other; in a fleet report each with its
+    /// host (`[web1] nginx`).
+    pub fn target_names(&self) -> Vec<Cow<'a, str>> {
+        let mut names: Vec<Cow<'a, str>> = self
             .findings
             .iter()
-            .map(|f| f.target.name.as_str())
+            .map(|f| match &f.host {
+                Some(h) => Cow::Owned(format!("[{h}] {}", f.target.name)),
+                None => Cow::Borrowed(f.target.name.as_str()),
+            })
             .collect();
         names.dedup();
         names

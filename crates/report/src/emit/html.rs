@@ -79,12 +79,14 @@ struct FixFirst<'a> {
     title: &'a str,
     severity: Severity,
     remediation: &'a str,
-    targets: Vec<&'a str>,
+    targets: Vec<std::borrow::Cow<'a, str>>,
 }
 
 /// The open findings of one target, worst first.
 #[derive(Serialize)]
 struct TargetGroup<'a> {
+    /// The host, in a fleet report: the same container on two hosts is two targets.
+    host: Option<&'a str>,
     kind: &'a str,
     name: &'a str,
     id: &'a str,
@@ -184,12 +186,17 @@ impl<'a> Page<'a> {
 /// Open findings grouped by target (kind and id), the targets with the worst findings first, then
 /// the most findings, then by name; findings within a target worst first (the report's order).
 fn group_by_target<'a>(open: &[&'a Finding]) -> Vec<TargetGroup<'a>> {
-    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut index: HashMap<(Option<&str>, &str, &str), usize> = HashMap::new();
     let mut groups: Vec<TargetGroup<'a>> = Vec::new();
     for f in open {
-        let key = (f.target.kind.as_str(), f.target.id.as_str());
+        let key = (
+            f.host.as_deref(),
+            f.target.kind.as_str(),
+            f.target.id.as_str(),
+        );
         let at = *index.entry(key).or_insert_with(|| {
             groups.push(TargetGroup {
+                host: f.host.as_deref(),
                 kind: &f.target.kind,
                 name: &f.target.name,
                 id: &f.target.id,
@@ -212,6 +219,7 @@ fn group_by_target<'a>(open: &[&'a Finding]) -> Vec<TargetGroup<'a>> {
             .then(b.findings.len().cmp(&a.findings.len()))
             .then(a.name.cmp(b.name))
             .then(a.id.cmp(b.id))
+            .then(a.host.cmp(&b.host))
     });
     groups
 }

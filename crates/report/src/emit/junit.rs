@@ -35,10 +35,16 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
         None => rule.to_string(),
     };
 
-    let mut junit = quick_junit::Report::new(format!(
-        "dockaudit {} {} at {}",
-        report.engine.kind, report.engine.version, report.engine.endpoint
-    ));
+    let title = if report.is_fleet() {
+        let hosts: Vec<&str> = report.hosts.iter().map(|h| h.host.as_str()).collect();
+        format!("dockaudit fleet of {}", hosts.join(", "))
+    } else {
+        format!(
+            "dockaudit {} {} at {}",
+            report.engine.kind, report.engine.version, report.engine.endpoint
+        )
+    };
+    let mut junit = quick_junit::Report::new(title);
     for category in Category::ALL {
         let results: Vec<_> = report
             .results
@@ -58,9 +64,18 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
             for s in report.skipped.iter().filter(|s| s.rule == r.rule) {
                 let mut status = TestCaseStatus::skipped();
                 status.set_message(s.reason.clone());
-                let name = match &s.target {
-                    Some(t) => format!("{} · {} {}", label(&r.rule), t.kind, t.name),
-                    None => label(&r.rule),
+                let name = match (&s.target, &s.host) {
+                    (Some(t), host) => {
+                        format!(
+                            "{} · {}{} {}",
+                            label(&r.rule),
+                            on_host(host),
+                            t.kind,
+                            t.name
+                        )
+                    }
+                    (None, Some(h)) => format!("{} · [{h}]", label(&r.rule)),
+                    (None, None) => label(&r.rule),
                 };
                 push(TestCase::new(name, status));
             }
@@ -72,7 +87,13 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
                     let mut status = TestCaseStatus::skipped();
                     status.set_message(format!("suppressed ({}): {}", sup.source, sup.reason));
                     push(TestCase::new(
-                        format!("{} · {} {}", label(&r.rule), f.target.kind, f.target.name),
+                        format!(
+                            "{} · {}{} {}",
+                            label(&r.rule),
+                            on_host(&f.host),
+                            f.target.kind,
+                            f.target.name
+                        ),
                         status,
                     ));
                     continue;
@@ -86,7 +107,13 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
                         f.message, f.remediation, f.target.kind, f.target.name, f.target.id
                     ));
                 push(TestCase::new(
-                    format!("{} · {} {}", label(&r.rule), f.target.kind, f.target.name),
+                    format!(
+                        "{} · {}{} {}",
+                        label(&r.rule),
+                        on_host(&f.host),
+                        f.target.kind,
+                        f.target.name
+                    ),
                     status,
                 ));
             }
@@ -108,4 +135,10 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
     }
     junit.serialize(&mut *out).map_err(io::Error::other)?;
     out.write_all(b"\n")
+}
+
+/// `[host] ` before a target of a fleet report's finding; nothing in a single-host report.
+fn on_host(host: &Option<String>) -> String {
+    host.as_ref()
+        .map_or_else(String::new, |h| format!("[{h}] "))
 }

@@ -24,16 +24,20 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
     writeln!(out, "## dockaudit report")?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{} {} (API {}) at `{}` · collected {} · dockaudit {}",
-        esc(&report.engine.kind),
-        esc(&report.engine.version),
-        esc(&report.engine.api_version),
-        report.engine.endpoint.replace('`', "'"),
-        esc(&report.collected_at),
-        esc(&report.tool.version)
-    )?;
+    if report.is_fleet() {
+        write_hosts(report, out)?;
+    } else {
+        writeln!(
+            out,
+            "{} {} (API {}) at `{}` · collected {} · dockaudit {}",
+            esc(&report.engine.kind),
+            esc(&report.engine.version),
+            esc(&report.engine.api_version),
+            report.engine.endpoint.replace('`', "'"),
+            esc(&report.collected_at),
+            esc(&report.tool.version)
+        )?;
+    }
     writeln!(out)?;
     let score = match report.score.overall {
         Some(n) => format!("**{n}/100**"),
@@ -135,16 +139,17 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out)?;
         for s in &report.skipped {
+            let host = on_host(&s.host);
             match &s.target {
                 Some(t) => writeln!(
                     out,
-                    "- {} on {} **{}**: {}",
+                    "- {host}{} on {} **{}**: {}",
                     s.rule,
                     esc(&t.kind),
                     esc(&t.name),
                     esc(&s.reason)
                 )?,
-                None => writeln!(out, "- {}: {}", s.rule, esc(&s.reason))?,
+                None => writeln!(out, "- {host}{}: {}", s.rule, esc(&s.reason))?,
             }
         }
         writeln!(out)?;
@@ -167,7 +172,8 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             let reason = f.suppressed.as_ref().map_or("", |s| s.reason.as_str());
             writeln!(
                 out,
-                "- {} {} on {} **{}**: {}",
+                "- {}{} {} on {} **{}**: {}",
+                on_host(&f.host),
                 f.severity,
                 f.rule,
                 esc(&f.target.kind),
@@ -187,7 +193,13 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         writeln!(out)?;
         for g in &report.gaps {
-            writeln!(out, "- {}: {}", esc(&g.what), esc(&g.why))?;
+            writeln!(
+                out,
+                "- {}{}: {}",
+                on_host(&g.host),
+                esc(&g.what),
+                esc(&g.why)
+            )?;
         }
         writeln!(out)?;
         writeln!(out, "</details>")?;
@@ -215,7 +227,8 @@ fn rule_group(first: &Finding, group: &[&Finding]) -> String {
             None => String::new(),
         };
         text.push_str(&format!(
-            "- {} **{}**{place}: {}\n",
+            "- {}{} **{}**{place}: {}\n",
+            on_host(&f.host),
             esc(&f.target.kind),
             esc(&f.target.name),
             esc(&f.message)
@@ -229,6 +242,59 @@ fn rule_group(first: &Finding, group: &[&Finding]) -> String {
     }
     text.push_str(&format!("- Fix: {}\n", esc(&first.remediation)));
     text
+}
+
+/// `` `host` `` and a space before a line about one host of a fleet report; nothing otherwise.
+fn on_host(host: &Option<String>) -> String {
+    match host {
+        Some(h) => format!("`{}` ", h.replace('`', "'")),
+        None => String::new(),
+    }
+}
+
+/// A fleet report's first lines: a table of its hosts, each with its engine, counts and score, or
+/// why it was not audited.
+fn write_hosts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "Fleet of {} hosts · collected from {} · dockaudit {}",
+        report.hosts.len(),
+        esc(&report.collected_at),
+        esc(&report.tool.version)
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Host | Engine | Score | Critical | High | Medium | Low | Info |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
+    for h in &report.hosts {
+        let host = h.host.replace('`', "'");
+        match (&h.engine, &h.summary, &h.score) {
+            (Some(e), Some(s), Some(score)) => {
+                let score = score
+                    .overall
+                    .map_or_else(|| "n/a".to_string(), |n| format!("{n}/100"));
+                write!(
+                    out,
+                    "| `{host}` | {} {} (API {}) | {score} |",
+                    esc(&e.kind),
+                    esc(&e.version),
+                    esc(&e.api_version)
+                )?;
+                for sev in Severity::ALL {
+                    write!(out, " {} |", s.by_severity.get(sev))?;
+                }
+                writeln!(out)?;
+            }
+            _ => writeln!(
+                out,
+                "| `{host}` | **not audited**: {} | n/a | | | | | |",
+                esc(h.error.as_deref().unwrap_or("unreachable"))
+            )?,
+        }
+    }
+    Ok(())
 }
 
 fn heading(sev: Severity) -> &'static str {

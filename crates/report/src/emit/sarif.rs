@@ -65,7 +65,12 @@ pub fn sarif_value(report: &Report, catalogue: &[RuleInfo]) -> Value {
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| result(f, index.get(f.rule.as_str()).copied(), &host))
+        .map(|f| {
+            // In a fleet report each finding names its own host (percent-encoded: a label can be
+            // a URL); a single-host report keeps the engine's host.
+            let host = f.host.as_deref().map_or_else(|| host.clone(), host_segment);
+            result(f, index.get(f.rule.as_str()).copied(), &host)
+        })
         .collect();
 
     let mut notifications: Vec<Value> = report
@@ -75,6 +80,10 @@ pub fn sarif_value(report: &Report, catalogue: &[RuleInfo]) -> Value {
             let text = match &s.target {
                 Some(t) => format!("{} skipped on {} {}: {}", s.rule, t.kind, t.name, s.reason),
                 None => format!("{} skipped: {}", s.rule, s.reason),
+            };
+            let text = match &s.host {
+                Some(h) => format!("[{h}] {text}"),
+                None => text,
             };
             let mut n = json!({
                 "level": "note",
@@ -90,11 +99,14 @@ pub fn sarif_value(report: &Report, catalogue: &[RuleInfo]) -> Value {
     notifications.extend(report.gaps.iter().map(|g| {
         json!({
             "level": "warning",
-            "message": {"text": format!("not collected: {}: {}", g.what, g.why)},
+            "message": {"text": match &g.host {
+                Some(h) => format!("[{h}] not collected: {}: {}", g.what, g.why),
+                None => format!("not collected: {}: {}", g.what, g.why),
+            }},
         })
     }));
 
-    json!({
+    let mut log = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -117,7 +129,11 @@ pub fn sarif_value(report: &Report, catalogue: &[RuleInfo]) -> Value {
                 "score": report.score,
             },
         }],
-    })
+    });
+    if !report.hosts.is_empty() {
+        log["runs"][0]["properties"]["hosts"] = json!(report.hosts);
+    }
+    log
 }
 
 fn rule_descriptor(rule: &RuleInfo) -> Value {
@@ -195,7 +211,7 @@ fn result(f: &Finding, rule_index: Option<usize>, host: &str) -> Value {
         "level": sarif_level(f.severity),
         "message": {"text": format!("{}\nFix: {}", f.message, f.remediation)},
         "locations": [location],
-        "partialFingerprints": {"dockaudit/v1": fingerprint(&f.rule, &f.target)},
+        "partialFingerprints": {"dockaudit/v1": fingerprint_on(f.host.as_deref(), &f.rule, &f.target)},
         "properties": {
             "severity": f.severity,
             "security-severity": security_severity(f.severity),
@@ -205,6 +221,9 @@ fn result(f: &Finding, rule_index: Option<usize>, host: &str) -> Value {
     });
     if let Some(i) = rule_index {
         r["ruleIndex"] = json!(i);
+    }
+    if let Some(h) = &f.host {
+        r["properties"]["host"] = json!(h);
     }
     // An accepted risk stays in the log, marked, so code scanning shows it as dismissed.
     if let Some(s) = &f.suppressed {
@@ -263,6 +282,21 @@ fn file_uri(path: &str) -> String {
     }
 }
 
+/// A fleet host label as the host part of a `docker://` name: everything but unreserved characters
+/// percent-encoded (`unix:///run/a.sock` → `unix%3A%2F%2F%2Frun%2Fa.sock`).
+fn host_segment(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for b in label.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 fn uri_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -286,8 +320,17 @@ fn uri_escape(s: &str) -> String {
 /// A stable fingerprint of a rule on a target: FNV-1a (64 bit) of rule, target kind and target id,
 /// in hex. Same rule and target, same fingerprint, in every audit and on every platform.
 pub fn fingerprint(rule: &str, target: &Target) -> String {
+    fingerprint_on(None, rule, target)
+}
+
+/// [`fingerprint`], with the host of a fleet report's finding hashed in too: the same container
+/// id on two hosts is two results. Without a host it is [`fingerprint`] exactly.
+pub fn fingerprint_on(host: Option<&str>, rule: &str, target: &Target) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [rule, target.kind.as_str(), target.id.as_str()] {
+    for part in host
+        .into_iter()
+        .chain([rule, target.kind.as_str(), target.id.as_str()])
+    {
         for b in part.bytes().chain(std::iter::once(0)) {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);

@@ -90,13 +90,17 @@ pub fn write_terminal(
     if opts.quiet {
         return write_summary_lines(report, out);
     }
-    writeln!(
-        out,
-        "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} {} {DIM}·{DIM:#} collected {}",
-        report.tool.version,
-        engine_label(&report.engine),
-        report.collected_at
-    )?;
+    if report.is_fleet() {
+        write_fleet_header(report, out)?;
+    } else {
+        writeln!(
+            out,
+            "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} {} {DIM}·{DIM:#} collected {}",
+            report.tool.version,
+            engine_label(&report.engine),
+            report.collected_at
+        )?;
+    }
 
     for category in Category::ALL {
         let in_category: Vec<&Finding> = report
@@ -138,8 +142,11 @@ pub fn write_terminal(
             for f in group.findings.iter().take(opts.max_targets_per_rule) {
                 writeln!(
                     out,
-                    "           {} {}: {}",
-                    f.target.kind, f.target.name, f.message
+                    "           {}{} {}: {}",
+                    on_host(&f.host),
+                    f.target.kind,
+                    f.target.name,
+                    f.message
                 )?;
             }
             if group.findings.len() > opts.max_targets_per_rule {
@@ -183,7 +190,8 @@ fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (f, s) in suppressed {
         writeln!(
             out,
-            "  {DIM}{} {} {} on {} {}: {}{DIM:#}",
+            "  {DIM}{}{} {} {} on {} {}: {}{DIM:#}",
+            on_host(&f.host),
             f.severity.as_str().to_ascii_uppercase(),
             f.rule,
             f.name,
@@ -217,9 +225,14 @@ fn write_skips_and_gaps(
             "{BOLD}Skipped{BOLD:#} {DIM}(not evaluated: not a pass){DIM:#}"
         )?;
         for s in rule_skips {
+            let host = on_host(&s.host);
             match &s.target {
-                Some(t) => writeln!(out, "  {} on {} {}: {}", s.rule, t.kind, t.name, s.reason)?,
-                None => writeln!(out, "  {}: {}", s.rule, s.reason)?,
+                Some(t) => writeln!(
+                    out,
+                    "  {host}{} on {} {}: {}",
+                    s.rule, t.kind, t.name, s.reason
+                )?,
+                None => writeln!(out, "  {host}{}: {}", s.rule, s.reason)?,
             }
         }
     }
@@ -238,7 +251,7 @@ fn write_skips_and_gaps(
             "{BOLD}Gaps{BOLD:#} {DIM}(facts that could not be collected){DIM:#}"
         )?;
         for g in &report.gaps {
-            writeln!(out, "  {}: {}", g.what, g.why)?;
+            writeln!(out, "  {}{}: {}", on_host(&g.host), g.what, g.why)?;
         }
     }
     Ok(())
@@ -285,7 +298,66 @@ fn write_summary_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         plural(active),
         by_severity.join(", ")
     )?;
-    write_score(report, out)
+    write_score(report, out)?;
+    write_host_lines(report, out)
+}
+
+/// `[host] ` before a line about one host of a fleet report; nothing in a single-host report.
+fn on_host(host: &Option<String>) -> String {
+    match host {
+        Some(h) => format!("{BOLD}[{h}]{BOLD:#} "),
+        None => String::new(),
+    }
+}
+
+/// The first lines of a fleet report: the fleet, then each host's engine or why it was not audited.
+fn write_fleet_header(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "{BOLD}dockaudit {}{BOLD:#} {DIM}·{DIM:#} fleet of {} host{} {DIM}·{DIM:#} collected from {}",
+        report.tool.version,
+        report.hosts.len(),
+        plural(report.hosts.len()),
+        report.collected_at
+    )?;
+    for h in &report.hosts {
+        match (&h.engine, &h.error) {
+            (Some(engine), _) => writeln!(out, "  [{}] {}", h.host, engine_label(engine))?,
+            (None, why) => writeln!(
+                out,
+                "  [{}] {}NOT AUDITED{:#}: {}",
+                h.host,
+                severity_style(Severity::High),
+                severity_style(Severity::High),
+                why.as_deref().unwrap_or("unreachable")
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// Per host of a fleet report: its findings by severity and its score (after the fleet's own).
+fn write_host_lines(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for h in &report.hosts {
+        let (Some(s), Some(score)) = (&h.summary, &h.score) else {
+            writeln!(out, "  [{}] not audited", h.host)?;
+            continue;
+        };
+        let by_severity: Vec<String> = Severity::ALL
+            .into_iter()
+            .map(|sev| format!("{} {sev}", s.by_severity.get(sev)))
+            .collect();
+        let score = score
+            .overall
+            .map_or_else(|| "none".to_string(), |n| format!("{n}/100"));
+        writeln!(
+            out,
+            "  [{}] {} {DIM}·{DIM:#} score {score}",
+            h.host,
+            by_severity.join(", ")
+        )?;
+    }
+    Ok(())
 }
 
 fn write_score(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -334,7 +406,12 @@ fn write_fix_first(report: &Report, out: &mut dyn Write, opts: TerminalOptions) 
     writeln!(out, "{BOLD}Fix these first{BOLD:#}")?;
     for (i, g) in groups.iter().take(opts.fix_first).enumerate() {
         let names = g.target_names();
-        let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+        let shown = names
+            .iter()
+            .take(3)
+            .map(|n| n.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ");
         let more = if names.len() > 3 {
             format!(" +{}", names.len() - 3)
         } else {

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use dockaudit_collect::{CollectOptions, EndpointEnv, EngineClient};
+use dockaudit_collect::{CollectOptions, EngineClient};
 use dockaudit_rules::{AuditOptions, RuleSelection, TargetFilter, RULES};
 use dockaudit_snapshot::{Fact, Snapshot};
 use serde_json::json;
@@ -84,7 +84,8 @@ impl PruneEngineArgs {
     /// As the collector's engine options.
     pub fn engine(&self) -> EngineArgs {
         EngineArgs {
-            host: self.host.clone(),
+            host: self.host.iter().cloned().collect(),
+            contexts: Vec::new(),
             timeout: self.timeout,
             concurrency: self.concurrency,
             no_logs: true,
@@ -108,8 +109,7 @@ fn lifecycle_rules(options: &PlanOptions) -> Vec<String> {
 
 /// Connects to the engine named by `engine`.
 pub(crate) async fn connect(engine: &EngineArgs) -> Result<EngineClient> {
-    let endpoint =
-        dockaudit_collect::resolve_endpoint(engine.host.as_deref(), &EndpointEnv::from_process())?;
+    let endpoint = crate::live::single_endpoint(engine)?;
     Ok(dockaudit_collect::connect(endpoint, Duration::from_secs(engine.timeout_secs())).await?)
 }
 

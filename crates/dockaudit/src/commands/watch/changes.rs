@@ -267,6 +267,7 @@ pub fn burst_finding(id: &str, name: &str, count: usize, threshold: BurstThresho
         remediation: RESTART_BURST.remediation.to_string(),
         location: None,
         suppressed: None,
+        host: None,
     }
 }
 

@@ -91,7 +91,7 @@ pub fn run(args: WatchArgs) -> Result<ExitCode> {
     let audit_args = AuditArgs {
         engine: args.engine,
         targets: args.targets,
-        snapshot: None,
+        snapshot: Vec::new(),
         format: Vec::new(),
         output: None,
         fail_on: None,
@@ -105,7 +105,7 @@ pub fn run(args: WatchArgs) -> Result<ExitCode> {
     };
     let (audit_args, policy) = config::apply(audit_args)?;
     let options = audit::audit_options(&audit_args, policy)?;
-    let endpoint = live::resolve(&audit_args.engine)?;
+    let endpoint = live::single_endpoint(&audit_args.engine)?;
     let events_out = EventsOut::open(args.events.as_deref())?;
     let scan = (!audit_args.no_image_scan).then(|| image_cmd::ScanPlan {
         filter: Some(options.filter.clone()),
@@ -531,7 +531,7 @@ impl Watcher {
     /// Runs the rules over `snapshot`, adds the restart bursts, publishes the report and writes
     /// the new and resolved findings.
     fn rejudge(&mut self, snapshot: &Snapshot) {
-        let (mut report, _unmatched) = audit::judge(snapshot, &self.options);
+        let mut report = audit::judge(snapshot, &self.options).report;
         let bursts = self
             .restarts
             .bursts(now_nanos(), self.threshold)
