@@ -219,6 +219,82 @@ fn dockaudit_at(args: &[&str], host: Option<&str>) -> Output {
         .expect("dockaudit runs")
 }
 
+/// Runs `dockaudit watch --listen 127.0.0.1:0` on `host` for the objects labelled `label` until its
+/// first audit is served, runs `change`, and waits (60 s at most) until `/report.json` names a
+/// container whose name ends in `-while-watched`; then stops it. Whether it was seen.
+fn watch_until_it_sees(host: &str, label: &str, change: impl FnOnce()) -> bool {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+        .args([
+            "watch",
+            "--listen",
+            "127.0.0.1:0",
+            "--label",
+            label,
+            "--no-image-scan",
+        ])
+        .args(["--host", host])
+        .env_remove("DOCKER_HOST")
+        .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
+        .env("XDG_CACHE_HOME", "/nonexistent/dockaudit-test")
+        .env("XDG_DATA_HOME", "/nonexistent/dockaudit-test")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("watch starts");
+    // Killed on every way out of this function, a failed assertion included.
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stderr = child.stderr.take().expect("stderr");
+    let _guard = Kill(child);
+    // Read stderr to its end on a thread (a closed pipe would fail watch's next message), handing
+    // over the address it listens on.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(a) = line.strip_prefix("dockaudit: watch: listening on http://") {
+                let _ = tx.send(a.trim().to_string());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("watch prints the address it listens on");
+    let get = |path: &str| -> Option<String> {
+        let mut stream = std::net::TcpStream::connect(&addr).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).ok()?;
+        Some(answer)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let wait_for = |ok: &dyn Fn() -> bool| {
+        while std::time::Instant::now() < deadline {
+            if ok() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        false
+    };
+    if !wait_for(&|| get("/healthz").is_some_and(|a| a.starts_with("HTTP/1.1 200"))) {
+        return false;
+    }
+    change();
+    wait_for(&|| get("/report.json").is_some_and(|a| a.contains("-while-watched")))
+}
+
 fn items(plan: &Value) -> BTreeSet<(String, String)> {
     plan["items"]
         .as_array()
@@ -660,10 +736,30 @@ fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations() {
             text(&out.stderr)
         );
     }
+    // watch: its first audit, then the re-collection an event causes (a container created while it
+    // watches), all through the proxy.
+    let run_label = s.run_label.clone();
+    let watched = watch_until_it_sees(&host, &run_label, || {
+        // Kept, so the plan below is the same as without it.
+        s.container(
+            "while-watched",
+            &tag,
+            &["--label", "dockaudit.keep=true"],
+            &["true"],
+        );
+    });
+    assert!(
+        watched,
+        "watch never reported the container created while it watched"
+    );
     let seen = proxy.requests();
     assert!(seen.iter().any(|r| r == "GET /containers/json"), "{seen:?}");
+    assert!(seen.iter().any(|r| r == "GET /events"), "{seen:?}");
     let not_get: Vec<&String> = seen.iter().filter(|r| !r.starts_with("GET ")).collect();
-    assert!(not_get.is_empty(), "audit/collect/image sent {not_get:?}");
+    assert!(
+        not_get.is_empty(),
+        "audit/collect/image/watch sent {not_get:?}"
+    );
 
     // prune plan too; prune apply sends only listed mutations, and only on the planned objects.
     let file = dir.path().join("plan.json");

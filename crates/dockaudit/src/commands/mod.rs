@@ -9,7 +9,7 @@ pub mod db;
 pub mod explain;
 pub mod image;
 pub mod man;
-pub mod prune;
 pub mod merge;
+pub mod prune;
 pub mod rules;
 pub mod watch;
