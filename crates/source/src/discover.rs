@@ -1,0 +1,6 @@
+//! Finding the files to lint (placeholder).
+/// What was found.
+#[derive(Debug, Default)]
+pub struct Discovered;
+/// Finds.
+pub fn discover() -> Discovered { Discovered }
