@@ -11,6 +11,7 @@
 pub mod compose;
 pub mod discover;
 pub mod dockerfile;
+pub mod yaml;
 pub mod ignore;
 pub mod interpolate;
 pub mod text;

@@ -1,0 +1,112 @@
+//! What the rules see of source files (Dockerfiles and Compose projects), and how a rule judges
+//! them under its own id.
+//!
+//! A rule whose concept exists in source (CTR001 privileged: `privileged: true` on a Compose
+//! service; IMG001 runs as root: no non-root `USER` in a Dockerfile) adds a [`SourceCheck`] beside
+//! its runtime `check`, in its own file; the rules only source can judge (the `DKF` Dockerfile and
+//! `CMP` Compose families) have a runtime `check` that is never called ([`Rule::judges_source_only`]).
+//! [`SOURCE_CHECKS`] lists the source checks in id order; `engine::lint` runs them.
+
+use dockaudit_report::Target;
+use dockaudit_source::compose::{ComposeProject, Service};
+use dockaudit_source::dockerfile::Dockerfile;
+use dockaudit_source::Pos;
+
+use crate::input::AuditInput;
+use crate::rule::{Checks, Failure};
+use crate::Rule;
+
+/// The parsed source files a lint judges.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SourceInput<'a> {
+    /// Dockerfiles.
+    pub dockerfiles: &'a [Dockerfile],
+    /// Compose projects (their files merged).
+    pub compose: &'a [ComposeProject],
+}
+
+impl SourceInput<'_> {
+    /// Every service of every project, with its project.
+    pub fn services(&self) -> impl Iterator<Item = (&ComposeProject, &Service)> {
+        self.compose
+            .iter()
+            .flat_map(|p| p.services.iter().map(move |s| (p, s)))
+    }
+}
+
+/// A rule's judgement of source files, registered under the rule's id.
+#[derive(Clone, Copy)]
+pub struct SourceCheck {
+    /// The id of the rule it belongs to.
+    pub id: &'static str,
+    /// The check. Pure: reads only `input`, reports only into `checks`, every failure with a
+    /// location.
+    pub check: fn(&SourceInput, &mut Checks),
+}
+
+impl std::fmt::Debug for SourceCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceCheck").field("id", &self.id).finish()
+    }
+}
+
+/// The runtime check of a rule that judges only source: never called, since the engine does not
+/// run source-only rules over a Snapshot.
+pub fn source_only(_: &AuditInput, _: &mut Checks) {}
+
+impl Rule {
+    /// Whether the rule judges only source files (the `DKF` and `CMP` families): `audit` does not
+    /// run it over a Snapshot; `lint` does.
+    pub fn judges_source_only(&self) -> bool {
+        self.meta.id.starts_with("DKF") || self.meta.id.starts_with("CMP")
+    }
+}
+
+/// The source check of the rule with this id.
+pub fn source_check(id: &str) -> Option<&'static SourceCheck> {
+    crate::registry::SOURCE_CHECKS.iter().find(|c| c.id == id)
+}
+
+/// The report target for a Dockerfile.
+pub fn dockerfile_target(df: &Dockerfile) -> Target {
+    Target {
+        kind: "file".into(),
+        id: df.path.clone(),
+        name: df.path.clone(),
+    }
+}
+
+/// The report target for a Compose service: kind `service`, id `FILE#SERVICE` (the project's
+/// first file), name the service's name.
+pub fn service_target(project: &ComposeProject, service: &Service) -> Target {
+    Target {
+        kind: "service".into(),
+        id: format!("{}#{}", project.main_file(), service.name),
+        name: service.name.clone(),
+    }
+}
+
+/// Reports a failure on a Dockerfile at `pos`.
+pub fn fail_dockerfile<'c>(
+    checks: &'c mut Checks,
+    df: &Dockerfile,
+    pos: Pos,
+    message: impl Into<String>,
+) -> &'c mut Failure {
+    let f = checks.fail(dockerfile_target(df), message);
+    f.location(df.path.clone(), pos.line, pos.column);
+    f
+}
+
+/// Reports a failure on a Compose service at `at` (file and position).
+pub fn fail_service<'c>(
+    checks: &'c mut Checks,
+    project: &ComposeProject,
+    service: &Service,
+    at: &dockaudit_source::compose::At,
+    message: impl Into<String>,
+) -> &'c mut Failure {
+    let f = checks.fail(service_target(project, service), message);
+    f.location(at.file.clone(), at.pos.line, at.pos.column);
+    f
+}
