@@ -169,9 +169,17 @@ impl Kind {
             Command::Shell(s) => s.clone(),
             Command::Exec(words) => words.join(" "),
         };
-        for h in heredocs {
-            s.push('\n');
-            s.push_str(h);
+        // `RUN <<EOF` (or `RUN bash <<EOF`) runs the heredoc as the script; in `RUN cat <<EOF > f`
+        // it is only data.
+        let first = s.split_whitespace().next().unwrap_or("");
+        let runs_heredoc = first.is_empty()
+            || first.starts_with("<<")
+            || ["sh", "bash", "ash", "dash", "zsh", "/bin/sh", "/bin/bash"].contains(&first);
+        if runs_heredoc {
+            for h in heredocs {
+                s.push('\n');
+                s.push_str(h);
+            }
         }
         Some(s)
     }
@@ -193,6 +201,16 @@ impl Dockerfile {
 
 /// Parses `text`, read from `path`.
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
+    let original = text;
+    let escape_guess = if text.lines().take_while(|l| l.starts_with('#')).any(|l| {
+        l.trim_start_matches('#').trim().to_ascii_lowercase().replace(' ', "") == "escape=`"
+    }) {
+        '`'
+    } else {
+        '\\'
+    };
+    let (text, later_heredocs) = blank_later_heredocs(text, escape_guess);
+    let text = text.as_str();
     let doc = pd::parse(text).map_err(|e| {
         SourceError::new(
             path,
@@ -229,7 +247,13 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
         let mut vars: BTreeMap<String, String> = BTreeMap::new();
         let mut instructions = Vec::new();
         for ins in stage.instructions {
-            let (keyword, start, kind) = convert(ins, escape, &global, &mut vars);
+            let (keyword, start, mut kind) = convert(ins, escape, &global, &mut vars);
+            let at = pos(start);
+            if let Kind::Run { heredocs, .. } = &mut kind {
+                if let Some(bodies) = later_heredocs.get(&at.line) {
+                    heredocs.extend(bodies.iter().cloned());
+                }
+            }
             instructions.push(Instruction {
                 keyword,
                 pos: pos(start),
@@ -253,8 +277,101 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
         escape,
         global_args,
         stages,
-        ignores: ignore::scan(text),
+        ignores: ignore::scan(original),
     })
+}
+
+/// The heredocs of `RUN` lines that do not start with one (`RUN cat <<EOF > /etc/x`), which the
+/// parser does not read (it takes only `RUN <<EOF`): their bodies are blanked in the returned text
+/// (lines kept, so positions do not move) and returned by the line of their `RUN`.
+fn blank_later_heredocs(
+    text: &str,
+    escape: char,
+) -> (String, BTreeMap<usize, Vec<String>>) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut bodies: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let upper = line.trim_start().to_ascii_uppercase();
+        if !upper.starts_with("RUN ") && !upper.starts_with("RUN\t") {
+            out.push(line.to_string());
+            i += 1;
+            continue;
+        }
+        // The RUN's logical line (continuations followed).
+        let run_line = i + 1;
+        let mut logical = String::new();
+        loop {
+            let l = lines[i];
+            out.push(l.to_string());
+            logical.push_str(l);
+            logical.push('\n');
+            i += 1;
+            if !l.trim_end().ends_with(escape) || i >= lines.len() {
+                break;
+            }
+        }
+        let args = logical.trim_start()[3..].trim_start();
+        let args = args
+            .split_whitespace()
+            .skip_while(|w| w.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if args.starts_with("<<") || args.starts_with('[') {
+            continue; // the parser's own case
+        }
+        for delim in heredoc_delimiters(&logical) {
+            let (strip_tabs, delim) = delim;
+            let mut body = String::new();
+            while i < lines.len() {
+                let l = lines[i];
+                out.push(String::new());
+                i += 1;
+                let cmp = if strip_tabs { l.trim_start_matches('\t') } else { l };
+                if cmp.trim_end_matches('\r') == delim {
+                    break;
+                }
+                body.push_str(l);
+                body.push('\n');
+            }
+            bodies.entry(run_line).or_default().push(body);
+        }
+    }
+    (out.join("\n"), bodies)
+}
+
+/// The heredoc delimiters a shell line opens (`<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"`), in order;
+/// not `<<<` (a here-string).
+fn heredoc_delimiters(line: &str) -> Vec<(bool, String)> {
+    let mut out = Vec::new();
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i + 2 < b.len() {
+        if b[i] == b'<' && b[i + 1] == b'<' && (i == 0 || b[i - 1] != b'<') && b[i + 2] != b'<' {
+            let mut j = i + 2;
+            let strip = b.get(j) == Some(&b'-');
+            if strip {
+                j += 1;
+            }
+            let quote = b.get(j).copied().filter(|c| *c == b'\'' || *c == b'"');
+            if quote.is_some() {
+                j += 1;
+            }
+            let start = j;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'-') {
+                j += 1;
+            }
+            if j > start {
+                out.push((strip, line[start..j].to_string()));
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 fn vars_of(pairs: Vec<(String, String)>) -> Vec<Var> {
@@ -479,7 +596,7 @@ mod tests {
             s0.instructions[0].kind.script().unwrap(),
             "apt-get update &&     apt-get install -y curl"
         );
-        assert!(s0.instructions[1].kind.script().unwrap().contains("echo hi | tee x"));
+        assert!(s0.instructions[1].kind.script().unwrap().contains("echo hi | tee x"), "{:?}", s0.instructions[1]);
         assert_eq!(s0.instructions[2].pos.line, 10);
         let Kind::Env(vars) = &s0.instructions[2].kind else {
             panic!("not ENV")
@@ -489,6 +606,23 @@ mod tests {
         assert_eq!(vars[1].value.as_deref(), Some("prod"));
         assert!(df.stages[1].from.is_stage);
         assert!(matches!(&df.stages[1].instructions[0].kind, Kind::User { resolved: None, .. }));
+    }
+
+    #[test]
+    fn heredocs_later_in_the_line_are_read_as_data() {
+        let text = "FROM x\nRUN cat <<EOF > /f && \\\n    cat <<-'END' > /g\nFROM y\n\tEND2\nEOF\n\tEND\nRUN bash <<EOF\nrm -rf /\nEOF\nUSER app\n";
+        let df = parse("D", text).unwrap();
+        let ins = &df.stages[0].instructions;
+        assert_eq!(ins.len(), 3, "{ins:?}");
+        let Kind::Run { heredocs, .. } = &ins[0].kind else {
+            panic!()
+        };
+        assert_eq!(heredocs.len(), 2);
+        assert_eq!(heredocs[0], "FROM y\n\tEND2\n");
+        // Data, not the script:
+        assert!(!ins[0].kind.script().unwrap().contains("FROM y"));
+        assert!(ins[1].kind.script().unwrap().contains("rm -rf /"));
+        assert_eq!(ins[2].pos.line, 11);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod dockerfile;
 pub mod yaml;
 pub mod ignore;
+pub mod shell;
 pub mod interpolate;
 pub mod text;
 
