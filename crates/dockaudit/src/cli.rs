@@ -31,6 +31,8 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Look inside one image: OS and end of life, packages, findings of the image rules.
     Image(crate::commands::image::ImageArgs),
+    /// Lint Dockerfiles and Compose files (never the engine), with the audit's rule ids and file:line.
+    Lint(crate::commands::lint::LintArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(crate::commands::completions::CompletionsArgs),
     /// Print a man page as roff (`dockaudit man audit | man -l -`), or write them all (--dir).

@@ -349,7 +349,8 @@ pub struct Finding {
 pub struct Suppression {
     /// The reason the ignore gives.
     pub reason: String,
-    /// `config` (an `[[ignore]]` entry) or `label` (`dockaudit.ignore` on the container or image).
+    /// `config` (an `[[ignore]]` entry), `label` (`dockaudit.ignore` on the container or image) or
+    /// `inline` (a `# dockaudit-ignore RULE: reason` comment in a Dockerfile or Compose file).
     pub source: String,
 }
 

@@ -28,6 +28,15 @@ pub static RULES: &[Rule] = &[
     ctr020_host_cgroup_namespace::RULE,
     ctr021_system_paths_unconfined::RULE,
     ctr022_unknown_container_runtime::RULE,
+    dkf001_base_image_unpinned::RULE,
+    dkf002_install_recommends::RULE,
+    dkf003_download_piped_to_shell::RULE,
+    dkf004_sudo_in_dockerfile::RULE,
+    dkf005_ssh_port_exposed::RULE,
+    dkf006_relative_workdir::RULE,
+    dkf007_multiple_cmd_entrypoint::RULE,
+    dkf008_shell_form_command::RULE,
+    dkf009_pipe_without_pipefail::RULE,
     dmn001_daemon_runs_as_root::RULE,
     dmn002_icc_enabled::RULE,
     dmn003_log_level_not_info::RULE,
@@ -118,6 +127,28 @@ pub static RULES: &[Rule] = &[
     lcy004_unused_volume::RULE,
     lcy005_unused_network::RULE,
     vln001_known_vulnerability::RULE,
+];
+
+/// The source checks (Dockerfiles, Compose files) of the rules that have one, in id order: each
+/// is in its rule's file, beside the runtime check, under the same id.
+pub static SOURCE_CHECKS: &[crate::source::SourceCheck] = &[
+    dkf001_base_image_unpinned::SOURCE,
+    dkf002_install_recommends::SOURCE,
+    dkf003_download_piped_to_shell::SOURCE,
+    dkf004_sudo_in_dockerfile::SOURCE,
+    dkf005_ssh_port_exposed::SOURCE,
+    dkf006_relative_workdir::SOURCE,
+    dkf007_multiple_cmd_entrypoint::SOURCE,
+    dkf008_shell_form_command::SOURCE,
+    dkf009_pipe_without_pipefail::SOURCE,
+    img001_image_runs_as_root::SOURCE,
+    img002_image_healthcheck_missing::SOURCE,
+    img003_image_update_alone::SOURCE,
+    img004_image_add_instruction::SOURCE,
+    img005_secret_in_image::SOURCE,
+    img009_credential_file_in_image::SOURCE,
+    img014_git_directory_in_image::SOURCE,
+    img015_package_cache_left::SOURCE,
 ];
 
 /// The rule with this id (case-insensitive).

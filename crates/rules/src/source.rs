@@ -110,3 +110,120 @@ pub fn fail_service<'c>(
     f.location(at.file.clone(), at.pos.line, at.pos.column);
     f
 }
+
+/// One problem a source check found: where, what, facts, and a severity other than the rule's.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Where (file and position).
+    pub at: dockaudit_source::compose::At,
+    /// What is wrong.
+    pub message: String,
+    /// Facts the judgement rests on.
+    pub evidence: serde_json::Value,
+    /// A severity other than the rule's default.
+    pub severity: Option<dockaudit_report::Severity>,
+}
+
+impl Hit {
+    /// A problem at `pos` of the Dockerfile.
+    pub fn in_dockerfile(df: &Dockerfile, pos: Pos, message: impl Into<String>) -> Hit {
+        Hit::at(
+            &dockaudit_source::compose::At {
+                file: df.path.clone(),
+                pos,
+            },
+            message,
+        )
+    }
+
+    /// A problem at `at`.
+    pub fn at(at: &dockaudit_source::compose::At, message: impl Into<String>) -> Hit {
+        Hit {
+            at: at.clone(),
+            message: message.into(),
+            evidence: serde_json::Value::Null,
+            severity: None,
+        }
+    }
+
+    /// Attaches evidence.
+    pub fn evidence(mut self, evidence: serde_json::Value) -> Hit {
+        self.evidence = evidence;
+        self
+    }
+
+    /// Overrides the severity.
+    pub fn severity(mut self, severity: dockaudit_report::Severity) -> Hit {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+fn record(checks: &mut Checks, target: Target, hits: Vec<Hit>) {
+    if hits.is_empty() {
+        checks.pass(target);
+        return;
+    }
+    for h in hits {
+        let f = checks.fail(target.clone(), h.message);
+        f.location(h.at.file, h.at.pos.line, h.at.pos.column);
+        f.evidence(h.evidence);
+        if let Some(s) = h.severity {
+            f.severity(s);
+        }
+    }
+}
+
+/// Judges each Dockerfile: no hits passes it, each hit is a finding at its place.
+pub fn each_dockerfile(
+    checks: &mut Checks,
+    input: &SourceInput,
+    judge: impl Fn(&Dockerfile) -> Vec<Hit>,
+) {
+    for df in input.dockerfiles {
+        record(checks, dockerfile_target(df), judge(df));
+    }
+}
+
+/// Judges each Compose service: no hits passes it, each hit is a finding at its place.
+pub fn each_service(
+    checks: &mut Checks,
+    input: &SourceInput,
+    judge: impl Fn(&ComposeProject, &Service) -> Vec<Hit>,
+) {
+    for (project, service) in input.services() {
+        record(checks, service_target(project, service), judge(project, service));
+    }
+}
+
+/// Each `RUN` of a Dockerfile with its stage and the pipelines of its script.
+pub fn runs(
+    df: &Dockerfile,
+) -> impl Iterator<
+    Item = (
+        &dockaudit_source::dockerfile::Stage,
+        &dockaudit_source::dockerfile::Instruction,
+        Vec<dockaudit_source::shell::Pipeline>,
+    ),
+> {
+    df.instructions().filter_map(|(stage, ins)| match &ins.kind {
+        dockaudit_source::dockerfile::Kind::Run { .. } => {
+            let script = ins.kind.script().unwrap_or_default();
+            Some((stage, ins, dockaudit_source::shell::pipelines(&script)))
+        }
+        _ => None,
+    })
+}
+
+/// Whether a simple command runs `program` with `sub` as its first non-option argument
+/// (`apt-get install`, `pip install`).
+pub fn runs_subcommand(command: &[String], programs: &[&str], subs: &[&str]) -> bool {
+    let Some((i, prog)) = dockaudit_source::shell::program(command) else {
+        return false;
+    };
+    programs.contains(&prog)
+        && command[i + 1..]
+            .iter()
+            .find(|w| !w.starts_with('-'))
+            .is_some_and(|w| subs.contains(&w.as_str()))
+}

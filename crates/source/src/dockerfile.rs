@@ -77,6 +77,8 @@ pub struct Var {
     pub value: Option<String>,
     /// Why the value was judged secret (and masked), if it was.
     pub secret: Option<String>,
+    /// Where its instruction is.
+    pub pos: Pos,
 }
 
 /// A command in exec (JSON) or shell form.
@@ -228,7 +230,12 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
 
     let global_args: Vec<Var> = doc
         .global_args()
-        .flat_map(|a| arg_vars(&a.arguments.value, escape))
+        .flat_map(|a| {
+            let at = pos(a.arg.span.start);
+            arg_vars(&a.arguments.value, escape)
+                .into_iter()
+                .map(move |v| Var { pos: at, ..v })
+        })
         .collect();
     let global: BTreeMap<String, String> = global_args
         .iter()
@@ -249,6 +256,9 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
         for ins in stage.instructions {
             let (keyword, start, mut kind) = convert(ins, escape, &global, &mut vars);
             let at = pos(start);
+            if let Kind::Env(vars) | Kind::Arg(vars) | Kind::Label(vars) = &mut kind {
+                vars.iter_mut().for_each(|v| v.pos = at);
+            }
             if let Kind::Run { heredocs, .. } = &mut kind {
                 if let Some(bodies) = later_heredocs.get(&at.line) {
                     heredocs.extend(bodies.iter().cloned());
@@ -386,6 +396,7 @@ fn vars_of(pairs: Vec<(String, String)>) -> Vec<Var> {
                 key,
                 value: Some(value),
                 secret,
+                pos: Pos::default(),
             }
         })
         .collect()
@@ -405,12 +416,14 @@ fn arg_vars(s: &str, escape: char) -> Vec<Var> {
                     key: k.to_string(),
                     value: Some(v),
                     secret,
+                    pos: Pos::default(),
                 }
             }
             None => Var {
                 key: w,
                 value: None,
                 secret: None,
+                pos: Pos::default(),
             },
         })
         .collect()

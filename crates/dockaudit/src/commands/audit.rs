@@ -147,6 +147,34 @@ fn match_where_collection_could_not(snapshot: &mut Snapshot) {
 
 /// Writes the report in every `--format` asked for: to its `=FILE`, to `--output`, or to stdout.
 pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
+    write_reports_to(
+        report,
+        &Outputs {
+            format: &args.format,
+            output: args.output.as_ref(),
+            color: args.color(),
+            verbose: args.verbose,
+            quiet: args.quiet,
+        },
+    )
+}
+
+/// Where and how a report is written (`audit`'s and `lint`'s output flags).
+pub struct Outputs<'a> {
+    /// `--format` specs.
+    pub format: &'a [crate::cli::FormatSpec],
+    /// `--output`.
+    pub output: Option<&'a std::path::PathBuf>,
+    /// `--color`.
+    pub color: ColorWhen,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+/// Writes the report in every format of `args`: to its `=FILE`, to `--output`, or to stdout.
+pub fn write_reports_to(report: &Report, args: &Outputs) -> Result<()> {
     let unnamed = args.format.iter().filter(|s| s.file.is_none()).count();
     if unnamed > 1 {
         anyhow::bail!(
@@ -162,7 +190,7 @@ pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
         anyhow::bail!("--output names no format: every --format already has its own file");
     }
     let catalogue = catalogue();
-    for spec in &args.format {
+    for spec in args.format {
         let mut buf = Vec::new();
         match spec.format {
             ReportFormat::Json => write_json(report, &mut buf),
@@ -181,10 +209,10 @@ pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             }
         }
         .context("cannot render the report")?;
-        match spec.file.as_ref().or(args.output.as_ref()) {
+        match spec.file.as_ref().or(args.output) {
             Some(path) => {
                 // Colour in a file only when asked for outright.
-                if spec.format == ReportFormat::Terminal && args.color() != ColorWhen::Always {
+                if spec.format == ReportFormat::Terminal && args.color != ColorWhen::Always {
                     buf = anstream::adapter::strip_bytes(&buf).into_vec();
                 }
                 std::fs::write(path, &buf)
@@ -192,7 +220,7 @@ pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             }
             None if spec.format == ReportFormat::Terminal => {
                 let mut out =
-                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color()));
+                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color));
                 write_stdout(&mut out, &buf).context("cannot write the report")?;
             }
             None => {

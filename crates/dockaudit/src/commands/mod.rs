@@ -8,5 +8,6 @@ pub mod completions;
 pub mod db;
 pub mod explain;
 pub mod image;
+pub mod lint;
 pub mod man;
 pub mod rules;
