@@ -8,8 +8,53 @@ pub type SimpleCommand = Vec<String>;
 /// Commands joined by `|`.
 pub type Pipeline = Vec<SimpleCommand>;
 
-/// Splits `script` into pipelines.
+/// Splits `script` into pipelines; the pipelines of its command substitutions (`$(…)`, backquotes)
+/// follow those of the script itself (a substitution stays one word where it is written).
 pub fn pipelines(script: &str) -> Vec<Pipeline> {
+    let mut substitutions = Vec::new();
+    let mut out = split(script, &mut substitutions);
+    // Bounded: a substitution is shorter than the text it is in.
+    while let Some(inner) = substitutions.pop() {
+        out.extend(split(&inner, &mut substitutions));
+    }
+    out
+}
+
+/// The text of a command substitution starting after its `$(` (or backquote), up to its closing
+/// `)` (or backquote), consumed from `chars`.
+fn substitution(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, backquote: bool) -> String {
+    let mut inner = String::new();
+    let mut depth = 1;
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\\' => {
+                inner.push(c);
+                if let Some(n) = chars.next() {
+                    inner.push(n);
+                }
+                continue;
+            }
+            None if backquote && c == '`' => return inner,
+            None if backquote => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == '(' => depth += 1,
+            None if c == ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return inner;
+                }
+            }
+            None => {}
+        }
+        inner.push(c);
+    }
+    inner
+}
+
+fn split(script: &str, substitutions: &mut Vec<String>) -> Vec<Pipeline> {
     let mut out: Vec<Pipeline> = Vec::new();
     let mut pipeline: Pipeline = Vec::new();
     let mut command: SimpleCommand = Vec::new();
@@ -41,6 +86,30 @@ pub fn pipelines(script: &str) -> Vec<Pipeline> {
         };
     }
     while let Some(c) = chars.next() {
+        // A command substitution, quoted or not: one piece of the word, its commands kept apart.
+        if quote != Some('\'') && (c == '`' || (c == '$' && chars.peek() == Some(&'('))) {
+            let backquote = c == '`';
+            if !backquote {
+                chars.next();
+            }
+            let inner = substitution(&mut chars, backquote);
+            word.push_str(if backquote { "`…`" } else { "$(…)" });
+            in_word = true;
+            substitutions.push(inner);
+            continue;
+        }
+        // A command substitution, quoted or not: one piece of the word, its commands kept apart.
+        if quote != Some('\'') && (c == '`' || (c == '$' && chars.peek() == Some(&'('))) {
+            let backquote = c == '`';
+            if !backquote {
+                chars.next();
+            }
+            let inner = substitution(&mut chars, backquote);
+            word.push_str(if backquote { "`…`" } else { "$(…)" });
+            in_word = true;
+            substitutions.push(inner);
+            continue;
+        }
         match quote {
             Some(q) if c == q => quote = None,
             Some('"') if c == '\\' => {
@@ -137,6 +206,15 @@ mod tests {
         assert_eq!(p[1][1], vec!["sh"]);
         assert_eq!(p[2][0], vec!["apt-get", "install", "-y", "a", "b"]);
         assert_eq!(p[4][0], vec!["echo", "a;b"]);
+    }
+
+    #[test]
+    fn substitutions_are_split_too() {
+        let p = pipelines("dst=\"$(echo \"$src\" | tr -d 3)\"; x=`a | b`; ln -s a \"$dst\"");
+        assert_eq!(p[0][0], vec!["dst=$(…)"]);
+        assert_eq!(p[2][0], vec!["ln", "-s", "a", "$dst"]);
+        assert!(p.iter().any(|pl| pl.len() == 2 && pl[0] == vec!["echo", "$src"]));
+        assert!(p.iter().any(|pl| pl.len() == 2 && pl[0] == vec!["a"]));
     }
 
     #[test]

@@ -106,7 +106,11 @@ fn source(input: &SourceInput, checks: &mut Checks) {
             }
             if !pip_env
                 && cmds.iter().any(|c| {
-                    runs_subcommand(c, &["pip", "pip3", "pip2"], &["install"])
+                    let python_m_pip = dockaudit_source::shell::program(c).is_some_and(|(i, p)| {
+                        p.starts_with("python")
+                            && c[i + 1..].windows(3).any(|w| w[0] == "-m" && w[1] == "pip" && w[2] == "install")
+                    });
+                    (python_m_pip || runs_subcommand(c, &["pip", "pip3", "pip2"], &["install"]))
                         && !c.iter().any(|w| w == "--no-cache-dir")
                 })
             {
