@@ -8,7 +8,7 @@
 //! [`SOURCE_CHECKS`] lists the source checks in id order; `engine::lint` runs them.
 
 use dockaudit_report::Target;
-use dockaudit_source::compose::{ComposeProject, Service};
+use dockaudit_source::compose::{At, ComposeProject, Service};
 use dockaudit_source::dockerfile::Dockerfile;
 use dockaudit_source::Pos;
 
@@ -103,7 +103,7 @@ pub fn fail_service<'c>(
     checks: &'c mut Checks,
     project: &ComposeProject,
     service: &Service,
-    at: &dockaudit_source::compose::At,
+    at: &At,
     message: impl Into<String>,
 ) -> &'c mut Failure {
     let f = checks.fail(service_target(project, service), message);
@@ -185,15 +185,182 @@ pub fn each_dockerfile(
     }
 }
 
-/// Judges each Compose service: no hits passes it, each hit is a finding at its place.
+/// Judges each Compose service: no hits passes it, each hit is a finding at its place; `None`
+/// (the file does not say, e.g. no `user:`, so the image decides) judges nothing.
 pub fn each_service(
     checks: &mut Checks,
     input: &SourceInput,
-    judge: impl Fn(&ComposeProject, &Service) -> Vec<Hit>,
+    judge: impl Fn(&ComposeProject, &Service) -> Option<Vec<Hit>>,
 ) {
     for (project, service) in input.services() {
-        record(checks, service_target(project, service), judge(project, service));
+        if let Some(hits) = judge(project, service) {
+            record(checks, service_target(project, service), hits);
+        }
     }
+}
+
+/// One hit at `at`, as `each_service` takes it.
+pub fn one(at: &At, message: impl Into<String>) -> Option<Vec<Hit>> {
+    Some(vec![Hit::at(at, message)])
+}
+
+/// A Compose mount (`volumes:` short or long syntax).
+#[derive(Debug, Clone)]
+pub struct ComposeMount<'a> {
+    /// `bind` (a host path) or `volume` (a named volume), `tmpfs`…
+    pub kind: String,
+    /// The host path or volume name (empty for an anonymous volume).
+    pub source: String,
+    /// The path in the container.
+    pub target: String,
+    /// Mounted read-only.
+    pub read_only: bool,
+    /// Where it is written.
+    pub at: &'a At,
+}
+
+/// The service's `volumes`, host paths made absolute against the project directory.
+pub fn compose_mounts<'a>(project: &ComposeProject, service: &'a Service) -> Vec<ComposeMount<'a>> {
+    let Some(list) = service.get("volumes") else {
+        return Vec::new();
+    };
+    let absolute = |src: &str| -> String {
+        if src.starts_with('/') {
+            src.to_string()
+        } else if src.starts_with('.') || src.starts_with('~') {
+            project.working_dir.join(src).display().to_string()
+        } else {
+            src.to_string()
+        }
+    };
+    list.as_seq()
+        .iter()
+        .filter_map(|item| {
+            if let Some(s) = item.as_str() {
+                let parts: Vec<&str> = s.split(':').collect();
+                let (source, target, mode) = match parts.as_slice() {
+                    [t] => ("", *t, ""),
+                    [s, t] => (*s, *t, ""),
+                    [s, t, m, ..] => (*s, *t, *m),
+                    [] => return None,
+                };
+                let bind = source.starts_with('/') || source.starts_with('.') || source.starts_with('~');
+                Some(ComposeMount {
+                    kind: if bind { "bind" } else { "volume" }.into(),
+                    source: if bind { absolute(source) } else { source.to_string() },
+                    target: target.to_string(),
+                    read_only: mode.split(',').any(|m| m == "ro"),
+                    at: &item.at,
+                })
+            } else {
+                let kind = item.get("type").and_then(|n| n.as_str()).unwrap_or("volume").to_string();
+                let source = item.get("source").and_then(|n| n.as_str()).unwrap_or("");
+                Some(ComposeMount {
+                    source: if kind == "bind" { absolute(source) } else { source.to_string() },
+                    kind,
+                    target: item.get("target").and_then(|n| n.as_str()).unwrap_or("").to_string(),
+                    read_only: item.get("read_only").is_some_and(|n| n.is_true()),
+                    at: &item.at,
+                })
+            }
+        })
+        .collect()
+}
+
+/// A published port of a Compose service.
+#[derive(Debug, Clone)]
+pub struct ComposePort<'a> {
+    /// The host address (`None`: every interface).
+    pub host_ip: Option<String>,
+    /// The host port or range as written (`None`: an ephemeral port).
+    pub published: Option<String>,
+    /// The container port (`80`, `80/udp`).
+    pub target: String,
+    /// Where it is written.
+    pub at: &'a At,
+}
+
+impl ComposePort<'_> {
+    /// The first host port, when fixed.
+    pub fn host_port(&self) -> Option<u16> {
+        self.published.as_deref()?.split('-').next()?.parse().ok()
+    }
+
+    /// Whether it listens on every host address.
+    pub fn on_all_interfaces(&self) -> bool {
+        self.host_ip
+            .as_deref()
+            .is_none_or(|ip| ip.is_empty() || ip == "0.0.0.0" || ip == "::" || ip == "[::]")
+    }
+
+    /// The container port number.
+    pub fn container_port(&self) -> Option<u16> {
+        self.target.split(['/', '-']).next()?.parse().ok()
+    }
+}
+
+/// The service's `ports` (short `[IP:][HOST:]CONTAINER[/PROTO]` and long syntax).
+pub fn compose_ports(service: &Service) -> Vec<ComposePort<'_>> {
+    let Some(list) = service.get("ports") else {
+        return Vec::new();
+    };
+    list.as_seq()
+        .iter()
+        .filter_map(|item| {
+            if let Some(s) = item.as_str() {
+                // IPv6 host addresses are bracketed: `[::1]:80:80`.
+                let (ip, rest) = match s.strip_prefix('[') {
+                    Some(r) => {
+                        let (ip, rest) = r.split_once("]:")?;
+                        (Some(ip.to_string()), rest)
+                    }
+                    None => (None, s),
+                };
+                let parts: Vec<&str> = rest.split(':').collect();
+                let (ip, published, target) = match (ip, parts.as_slice()) {
+                    (ip, [t]) => (ip, None, *t),
+                    (ip @ Some(_), [p, t]) => (ip, Some(*p), *t),
+                    (None, [p, t]) => (None, Some(*p), *t),
+                    (_, [i, p, t]) => (Some(i.to_string()), Some(*p), *t),
+                    _ => return None,
+                };
+                Some(ComposePort {
+                    host_ip: ip,
+                    published: published.filter(|p| !p.is_empty()).map(str::to_string),
+                    target: target.to_string(),
+                    at: &item.at,
+                })
+            } else {
+                let get = |k: &str| item.get(k).and_then(|n| n.as_str()).map(str::to_string);
+                Some(ComposePort {
+                    host_ip: get("host_ip"),
+                    published: get("published"),
+                    target: get("target").unwrap_or_default(),
+                    at: &item.at,
+                })
+            }
+        })
+        .collect()
+}
+
+/// The service's `security_opt` entries, `:` and `=` forms alike (`seccomp=unconfined` reads as
+/// `seccomp:unconfined`).
+pub fn security_opts(service: &Service) -> Vec<(String, &At)> {
+    service
+        .list("security_opt")
+        .into_iter()
+        .map(|(s, at)| (s.replacen('=', ":", 1), at))
+        .collect()
+}
+
+/// The first of these paths (`["deploy", "resources", "limits", "memory"]`) the service sets to a
+/// non-empty, non-zero value.
+pub fn first_set<'a>(service: &'a Service, paths: &[&[&str]]) -> Option<(&'a str, &'a At)> {
+    paths.iter().find_map(|p| {
+        let n = service.def.path(p)?;
+        let v = n.as_str()?;
+        (!v.is_empty() && v != "0").then_some((v, &n.at))
+    })
 }
 
 /// Each `RUN` of a Dockerfile with its stage and the pipelines of its script.
