@@ -219,16 +219,17 @@ pub struct ComposeMount<'a> {
     pub at: &'a At,
 }
 
-/// The service's `volumes`, host paths made absolute against the project directory.
+/// The service's `volumes`, host paths made absolute against the project directory (`~` is left
+/// as written: whose home it is depends on who runs Compose).
 pub fn compose_mounts<'a>(project: &ComposeProject, service: &'a Service) -> Vec<ComposeMount<'a>> {
     let Some(list) = service.get("volumes") else {
         return Vec::new();
     };
     let absolute = |src: &str| -> String {
         if src.starts_with('/') {
-            src.to_string()
-        } else if src.starts_with('.') || src.starts_with('~') {
-            project.working_dir.join(src).display().to_string()
+            normalize(std::path::Path::new(src))
+        } else if src.starts_with('.') {
+            normalize(&project.working_dir.join(src))
         } else {
             src.to_string()
         }
@@ -248,7 +249,7 @@ pub fn compose_mounts<'a>(project: &ComposeProject, service: &'a Service) -> Vec
                 Some(ComposeMount {
                     kind: if bind { "bind" } else { "volume" }.into(),
                     source: if bind { absolute(source) } else { source.to_string() },
-                    target: target.to_string(),
+                    target: trim_target(target),
                     read_only: mode.split(',').any(|m| m == "ro"),
                     at: &item.at,
                 })
@@ -258,13 +259,38 @@ pub fn compose_mounts<'a>(project: &ComposeProject, service: &'a Service) -> Vec
                 Some(ComposeMount {
                     source: if kind == "bind" { absolute(source) } else { source.to_string() },
                     kind,
-                    target: item.get("target").and_then(|n| n.as_str()).unwrap_or("").to_string(),
+                    target: trim_target(item.get("target").and_then(|n| n.as_str()).unwrap_or("")),
                     read_only: item.get("read_only").is_some_and(|n| n.is_true()),
                     at: &item.at,
                 })
             }
         })
         .collect()
+}
+
+/// A mount target without a trailing `/` (`/etc/pihole/` is `/etc/pihole`), as the engine reports it.
+fn trim_target(target: &str) -> String {
+    match target.trim_end_matches('/') {
+        "" if target.starts_with('/') => "/".to_string(),
+        t => t.to_string(),
+    }
+}
+
+/// A path with `.` and `..` resolved lexically (as Compose does; symlinks are not followed), so
+/// `./data/../../etc` is judged as the directory it names.
+fn normalize(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.display().to_string()
 }
 
 /// A published port of a Compose service.
