@@ -290,7 +290,8 @@ impl BySeverity {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
-    /// `container`, `image`, `network`, `volume`, `daemon`, `host`, `file`.
+    /// `container`, `image`, `network`, `volume`, `daemon`, `host`, `file`, or `service` (a Compose
+    /// service judged by `dockaudit lint`; its id is `FILE#SERVICE`).
     pub kind: String,
     /// Full id (or path, for files).
     pub id: String,
