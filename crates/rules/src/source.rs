@@ -420,3 +420,90 @@ pub fn runs_subcommand(command: &[String], programs: &[&str], subs: &[&str]) -> 
             .find(|w| !w.starts_with('-'))
             .is_some_and(|w| subs.contains(&w.as_str()))
 }
+
+/// The label Compose writes on each container: the project's files, comma-separated.
+pub const COMPOSE_CONFIG_FILES_LABEL: &str = "com.docker.compose.project.config_files";
+/// The label Compose writes on each container: the project's directory.
+pub const COMPOSE_WORKING_DIR_LABEL: &str = "com.docker.compose.project.working_dir";
+/// The label Compose writes on each container: its service.
+pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
+
+/// The Compose files (absolute, relative ones resolved against the working directory) and service
+/// a container's labels name, if Compose created it.
+pub fn compose_origin(c: &dockaudit_snapshot::Container) -> Option<(Vec<std::path::PathBuf>, String)> {
+    let files = c.label(COMPOSE_CONFIG_FILES_LABEL)?;
+    let service = c.label(COMPOSE_SERVICE_LABEL)?;
+    let dir = c.label(COMPOSE_WORKING_DIR_LABEL).unwrap_or("");
+    let files = files
+        .split(',')
+        .filter(|f| !f.is_empty())
+        .map(|f| std::path::Path::new(dir).join(f))
+        .collect::<Vec<_>>();
+    (!files.is_empty()).then(|| (files, service.to_string()))
+}
+
+/// Adds to each container finding without a location the Compose line that set it: where the same
+/// rule's source check finds the same problem on the container's service (`privileged: true` for
+/// CTR001), else the service's name in its file. `projects` are the Compose projects the caller
+/// could read, each keyed by the files as the containers' labels name them (`files`); `rules` the
+/// rules to run over them. Pure: the caller reads the files.
+pub fn link_to_compose(
+    report: &mut dockaudit_report::Report,
+    snapshot: &dockaudit_snapshot::Snapshot,
+    projects: &[(Vec<std::path::PathBuf>, ComposeProject)],
+    rules: &[Rule],
+) {
+    use std::collections::HashMap;
+    if projects.is_empty() {
+        return;
+    }
+    let loaded: Vec<ComposeProject> = projects.iter().map(|(_, p)| p.clone()).collect();
+    let linted = crate::engine::lint(
+        &SourceInput {
+            dockerfiles: &[],
+            compose: &loaded,
+        },
+        rules,
+        &crate::AuditOptions::default(),
+        &snapshot.collected_at,
+        Vec::new(),
+    );
+    // (project's main file, service, rule) → where the source check found it.
+    let mut found: HashMap<(String, String, String), dockaudit_report::Location> = HashMap::new();
+    for f in linted.findings {
+        if let (Some(loc), Some((main, service))) = (f.location, f.target.id.rsplit_once('#')) {
+            found
+                .entry((main.to_string(), service.to_string(), f.rule))
+                .or_insert(loc);
+        }
+    }
+    let containers: HashMap<&str, &dockaudit_snapshot::Container> = snapshot
+        .containers
+        .iter()
+        .map(|c| (c.inspect.id.as_str(), c))
+        .collect();
+    for finding in report
+        .findings
+        .iter_mut()
+        .filter(|f| f.target.kind == "container" && f.location.is_none())
+    {
+        let Some((files, service)) = containers
+            .get(finding.target.id.as_str())
+            .and_then(|c| compose_origin(c))
+        else {
+            continue;
+        };
+        let Some((_, project)) = projects.iter().find(|(f, _)| *f == files) else {
+            continue;
+        };
+        let Some(s) = project.service(&service) else {
+            continue;
+        };
+        let key = (project.main_file().to_string(), service, finding.rule.clone());
+        finding.location = Some(found.get(&key).cloned().unwrap_or(dockaudit_report::Location {
+            path: s.at.file.clone(),
+            line: s.at.pos.line,
+            column: s.at.pos.column,
+        }));
+    }
+}

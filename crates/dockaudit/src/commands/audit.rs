@@ -106,6 +106,7 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
     // The narrowed input once, for the rules and for whether the filter matched anything.
     let input = AuditInput::new(&snapshot, &options.filter);
     let mut report = dockaudit_rules::audit_input(&input, RULES, &options);
+    link_to_compose_files(&mut report, &snapshot, args.engine.host_root.as_deref());
     let unmatched = options.filter.matched_nothing(&input);
     if let Some(why) = &unmatched {
         report.gaps.push(Gap {
@@ -118,6 +119,40 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
         unmatched,
         fatal: snapshot.fatal_gaps(),
     })
+}
+
+/// For containers Compose created (their labels name the project's files), adds to each finding the
+/// Compose file line that set it, when the files are readable here: on a local engine (a unix
+/// socket) or under `--host-root`. A file that cannot be read or parsed is left out silently: the
+/// audit is about the containers, the line is a help.
+fn link_to_compose_files(report: &mut Report, snapshot: &Snapshot, host_root: Option<&std::path::Path>) {
+    let local = snapshot.engine.endpoint.starts_with("unix://");
+    if !local && host_root.is_none() {
+        return;
+    }
+    let mut wanted: Vec<Vec<std::path::PathBuf>> = snapshot
+        .containers
+        .iter()
+        .filter_map(|c| dockaudit_rules::source::compose_origin(c).map(|(files, _)| files))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let env = std::collections::BTreeMap::new();
+    let projects: Vec<_> = wanted
+        .into_iter()
+        .filter_map(|files| {
+            let on_host: Vec<std::path::PathBuf> = files
+                .iter()
+                .map(|f| match host_root {
+                    Some(root) => root.join(f.strip_prefix("/").unwrap_or(f)),
+                    None => f.clone(),
+                })
+                .collect();
+            let project = dockaudit_source::compose::load(&on_host, &env).ok()?;
+            Some((files, project))
+        })
+        .collect();
+    dockaudit_rules::source::link_to_compose(report, snapshot, &projects, RULES);
 }
 
 /// A snapshot collected where there was no vulnerability database keeps its images' packages: match
