@@ -47,7 +47,12 @@ fn every_format_carries_the_place() {
         .output()
         .unwrap();
     // CTR001 is critical: at or above the default fail-on (high).
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ctr001 = report["findings"]
         .as_array()
@@ -59,12 +64,19 @@ fn every_format_carries_the_place() {
     assert_eq!(ctr001["location"]["line"], 4);
     assert_eq!(ctr001["location"]["column"], 5);
     assert_eq!(ctr001["target"]["kind"], "service");
-    let dkf004 = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "DKF004").unwrap();
+    let dkf004 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "DKF004")
+        .unwrap();
     assert_eq!(dkf004["suppressed"]["source"], "inline");
 
     let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
-    let schema: Value =
-        serde_json::from_str(include_str!("../../report/tests/data/sarif-schema-2.1.0.json")).unwrap();
+    let schema: Value = serde_json::from_str(include_str!(
+        "../../report/tests/data/sarif-schema-2.1.0.json"
+    ))
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(&log), "SARIF invalid");
     let result = log["runs"][0]["results"]
@@ -74,27 +86,54 @@ fn every_format_carries_the_place() {
         .find(|r| r["ruleId"] == "CTR001")
         .unwrap();
     let loc = &result["locations"][0]["physicalLocation"];
-    assert!(loc["artifactLocation"]["uri"].as_str().unwrap().ends_with("compose.yaml"));
+    assert!(loc["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("compose.yaml"));
     assert_eq!(loc["region"]["startLine"], 4);
     assert_eq!(loc["region"]["startColumn"], 5);
 
-    assert!(std::fs::read_to_string(&md).unwrap().contains("./compose.yaml:4"));
-    assert!(std::fs::read_to_string(&junit).unwrap().contains("At: ./compose.yaml:4:5"));
+    assert!(std::fs::read_to_string(&md)
+        .unwrap()
+        .contains("./compose.yaml:4"));
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("At: ./compose.yaml:4:5"));
 
-    let term = lint().current_dir(dir.path()).args(["--color", "never"]).output().unwrap();
+    let term = lint()
+        .current_dir(dir.path())
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(term.stdout).unwrap();
-    assert!(text.contains("service web at ./compose.yaml:4:5: privileged: true"), "{text}");
+    assert!(
+        text.contains("service web at ./compose.yaml:4:5: privileged: true"),
+        "{text}"
+    );
     assert!(text.contains("file ./Dockerfile:2:1"), "{text}");
 }
 
 #[test]
 fn fail_on_and_select_shape_the_exit_code() {
     let dir = project();
-    let status = lint().current_dir(dir.path()).args(["--fail-on", "never", "-f", "json"]).output().unwrap();
+    let status = lint()
+        .current_dir(dir.path())
+        .args(["--fail-on", "never", "-f", "json"])
+        .output()
+        .unwrap();
     assert_eq!(status.status.code(), Some(0));
     // Only the Dockerfile rules: nothing at or above high is left.
-    let status = lint().current_dir(dir.path()).args(["--select", "DKF,IMG003", "-f", "json"]).output().unwrap();
-    assert_eq!(status.status.code(), Some(0), "{}", String::from_utf8_lossy(&status.stdout));
+    let status = lint()
+        .current_dir(dir.path())
+        .args(["--select", "DKF,IMG003", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
 }
 
 #[test]
@@ -102,17 +141,39 @@ fn a_broken_file_is_named_and_the_rest_is_linted() {
     let dir = project();
     let sub = dir.path().join("broken");
     std::fs::create_dir(&sub).unwrap();
-    std::fs::write(sub.join("compose.yml"), "services:\n  web:\n    image: [unclosed\n").unwrap();
-    std::fs::write(sub.join("Dockerfile"), "FROM x:1\nRUN <<EOF\nnever closed\n").unwrap();
-    let out = lint().current_dir(dir.path()).args(["-f", "json"]).output().unwrap();
+    std::fs::write(
+        sub.join("compose.yml"),
+        "services:\n  web:\n    image: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sub.join("Dockerfile"),
+        "FROM x:1\nRUN <<EOF\nnever closed\n",
+    )
+    .unwrap();
+    let out = lint()
+        .current_dir(dir.path())
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("broken/compose.yml") && stderr.contains("not valid YAML"), "{stderr}");
-    assert!(stderr.contains("broken/Dockerfile") && stderr.contains("not a valid Dockerfile"), "{stderr}");
+    assert!(
+        stderr.contains("broken/compose.yml") && stderr.contains("not valid YAML"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("broken/Dockerfile") && stderr.contains("not a valid Dockerfile"),
+        "{stderr}"
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["gaps"].as_array().unwrap().len(), 2);
     // The good files were still judged.
-    assert!(report["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "CTR001"));
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "CTR001"));
 }
 
 #[test]

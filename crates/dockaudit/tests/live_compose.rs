@@ -21,7 +21,11 @@ struct ComposeDown {
 
 impl Drop for ComposeDown {
     fn drop(&mut self) {
-        let _ = compose(&self.project, &self.file, &["down", "--remove-orphans", "-t", "1"]);
+        let _ = compose(
+            &self.project,
+            &self.file,
+            &["down", "--remove-orphans", "-t", "1"],
+        );
     }
 }
 
@@ -77,10 +81,22 @@ fn container_findings_point_at_the_compose_line() {
     // Created, not started: this machine's runtime cannot start a privileged container, and dockaudit
     // audits created containers as it does running ones.
     let up = compose(&project, &file, &["up", "--no-start"]);
-    assert!(up.status.success(), "docker-compose up: {}", text(&up.stderr));
+    assert!(
+        up.status.success(),
+        "docker-compose up: {}",
+        text(&up.stderr)
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
-        .args(["audit", "--no-image-scan", "--no-logs", "--fail-on", "never", "-f", "json"])
+        .args([
+            "audit",
+            "--no-image-scan",
+            "--no-logs",
+            "--fail-on",
+            "never",
+            "-f",
+            "json",
+        ])
         .arg("--label")
         .arg(format!("com.docker.compose.project={project}"))
         .output()
@@ -91,15 +107,29 @@ fn container_findings_point_at_the_compose_line() {
     let on = |service: &str| -> Vec<&Value> {
         findings
             .iter()
-            .filter(|f| f["target"]["kind"] == "container" && f["target"]["name"].as_str().is_some_and(|n| n.contains(&format!("_{service}_")) || n.contains(&format!("-{service}-"))))
+            .filter(|f| {
+                f["target"]["kind"] == "container"
+                    && f["target"]["name"].as_str().is_some_and(|n| {
+                        n.contains(&format!("_{service}_")) || n.contains(&format!("-{service}-"))
+                    })
+            })
             .collect()
     };
     let web = on("web");
-    assert!(!web.is_empty(), "no finding on the web container: {findings:?}");
-    let ctr001 = web.iter().find(|f| f["rule"] == "CTR001").expect("CTR001 on web");
+    assert!(
+        !web.is_empty(),
+        "no finding on the web container: {findings:?}"
+    );
+    let ctr001 = web
+        .iter()
+        .find(|f| f["rule"] == "CTR001")
+        .expect("CTR001 on web");
     let path = file.display().to_string();
     assert_eq!(ctr001["location"]["path"], path.as_str(), "{ctr001}");
-    assert_eq!(ctr001["location"]["line"], 7, "privileged: true is on line 7: {ctr001}");
+    assert_eq!(
+        ctr001["location"]["line"], 7,
+        "privileged: true is on line 7: {ctr001}"
+    );
     // A rule with no source form (or no finding in the file) points at the service's name.
     for f in &web {
         assert_eq!(f["location"]["path"], path.as_str(), "{f}");
@@ -108,7 +138,10 @@ fn container_findings_point_at_the_compose_line() {
     }
     let calm = on("calm");
     assert!(!calm.is_empty());
-    assert!(calm.iter().all(|f| f["rule"] != "CTR011"), "calm is read_only");
+    assert!(
+        calm.iter().all(|f| f["rule"] != "CTR011"),
+        "calm is read_only"
+    );
     assert!(calm.iter().all(|f| f["location"]["path"] == path.as_str()));
     drop(guard);
 }

@@ -43,9 +43,10 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
     let mut tally = Tally::default();
     // The rules that judge the host first; then the ignores are applied to their findings, and the
     // rules that judge the ignore entries themselves run on what became of each entry.
-    for rule in rules.iter().filter(|r| {
-        !r.judges_ignores() && !r.judges_source_only() && options.selection.includes(r)
-    }) {
+    for rule in rules
+        .iter()
+        .filter(|r| !r.judges_ignores() && !r.judges_source_only() && options.selection.includes(r))
+    {
         tally.run(rule, input, options);
     }
     finish(input, tally, rules, options)

@@ -245,19 +245,32 @@ pub fn compose_mounts<'a>(project: &ComposeProject, service: &'a Service) -> Vec
                     [s, t, m, ..] => (*s, *t, *m),
                     [] => return None,
                 };
-                let bind = source.starts_with('/') || source.starts_with('.') || source.starts_with('~');
+                let bind =
+                    source.starts_with('/') || source.starts_with('.') || source.starts_with('~');
                 Some(ComposeMount {
                     kind: if bind { "bind" } else { "volume" }.into(),
-                    source: if bind { absolute(source) } else { source.to_string() },
+                    source: if bind {
+                        absolute(source)
+                    } else {
+                        source.to_string()
+                    },
                     target: trim_target(target),
                     read_only: mode.split(',').any(|m| m == "ro"),
                     at: &item.at,
                 })
             } else {
-                let kind = item.get("type").and_then(|n| n.as_str()).unwrap_or("volume").to_string();
+                let kind = item
+                    .get("type")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("volume")
+                    .to_string();
                 let source = item.get("source").and_then(|n| n.as_str()).unwrap_or("");
                 Some(ComposeMount {
-                    source: if kind == "bind" { absolute(source) } else { source.to_string() },
+                    source: if kind == "bind" {
+                        absolute(source)
+                    } else {
+                        source.to_string()
+                    },
                     kind,
                     target: trim_target(item.get("target").and_then(|n| n.as_str()).unwrap_or("")),
                     read_only: item.get("read_only").is_some_and(|n| n.is_true()),
@@ -399,13 +412,14 @@ pub fn runs(
         Vec<dockaudit_source::shell::Pipeline>,
     ),
 > {
-    df.instructions().filter_map(|(stage, ins)| match &ins.kind {
-        dockaudit_source::dockerfile::Kind::Run { .. } => {
-            let script = ins.kind.script().unwrap_or_default();
-            Some((stage, ins, dockaudit_source::shell::pipelines(&script)))
-        }
-        _ => None,
-    })
+    df.instructions()
+        .filter_map(|(stage, ins)| match &ins.kind {
+            dockaudit_source::dockerfile::Kind::Run { .. } => {
+                let script = ins.kind.script().unwrap_or_default();
+                Some((stage, ins, dockaudit_source::shell::pipelines(&script)))
+            }
+            _ => None,
+        })
 }
 
 /// Whether a simple command runs `program` with `sub` as its first non-option argument
@@ -430,7 +444,9 @@ pub const COMPOSE_SERVICE_LABEL: &str = "com.docker.compose.service";
 
 /// The Compose files (absolute, relative ones resolved against the working directory) and service
 /// a container's labels name, if Compose created it.
-pub fn compose_origin(c: &dockaudit_snapshot::Container) -> Option<(Vec<std::path::PathBuf>, String)> {
+pub fn compose_origin(
+    c: &dockaudit_snapshot::Container,
+) -> Option<(Vec<std::path::PathBuf>, String)> {
     let files = c.label(COMPOSE_CONFIG_FILES_LABEL)?;
     let service = c.label(COMPOSE_SERVICE_LABEL)?;
     let dir = c.label(COMPOSE_WORKING_DIR_LABEL).unwrap_or("");
@@ -499,11 +515,20 @@ pub fn link_to_compose(
         let Some(s) = project.service(&service) else {
             continue;
         };
-        let key = (project.main_file().to_string(), service, finding.rule.clone());
-        finding.location = Some(found.get(&key).cloned().unwrap_or(dockaudit_report::Location {
-            path: s.at.file.clone(),
-            line: s.at.pos.line,
-            column: s.at.pos.column,
-        }));
+        let key = (
+            project.main_file().to_string(),
+            service,
+            finding.rule.clone(),
+        );
+        finding.location = Some(
+            found
+                .get(&key)
+                .cloned()
+                .unwrap_or(dockaudit_report::Location {
+                    path: s.at.file.clone(),
+                    line: s.at.pos.line,
+                    column: s.at.pos.column,
+                }),
+        );
     }
 }

@@ -355,8 +355,7 @@ fn apply(
         // A comment on the very line wins over a config entry: it is the most specific.
         let inline = suppressions.inline.iter().enumerate().find(|(_, i)| {
             i.rule_id == f.rule
-                && f
-                    .location
+                && f.location
                     .as_ref()
                     .is_some_and(|l| l.line == i.line && l.path == i.path)
         });

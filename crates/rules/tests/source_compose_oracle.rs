@@ -28,7 +28,12 @@ fn unescape(s: String) -> String {
 }
 
 fn set(items: impl IntoIterator<Item = String>) -> String {
-    items.into_iter().collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(",")
+    items
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Boolean-ish YAML scalars as `true`/`false`.
@@ -38,7 +43,9 @@ fn boolean(n: Option<&Node>) -> String {
 
 /// Numbers as docker-compose prints them (`"0.5"` and `0.5` alike).
 fn number(s: &str) -> String {
-    s.parse::<f64>().map(|f| f.to_string()).unwrap_or_else(|_| s.to_string())
+    s.parse::<f64>()
+        .map(|f| f.to_string())
+        .unwrap_or_else(|_| s.to_string())
 }
 
 fn ours(project: &ComposeProject, s: &Service) -> Facts {
@@ -48,9 +55,23 @@ fn ours(project: &ComposeProject, s: &Service) -> Facts {
     f.insert("read_only", boolean(s.get("read_only")));
     f.insert("user", scalar(s.get("user")));
     f.insert("restart", scalar(s.get("restart")));
-    f.insert("cap_add", set(s.list("cap_add").into_iter().map(|(c, _)| c.to_string())));
-    f.insert("security_opt", set(s.list("security_opt").into_iter().map(|(c, _)| c.to_string())));
-    let masked: BTreeSet<&str> = s.secrets.iter().filter(|m| m.field == "environment").map(|m| m.key.as_str()).collect();
+    f.insert(
+        "cap_add",
+        set(s.list("cap_add").into_iter().map(|(c, _)| c.to_string())),
+    );
+    f.insert(
+        "security_opt",
+        set(s
+            .list("security_opt")
+            .into_iter()
+            .map(|(c, _)| c.to_string())),
+    );
+    let masked: BTreeSet<&str> = s
+        .secrets
+        .iter()
+        .filter(|m| m.field == "environment")
+        .map(|m| m.key.as_str())
+        .collect();
     f.insert(
         "environment",
         set(s.pairs(&["environment"]).into_iter().map(|(k, v, _)| {
@@ -68,26 +89,61 @@ fn ours(project: &ComposeProject, s: &Service) -> Facts {
             if let Some(rest) = m.source.strip_prefix('~') {
                 m.source = format!("{}{rest}", std::env::var("HOME").unwrap_or_default());
             }
-            format!("{}<-{}{}", m.target, if m.kind == "bind" { m.source } else { format!("volume:{}", m.source) }, if m.read_only { ":ro" } else { "" })
+            format!(
+                "{}<-{}{}",
+                m.target,
+                if m.kind == "bind" {
+                    m.source
+                } else {
+                    format!("volume:{}", m.source)
+                },
+                if m.read_only { ":ro" } else { "" }
+            )
         })),
     );
     f.insert(
         "ports",
         set(compose_ports(s).into_iter().map(|p| {
-            format!("{}:{}:{}", p.host_ip.unwrap_or_default(), p.published.unwrap_or_default(), p.target.trim_end_matches("/tcp"))
+            format!(
+                "{}:{}:{}",
+                p.host_ip.unwrap_or_default(),
+                p.published.unwrap_or_default(),
+                p.target.trim_end_matches("/tcp")
+            )
         })),
     );
     f.insert("logging", scalar(s.def.path(&["logging", "driver"])));
-    f.insert("memory", first_set(s, &[&["mem_limit"], &["deploy", "resources", "limits", "memory"]]).map(|(v, _)| v.to_string()).unwrap_or_default());
-    f.insert("cpus", first_set(s, &[&["cpus"], &["deploy", "resources", "limits", "cpus"]]).map(|(v, _)| number(v)).unwrap_or_default());
-    f.insert("healthcheck", healthcheck(s.def.path(&["healthcheck", "test"])));
+    f.insert(
+        "memory",
+        first_set(
+            s,
+            &[&["mem_limit"], &["deploy", "resources", "limits", "memory"]],
+        )
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default(),
+    );
+    f.insert(
+        "cpus",
+        first_set(s, &[&["cpus"], &["deploy", "resources", "limits", "cpus"]])
+            .map(|(v, _)| number(v))
+            .unwrap_or_default(),
+    );
+    f.insert(
+        "healthcheck",
+        healthcheck(s.def.path(&["healthcheck", "test"])),
+    );
     f
 }
 
 fn healthcheck(n: Option<&Node>) -> String {
     match n {
         Some(n) if n.as_str().is_some() => scalar(Some(n)),
-        Some(n) => n.as_seq().iter().map(|i| scalar(Some(i))).collect::<Vec<_>>().join(" "),
+        Some(n) => n
+            .as_seq()
+            .iter()
+            .map(|i| scalar(Some(i)))
+            .collect::<Vec<_>>()
+            .join(" "),
         None => String::new(),
     }
 }
@@ -100,63 +156,142 @@ fn theirs(service: &Node, secret_keys: &BTreeSet<String>) -> Facts {
     f.insert("read_only", boolean(service.get("read_only")));
     f.insert("user", scalar(service.get("user")));
     f.insert("restart", scalar(service.get("restart")));
-    let list = |k: &str| set(service.get(k).map(|n| n.as_seq().iter().map(|i| scalar(Some(i))).collect::<Vec<_>>()).unwrap_or_default());
+    let list = |k: &str| {
+        set(service
+            .get(k)
+            .map(|n| {
+                n.as_seq()
+                    .iter()
+                    .map(|i| scalar(Some(i)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default())
+    };
     f.insert("cap_add", list("cap_add"));
     f.insert("security_opt", list("security_opt"));
     f.insert(
         "environment",
-        set(service.get("environment").map(|e| e.as_map().iter().map(|(k, _, v)| {
-            if secret_keys.contains(k) {
-                format!("{k}=<secret>")
-            } else {
-                format!("{k}={}", scalar(Some(v)))
-            }
-        }).collect::<Vec<_>>()).unwrap_or_default()),
+        set(service
+            .get("environment")
+            .map(|e| {
+                e.as_map()
+                    .iter()
+                    .map(|(k, _, v)| {
+                        if secret_keys.contains(k) {
+                            format!("{k}=<secret>")
+                        } else {
+                            format!("{k}={}", scalar(Some(v)))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()),
     );
     f.insert(
         "volumes",
-        set(service.get("volumes").map(|v| v.as_seq().iter().filter_map(|i| {
-            if let Some(s) = i.as_str() {
-                let parts: Vec<&str> = s.split(':').collect();
-                let (src, dst, mode) = match parts.as_slice() {
-                    [d] => ("", *d, ""),
-                    [s, d] => (*s, *d, ""),
-                    [s, d, m, ..] => (*s, *d, *m),
-                    [] => return None,
-                };
-                let src = if src.starts_with('/') { src.to_string() } else { format!("volume:{src}") };
-                Some(format!("{dst}<-{src}{}", if mode.split(',').any(|m| m == "ro") { ":ro" } else { "" }))
-            } else {
-                let kind = scalar(i.get("type"));
-                let src = scalar(i.get("source"));
-                let src = if kind == "bind" { src } else { format!("volume:{src}") };
-                Some(format!("{}<-{src}{}", scalar(i.get("target")), if i.get("read_only").is_some_and(|r| r.is_true()) { ":ro" } else { "" }))
-            }
-        }).collect::<Vec<_>>()).unwrap_or_default()),
+        set(service
+            .get("volumes")
+            .map(|v| {
+                v.as_seq()
+                    .iter()
+                    .filter_map(|i| {
+                        if let Some(s) = i.as_str() {
+                            let parts: Vec<&str> = s.split(':').collect();
+                            let (src, dst, mode) = match parts.as_slice() {
+                                [d] => ("", *d, ""),
+                                [s, d] => (*s, *d, ""),
+                                [s, d, m, ..] => (*s, *d, *m),
+                                [] => return None,
+                            };
+                            let src = if src.starts_with('/') {
+                                src.to_string()
+                            } else {
+                                format!("volume:{src}")
+                            };
+                            Some(format!(
+                                "{dst}<-{src}{}",
+                                if mode.split(',').any(|m| m == "ro") {
+                                    ":ro"
+                                } else {
+                                    ""
+                                }
+                            ))
+                        } else {
+                            let kind = scalar(i.get("type"));
+                            let src = scalar(i.get("source"));
+                            let src = if kind == "bind" {
+                                src
+                            } else {
+                                format!("volume:{src}")
+                            };
+                            Some(format!(
+                                "{}<-{src}{}",
+                                scalar(i.get("target")),
+                                if i.get("read_only").is_some_and(|r| r.is_true()) {
+                                    ":ro"
+                                } else {
+                                    ""
+                                }
+                            ))
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()),
     );
     f.insert(
         "ports",
-        set(service.get("ports").map(|p| p.as_seq().iter().map(|i| {
-            if let Some(s) = i.as_str() {
-                let parts: Vec<&str> = s.split(':').collect();
-                match parts.as_slice() {
-                    [t] => format!("::{}", t.trim_end_matches("/tcp")),
-                    [p, t] => format!(":{p}:{}", t.trim_end_matches("/tcp")),
-                    [ip, p, t] => format!("{ip}:{p}:{}", t.trim_end_matches("/tcp")),
-                    _ => s.to_string(),
-                }
-            } else {
-                let proto = scalar(i.get("protocol"));
-                let proto = if proto.is_empty() || proto == "tcp" { String::new() } else { format!("/{proto}") };
-                format!("{}:{}:{}{proto}", scalar(i.get("host_ip")), scalar(i.get("published")), scalar(i.get("target")))
-            }
-        }).collect::<Vec<_>>()).unwrap_or_default()),
+        set(service
+            .get("ports")
+            .map(|p| {
+                p.as_seq()
+                    .iter()
+                    .map(|i| {
+                        if let Some(s) = i.as_str() {
+                            let parts: Vec<&str> = s.split(':').collect();
+                            match parts.as_slice() {
+                                [t] => format!("::{}", t.trim_end_matches("/tcp")),
+                                [p, t] => format!(":{p}:{}", t.trim_end_matches("/tcp")),
+                                [ip, p, t] => format!("{ip}:{p}:{}", t.trim_end_matches("/tcp")),
+                                _ => s.to_string(),
+                            }
+                        } else {
+                            let proto = scalar(i.get("protocol"));
+                            let proto = if proto.is_empty() || proto == "tcp" {
+                                String::new()
+                            } else {
+                                format!("/{proto}")
+                            };
+                            format!(
+                                "{}:{}:{}{proto}",
+                                scalar(i.get("host_ip")),
+                                scalar(i.get("published")),
+                                scalar(i.get("target"))
+                            )
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()),
     );
     f.insert("logging", scalar(service.path(&["logging", "driver"])));
-    let limit = |k: &str| service.path(&["deploy", "resources", "limits", k]).or_else(|| service.get(if k == "memory" { "mem_limit" } else { "cpus" }));
+    let limit = |k: &str| {
+        service
+            .path(&["deploy", "resources", "limits", k])
+            .or_else(|| service.get(if k == "memory" { "mem_limit" } else { "cpus" }))
+    };
     f.insert("memory", scalar(limit("memory")));
-    f.insert("cpus", limit("cpus").and_then(Node::as_str).map(number).unwrap_or_default());
-    f.insert("healthcheck", unescape(healthcheck(service.path(&["healthcheck", "test"]))));
+    f.insert(
+        "cpus",
+        limit("cpus")
+            .and_then(Node::as_str)
+            .map(number)
+            .unwrap_or_default(),
+    );
+    f.insert(
+        "healthcheck",
+        unescape(healthcheck(service.path(&["healthcheck", "test"]))),
+    );
     f
 }
 
@@ -173,12 +308,24 @@ fn oracle(project: &ComposeProject) -> Option<Node> {
         cmd.arg("--profile").arg(p);
     }
     cmd.arg("config");
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run docker-compose ({e}): .ci/run installs it"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run docker-compose ({e}): .ci/run installs it"));
     if !out.status.success() {
-        eprintln!("docker-compose rejects {}: {}", project.main_file(), String::from_utf8_lossy(&out.stderr).trim());
+        eprintln!(
+            "docker-compose rejects {}: {}",
+            project.main_file(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
         return None;
     }
-    Some(yaml::parse("docker-compose config", &String::from_utf8(out.stdout).unwrap()).unwrap())
+    Some(
+        yaml::parse(
+            "docker-compose config",
+            &String::from_utf8(out.stdout).unwrap(),
+        )
+        .unwrap(),
+    )
 }
 
 fn write_project(dir: &Path) {
@@ -267,7 +414,8 @@ fn merged_services_match_docker_compose_config() {
     let written = std::env::temp_dir().join(format!("dockaudit-oracle-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&written);
     write_project(&written);
-    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/source/awesome-compose");
+    let fixtures =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/source/awesome-compose");
     let found = discover(&[written.clone(), fixtures]);
     // Interpolation sees only the project's .env (the test's own environment is not Compose's).
     let env = BTreeMap::new();
@@ -282,9 +430,16 @@ fn merged_services_match_docker_compose_config() {
         compared += 1;
         let theirs_services = config.get("services").expect("services");
         let ours_names: BTreeSet<&str> = project.services.iter().map(|s| s.name.as_str()).collect();
-        let theirs_names: BTreeSet<&str> = theirs_services.as_map().iter().map(|(k, ..)| k.as_str()).collect();
+        let theirs_names: BTreeSet<&str> = theirs_services
+            .as_map()
+            .iter()
+            .map(|(k, ..)| k.as_str())
+            .collect();
         if ours_names != theirs_names {
-            problems.push(format!("{}: services {ours_names:?} vs {theirs_names:?}", project.main_file()));
+            problems.push(format!(
+                "{}: services {ours_names:?} vs {theirs_names:?}",
+                project.main_file()
+            ));
             continue;
         }
         for s in &project.services {
@@ -294,7 +449,12 @@ fn merged_services_match_docker_compose_config() {
             let b = theirs(theirs_services.get(&s.name).unwrap(), &secret_keys);
             for (k, v) in &a {
                 if b[k] != *v {
-                    problems.push(format!("{} {}: {k}: dockaudit `{v}`, docker-compose `{}`", project.main_file(), s.name, b[k]));
+                    problems.push(format!(
+                        "{} {}: {k}: dockaudit `{v}`, docker-compose `{}`",
+                        project.main_file(),
+                        s.name,
+                        b[k]
+                    ));
                 }
             }
         }

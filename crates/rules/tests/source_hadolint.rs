@@ -177,9 +177,7 @@ fn theirs(path: &Path) -> Option<BTreeSet<(String, usize)>> {
             .filter_map(|f| {
                 let code = f["code"].as_str()?;
                 let line = f["line"].as_u64()? as usize;
-                OVERLAP
-                    .contains(&code)
-                    .then(|| (code.to_string(), line))
+                OVERLAP.contains(&code).then(|| (code.to_string(), line))
             })
             .collect(),
     )
@@ -268,9 +266,7 @@ fn dockerfile_rules_agree_with_hadolint_or_say_why_not() {
                 Some(known) => {
                     seen_known.insert((known.0, known.1, known.2));
                 }
-                None => problems.push(format!(
-                    "{name}:{line} {code}: only {side:?} reports it"
-                )),
+                None => problems.push(format!("{name}:{line} {code}: only {side:?} reports it")),
             }
         }
     }
@@ -286,6 +282,9 @@ fn dockerfile_rules_agree_with_hadolint_or_say_why_not() {
         "compared {compared} Dockerfiles ({agreed_findings} findings in common); hadolint could not parse {}: {unparsed:?}",
         unparsed.len()
     );
-    assert!(agreed_findings >= 25, "too few findings in common: {agreed_findings}");
+    assert!(
+        agreed_findings >= 25,
+        "too few findings in common: {agreed_findings}"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -128,7 +128,10 @@ impl Drop for TempDir {
 }
 
 fn fixture(tag: &str) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("dockaudit-source-rules-{tag}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "dockaudit-source-rules-{tag}-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     for (sub, name, text) in [
         ("bad", "Dockerfile", DOCKERFILE),
@@ -143,7 +146,13 @@ fn fixture(tag: &str) -> Fixture {
     let dockerfiles = found
         .dockerfiles
         .iter()
-        .map(|p| dockerfile::parse(&p.display().to_string(), &std::fs::read_to_string(p).unwrap()).unwrap())
+        .map(|p| {
+            dockerfile::parse(
+                &p.display().to_string(),
+                &std::fs::read_to_string(p).unwrap(),
+            )
+            .unwrap()
+        })
         .collect();
     let compose = found
         .compose
@@ -153,7 +162,10 @@ fn fixture(tag: &str) -> Fixture {
     let mut paths = BTreeMap::new();
     paths.insert("bad", dir.join("bad/Dockerfile").display().to_string());
     paths.insert("good", dir.join("good/Dockerfile").display().to_string());
-    paths.insert("compose", dir.join("app/compose.yaml").display().to_string());
+    paths.insert(
+        "compose",
+        dir.join("app/compose.yaml").display().to_string(),
+    );
     Fixture {
         _dir: TempDir(dir),
         dockerfiles,
@@ -198,7 +210,12 @@ fn lines(report: &Report, rule: &str, path: &str) -> Vec<usize> {
         .findings
         .iter()
         .filter(|f| f.rule == rule)
-        .filter_map(|f| f.location.as_ref().filter(|l| l.path == path).map(|l| l.line))
+        .filter_map(|f| {
+            f.location
+                .as_ref()
+                .filter(|l| l.path == path)
+                .map(|l| l.line)
+        })
         .collect();
     out.sort_unstable();
     out
@@ -213,14 +230,21 @@ fn every_source_check_fails_and_passes_somewhere() {
         let r = report.results.iter().find(|r| r.rule == check.id);
         match r {
             None => problems.push(format!("{} did not run", check.id)),
-            Some(r) if r.failed == 0 => problems.push(format!("{} has no failing fixture", check.id)),
-            Some(r) if r.checked == r.failed => problems.push(format!("{} has no passing fixture", check.id)),
+            Some(r) if r.failed == 0 => {
+                problems.push(format!("{} has no failing fixture", check.id))
+            }
+            Some(r) if r.checked == r.failed => {
+                problems.push(format!("{} has no passing fixture", check.id))
+            }
             Some(_) => {}
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     for finding in &report.findings {
-        let at = finding.location.as_ref().unwrap_or_else(|| panic!("{} without a location", finding.rule));
+        let at = finding
+            .location
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} without a location", finding.rule));
         assert!(at.line >= 1 && at.column >= 1, "{finding:?}");
     }
 }
@@ -250,7 +274,11 @@ fn findings_point_at_the_line_that_says_it() {
         ("IMG001", &[21]),
     ];
     for (rule, want) in expect {
-        assert_eq!(lines(&report, rule, bad), want.to_vec(), "{rule} in the bad Dockerfile");
+        assert_eq!(
+            lines(&report, rule, bad),
+            want.to_vec(),
+            "{rule} in the bad Dockerfile"
+        );
     }
     let good = &f.paths["good"];
     let on_good: Vec<&str> = report
@@ -291,13 +319,26 @@ fn findings_point_at_the_line_that_says_it() {
         ("RES001", &[6, 33]),
     ];
     for (rule, want) in expect {
-        assert_eq!(lines(&report, rule, c), want.to_vec(), "{rule} in compose.yaml");
+        assert_eq!(
+            lines(&report, rule, c),
+            want.to_vec(),
+            "{rule} in compose.yaml"
+        );
     }
     // The relative path that climbs out of the project is judged as the directory it names.
-    let mnt = report.findings.iter().find(|x| x.rule == "MNT002" && x.location.as_ref().is_some_and(|l| &l.path == c)).unwrap();
+    let mnt = report
+        .findings
+        .iter()
+        .find(|x| x.rule == "MNT002" && x.location.as_ref().is_some_and(|l| &l.path == c))
+        .unwrap();
     assert_eq!(mnt.evidence["source"], "/etc", "{mnt:?}");
     // CHOWN and NET_BIND_SERVICE are defaults: only SYS_ADMIN is reported.
-    let caps: Vec<&str> = report.findings.iter().filter(|x| x.rule == "CTR005" && x.location.as_ref().is_some_and(|l| &l.path == c)).map(|x| x.message.as_str()).collect();
+    let caps: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|x| x.rule == "CTR005" && x.location.as_ref().is_some_and(|l| &l.path == c))
+        .map(|x| x.message.as_str())
+        .collect();
     assert_eq!(caps, vec!["cap_add SYS_ADMIN"]);
 }
 
@@ -318,8 +359,14 @@ fn no_planted_secret_reaches_any_format() {
         }
     }
     // The keys are named.
-    assert!(report.findings.iter().any(|x| x.rule == "CTR017" && x.message.contains("DB_PASSWORD")));
-    assert!(report.findings.iter().any(|x| x.rule == "IMG005" && x.message.contains("GITHUB_TOKEN")));
+    assert!(report
+        .findings
+        .iter()
+        .any(|x| x.rule == "CTR017" && x.message.contains("DB_PASSWORD")));
+    assert!(report
+        .findings
+        .iter()
+        .any(|x| x.rule == "IMG005" && x.message.contains("GITHUB_TOKEN")));
 }
 
 #[test]
@@ -332,7 +379,10 @@ fn inline_ignores_suppress_and_unused_ones_are_reported() {
         .iter()
         .find(|x| x.rule == "DKF004" && x.location.as_ref().is_some_and(|l| &l.path == bad))
         .unwrap();
-    let s = sudo.suppressed.as_ref().expect("DKF004 suppressed by its comment");
+    let s = sudo
+        .suppressed
+        .as_ref()
+        .expect("DKF004 suppressed by its comment");
     assert_eq!(s.source, "inline");
     assert_eq!(s.reason, "the vendor's build needs it");
     // The DKF005 comment sits above `RUN echo ok`, where nothing is reported; the compose comment
@@ -344,7 +394,10 @@ fn inline_ignores_suppress_and_unused_ones_are_reported() {
         .filter_map(|x| x.location.as_ref().map(|l| (l.path.clone(), l.line)))
         .collect();
     assert!(unused.contains(&(bad.clone(), 9)), "{unused:?}");
-    assert!(unused.contains(&(f.paths["compose"].clone(), 37)), "{unused:?}");
+    assert!(
+        unused.contains(&(f.paths["compose"].clone(), 37)),
+        "{unused:?}"
+    );
     // Suppressed findings do not count.
     let unsuppressed = run(&f, false);
     assert_eq!(report.summary.suppressed, 1);
@@ -353,7 +406,11 @@ fn inline_ignores_suppress_and_unused_ones_are_reported() {
 
 #[test]
 fn inline_ignores_need_a_known_rule_and_a_reason() {
-    let df = dockerfile::parse("D", "FROM x:1\n# dockaudit-ignore DKF004\nRUN sudo x\n# dockaudit-ignore NOPE01: why\nRUN a\n").unwrap();
+    let df = dockerfile::parse(
+        "D",
+        "FROM x:1\n# dockaudit-ignore DKF004\nRUN sudo x\n# dockaudit-ignore NOPE01: why\nRUN a\n",
+    )
+    .unwrap();
     let mut s = Suppressions::default();
     let e = s.add_inline("D", &df.ignores[0], RULES).unwrap_err();
     assert!(e.to_string().contains("no reason"), "{e}");
@@ -369,15 +426,26 @@ fn source_checks_are_registered_once_in_id_order_for_existing_rules() {
     sorted.dedup();
     assert_eq!(ids, sorted, "SOURCE_CHECKS out of order or duplicated");
     for id in &ids {
-        assert!(find_rule(id).is_some(), "{id} has a source check but no rule");
+        assert!(
+            find_rule(id).is_some(),
+            "{id} has a source check but no rule"
+        );
     }
     for rule in RULES.iter().filter(|r| r.judges_source_only()) {
-        assert!(ids.contains(&rule.meta.id), "{} judges only source but has no source check", rule.meta.id);
+        assert!(
+            ids.contains(&rule.meta.id),
+            "{} judges only source but has no source check",
+            rule.meta.id
+        );
     }
 }
 
 #[test]
 fn audit_does_not_run_source_only_rules() {
-    let report = dockaudit_rules::audit(&dockaudit_snapshot::Snapshot::default(), RULES, &AuditOptions::default());
+    let report = dockaudit_rules::audit(
+        &dockaudit_snapshot::Snapshot::default(),
+        RULES,
+        &AuditOptions::default(),
+    );
     assert!(report.results.iter().all(|r| !r.rule.starts_with("DKF")));
 }

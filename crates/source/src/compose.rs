@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use dockaudit_snapshot::redact;
 
 use crate::interpolate::{expand, Dialect};
-use crate::yaml::{self, Node, Value};
 pub use crate::yaml::At;
+use crate::yaml::{self, Node, Value};
 use crate::{ignore, InlineIgnore, SourceError};
 
 /// A Compose project: its files merged.
@@ -192,7 +192,9 @@ fn interpolate(node: &mut Node, vars: &BTreeMap<String, String>, problems: &mut 
                 Err(e) => problems.push(format!("{}:{}: {e}", node.at.file, node.at.pos.line)),
             }
         }
-        Value::Seq(items) => items.iter_mut().for_each(|n| interpolate(n, vars, problems)),
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|n| interpolate(n, vars, problems)),
         Value::Map(entries) => entries
             .iter_mut()
             .for_each(|(_, _, n)| interpolate(n, vars, problems)),
@@ -201,7 +203,14 @@ fn interpolate(node: &mut Node, vars: &BTreeMap<String, String>, problems: &mut 
 }
 
 /// Keys whose sequences replace (not extend) the earlier file's.
-const REPLACED: &[&str] = &["command", "entrypoint", "test", "dns", "dns_search", "env_file"];
+const REPLACED: &[&str] = &[
+    "command",
+    "entrypoint",
+    "test",
+    "dns",
+    "dns_search",
+    "env_file",
+];
 /// Keys whose value merges as a mapping whether written as a list or a map.
 const MAPPINGS: &[&str] = &[
     "environment",
@@ -247,7 +256,9 @@ fn merge(base: &mut Node, over: &Node, key: &str) {
             for m in more {
                 if BY_TARGET.contains(&key) {
                     let t = target_of(m);
-                    if let Some(existing) = items.iter_mut().find(|i| t.is_some() && target_of(i) == t) {
+                    if let Some(existing) =
+                        items.iter_mut().find(|i| t.is_some() && target_of(i) == t)
+                    {
                         *existing = m.clone();
                         continue;
                     }
@@ -311,7 +322,10 @@ fn read_file(
 }
 
 /// Loads a project from its files (merged in order), with `env` as the process environment.
-pub fn load(files: &[PathBuf], env: &BTreeMap<String, String>) -> Result<ComposeProject, SourceError> {
+pub fn load(
+    files: &[PathBuf],
+    env: &BTreeMap<String, String>,
+) -> Result<ComposeProject, SourceError> {
     let main = files
         .first()
         .ok_or_else(|| SourceError::new("", None, "no Compose file given"))?;
@@ -333,7 +347,8 @@ pub fn load(files: &[PathBuf], env: &BTreeMap<String, String>) -> Result<Compose
     let mut services = Vec::new();
     for (name, at, _) in root.get("services").map(Node::as_map).unwrap_or_default() {
         let mut seen = Vec::new();
-        let def = match resolve_extends(&root, name, &working_dir, &vars, &mut seen, &mut problems) {
+        let def = match resolve_extends(&root, name, &working_dir, &vars, &mut seen, &mut problems)
+        {
             Ok(def) => def,
             Err(e) => {
                 problems.push(e);
@@ -373,10 +388,12 @@ fn resolve_extends(
     seen: &mut Vec<String>,
     problems: &mut Vec<String>,
 ) -> Result<Node, String> {
-    let def = root
-        .path(&["services", name])
-        .cloned()
-        .ok_or_else(|| format!("{}: extends names service `{name}`, which does not exist", root.at.file))?;
+    let def = root.path(&["services", name]).cloned().ok_or_else(|| {
+        format!(
+            "{}: extends names service `{name}`, which does not exist",
+            root.at.file
+        )
+    })?;
     let key = format!("{}#{name}", root.at.file);
     if seen.contains(&key) {
         return Err(format!("{}: extends of `{name}` is circular", def.at.file));
@@ -388,7 +405,10 @@ fn resolve_extends(
     let (base_name, base_file) = match &ext.value {
         Value::Scalar(s) => (s.clone(), None),
         _ => (
-            ext.get("service").and_then(Node::as_str).unwrap_or_default().to_string(),
+            ext.get("service")
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string(),
             ext.get("file").and_then(Node::as_str).map(str::to_string),
         ),
     };
@@ -444,7 +464,12 @@ fn service(name: &str, at: &At, mut def: Node) -> Service {
     }
     let profiles = def
         .get("profiles")
-        .map(|p| p.as_seq().iter().filter_map(|i| i.as_str().map(str::to_string)).collect())
+        .map(|p| {
+            p.as_seq()
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     Service {
         name: name.to_string(),
@@ -461,7 +486,10 @@ fn path_mut<'a>(node: &'a mut Node, keys: &[&str]) -> Option<&'a mut Node> {
         let Value::Map(entries) = &mut n.value else {
             return None;
         };
-        n = entries.iter_mut().find(|(ek, ..)| ek == k).map(|(.., v)| v)?;
+        n = entries
+            .iter_mut()
+            .find(|(ek, ..)| ek == k)
+            .map(|(.., v)| v)?;
     }
     Some(n)
 }

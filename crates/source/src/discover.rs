@@ -126,7 +126,12 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["Dockerfile", "Containerfile", "api.Dockerfile", "Dockerfile.dev"] {
+        for n in [
+            "Dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.dev",
+        ] {
             assert!(is_dockerfile_name(n), "{n}");
         }
         assert!(!is_dockerfile_name("Dockerfiles"));

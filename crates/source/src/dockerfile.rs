@@ -205,7 +205,11 @@ impl Dockerfile {
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
     let original = text;
     let escape_guess = if text.lines().take_while(|l| l.starts_with('#')).any(|l| {
-        l.trim_start_matches('#').trim().to_ascii_lowercase().replace(' ', "") == "escape=`"
+        l.trim_start_matches('#')
+            .trim()
+            .to_ascii_lowercase()
+            .replace(' ', "")
+            == "escape=`"
     }) {
         '`'
     } else {
@@ -214,11 +218,7 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
     let (text, later_heredocs) = blank_later_heredocs(text, escape_guess);
     let text = text.as_str();
     let doc = pd::parse(text).map_err(|e| {
-        SourceError::new(
-            path,
-            Some(e.line()),
-            format!("not a valid Dockerfile: {e}"),
-        )
+        SourceError::new(path, Some(e.line()), format!("not a valid Dockerfile: {e}"))
     })?;
     let escape = doc
         .parser_directives
@@ -245,11 +245,15 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
     let mut stages: Vec<Stage> = Vec::new();
     for (index, stage) in doc.stages().enumerate() {
         let image = stage.from.image.value.to_string();
-        let resolved = expand(&image, Dialect::Dockerfile(escape), &|k| global.get(k).cloned())
-            .unwrap_or_else(|_| image.clone());
-        let is_stage = stages
-            .iter()
-            .any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&resolved)));
+        let resolved = expand(&image, Dialect::Dockerfile(escape), &|k| {
+            global.get(k).cloned()
+        })
+        .unwrap_or_else(|_| image.clone());
+        let is_stage = stages.iter().any(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&resolved))
+        });
         // Variables known inside the stage: global ARGs it re-declares, its own ARG defaults and ENV.
         let mut vars: BTreeMap<String, String> = BTreeMap::new();
         let mut instructions = Vec::new();
@@ -294,10 +298,7 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, SourceError> {
 /// The heredocs of `RUN` lines that do not start with one (`RUN cat <<EOF > /etc/x`), which the
 /// parser does not read (it takes only `RUN <<EOF`): their bodies are blanked in the returned text
 /// (lines kept, so positions do not move) and returned by the line of their `RUN`.
-fn blank_later_heredocs(
-    text: &str,
-    escape: char,
-) -> (String, BTreeMap<usize, Vec<String>>) {
+fn blank_later_heredocs(text: &str, escape: char) -> (String, BTreeMap<usize, Vec<String>>) {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut bodies: BTreeMap<usize, Vec<String>> = BTreeMap::new();
@@ -339,7 +340,11 @@ fn blank_later_heredocs(
                 let l = lines[i];
                 out.push(String::new());
                 i += 1;
-                let cmp = if strip_tabs { l.trim_start_matches('\t') } else { l };
+                let cmp = if strip_tabs {
+                    l.trim_start_matches('\t')
+                } else {
+                    l
+                };
                 if cmp.trim_end_matches('\r') == delim {
                     break;
                 }
@@ -445,10 +450,12 @@ fn transfer(
     dest: &pd::UnescapedString<'_>,
 ) -> Transfer {
     let flag = |name: &str| {
-        options
-            .iter()
-            .find(|f| f.name.value == name)
-            .map(|f| f.value.as_ref().map(|v| v.value.to_string()).unwrap_or_default())
+        options.iter().find(|f| f.name.value == name).map(|f| {
+            f.value
+                .as_ref()
+                .map(|v| v.value.to_string())
+                .unwrap_or_default()
+        })
     };
     Transfer {
         sources: src
@@ -502,7 +509,11 @@ fn convert(
                     .collect(),
             },
         ),
-        I::Cmd(c) => ("CMD", c.cmd.span.start, Kind::Cmd(command(&c.arguments, escape))),
+        I::Cmd(c) => (
+            "CMD",
+            c.cmd.span.start,
+            Kind::Cmd(command(&c.arguments, escape)),
+        ),
         I::Entrypoint(c) => (
             "ENTRYPOINT",
             c.entrypoint.span.start,
@@ -609,7 +620,15 @@ mod tests {
             s0.instructions[0].kind.script().unwrap(),
             "apt-get update &&     apt-get install -y curl"
         );
-        assert!(s0.instructions[1].kind.script().unwrap().contains("echo hi | tee x"), "{:?}", s0.instructions[1]);
+        assert!(
+            s0.instructions[1]
+                .kind
+                .script()
+                .unwrap()
+                .contains("echo hi | tee x"),
+            "{:?}",
+            s0.instructions[1]
+        );
         assert_eq!(s0.instructions[2].pos.line, 10);
         let Kind::Env(vars) = &s0.instructions[2].kind else {
             panic!("not ENV")
@@ -618,7 +637,10 @@ mod tests {
         assert!(!vars[0].value.as_ref().unwrap().contains("abcdefghijklmnop"));
         assert_eq!(vars[1].value.as_deref(), Some("prod"));
         assert!(df.stages[1].from.is_stage);
-        assert!(matches!(&df.stages[1].instructions[0].kind, Kind::User { resolved: None, .. }));
+        assert!(matches!(
+            &df.stages[1].instructions[0].kind,
+            Kind::User { resolved: None, .. }
+        ));
     }
 
     #[test]

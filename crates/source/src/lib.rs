@@ -11,11 +11,11 @@
 pub mod compose;
 pub mod discover;
 pub mod dockerfile;
-pub mod yaml;
 pub mod ignore;
-pub mod shell;
 pub mod interpolate;
+pub mod shell;
 pub mod text;
+pub mod yaml;
 
 pub use compose::{ComposeProject, Service};
 pub use discover::{discover, Discovered};
@@ -64,7 +64,8 @@ impl SourceError {
 pub fn read_bounded(path: &Path) -> Result<String, SourceError> {
     use std::io::Read;
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| SourceError::new(&name, None, e.to_string()))?;
+    let file =
+        std::fs::File::open(path).map_err(|e| SourceError::new(&name, None, e.to_string()))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -73,8 +74,12 @@ pub fn read_bounded(path: &Path) -> Result<String, SourceError> {
         return Err(SourceError::new(
             &name,
             None,
-            format!("larger than {} MiB: not a Dockerfile or Compose file", MAX_FILE_BYTES >> 20),
+            format!(
+                "larger than {} MiB: not a Dockerfile or Compose file",
+                MAX_FILE_BYTES >> 20
+            ),
         ));
     }
-    String::from_utf8(bytes).map_err(|e| SourceError::new(&name, None, format!("not UTF-8 text: {e}")))
+    String::from_utf8(bytes)
+        .map_err(|e| SourceError::new(&name, None, format!("not UTF-8 text: {e}")))
 }

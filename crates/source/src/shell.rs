@@ -177,14 +177,19 @@ pub fn program(command: &[String]) -> Option<(usize, &str)> {
     while i < command.len() {
         let w = command[i].as_str();
         let base = w.rsplit('/').next().unwrap_or(w);
-        let is_assignment = w
-            .split_once('=')
-            .is_some_and(|(k, _)| !k.is_empty() && k.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()));
+        let is_assignment = w.split_once('=').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+        });
         if is_assignment || w.starts_with('-') && i > 0 {
             i += 1;
             continue;
         }
-        if ["sudo", "env", "nice", "time", "exec", "xargs", "nohup", "command"].contains(&base) && i + 1 < command.len() {
+        if [
+            "sudo", "env", "nice", "time", "exec", "xargs", "nohup", "command",
+        ]
+        .contains(&base)
+            && i + 1 < command.len()
+        {
             i += 1;
             continue;
         }
@@ -213,16 +218,24 @@ mod tests {
         let p = pipelines("dst=\"$(echo \"$src\" | tr -d 3)\"; x=`a | b`; ln -s a \"$dst\"");
         assert_eq!(p[0][0], vec!["dst=$(…)"]);
         assert_eq!(p[2][0], vec!["ln", "-s", "a", "$dst"]);
-        assert!(p.iter().any(|pl| pl.len() == 2 && pl[0] == vec!["echo", "$src"]));
+        assert!(p
+            .iter()
+            .any(|pl| pl.len() == 2 && pl[0] == vec!["echo", "$src"]));
         assert!(p.iter().any(|pl| pl.len() == 2 && pl[0] == vec!["a"]));
     }
 
     #[test]
     fn programs_past_wrappers() {
-        let cmd: Vec<String> = ["DEBIAN_FRONTEND=noninteractive", "sudo", "-E", "/usr/bin/apt-get", "install"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let cmd: Vec<String> = [
+            "DEBIAN_FRONTEND=noninteractive",
+            "sudo",
+            "-E",
+            "/usr/bin/apt-get",
+            "install",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(program(&cmd), Some((3, "apt-get")));
     }
 }

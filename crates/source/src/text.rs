@@ -83,13 +83,18 @@ pub fn key_values(s: &str, escape: char) -> Vec<(String, String)> {
     if words.first().is_some_and(|w| !w.contains('=')) {
         // Legacy form: the first word is the key, the rest (as written) the value.
         let key = words[0].clone();
-        let rest = s.trim_start().get(s.trim_start().find(char::is_whitespace).unwrap_or(s.len())..);
+        let rest = s
+            .trim_start()
+            .get(s.trim_start().find(char::is_whitespace).unwrap_or(s.len())..);
         let value = rest.map(|r| r.trim().to_string()).unwrap_or_default();
         return vec![(key, value)];
     }
     words
         .into_iter()
-        .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|w| {
+            w.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect()
 }
 

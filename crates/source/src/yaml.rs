@@ -87,9 +87,8 @@ impl Node {
 
     /// Whether this is a YAML true (`true`, and YAML 1.1's `yes`/`on` Compose still accepts).
     pub fn is_true(&self) -> bool {
-        self.as_str().is_some_and(|s| {
-            matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y")
-        })
+        self.as_str()
+            .is_some_and(|s| matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y"))
     }
 
     fn set_file(&mut self, file: &str) {

@@ -125,7 +125,11 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
 /// Compose file line that set it, when the files are readable here: on a local engine (a unix
 /// socket) or under `--host-root`. A file that cannot be read or parsed is left out silently: the
 /// audit is about the containers, the line is a help.
-fn link_to_compose_files(report: &mut Report, snapshot: &Snapshot, host_root: Option<&std::path::Path>) {
+fn link_to_compose_files(
+    report: &mut Report,
+    snapshot: &Snapshot,
+    host_root: Option<&std::path::Path>,
+) {
     let local = snapshot.engine.endpoint.starts_with("unix://");
     if !local && host_root.is_none() {
         return;

@@ -156,7 +156,12 @@ pub fn run(mut args: LintArgs) -> Result<ExitCode> {
     }
     let failed = !sources.errors.is_empty();
     for g in &sources.errors {
-        let _ = writeln!(anstream::stderr(), "dockaudit: error: {}: {}", g.what, g.why);
+        let _ = writeln!(
+            anstream::stderr(),
+            "dockaudit: error: {}: {}",
+            g.what,
+            g.why
+        );
     }
     let options = AuditOptions {
         selection,
@@ -172,7 +177,13 @@ pub fn run(mut args: LintArgs) -> Result<ExitCode> {
         dockerfiles: &sources.dockerfiles,
         compose: &sources.compose,
     };
-    let mut report = lint(&input, RULES, &options, &now, std::mem::take(&mut sources.errors));
+    let mut report = lint(
+        &input,
+        RULES,
+        &options,
+        &now,
+        std::mem::take(&mut sources.errors),
+    );
     report.engine.endpoint = args
         .paths
         .iter()

@@ -42,8 +42,12 @@ pub const SOURCE: SourceCheck = SourceCheck {
 };
 
 fn source(input: &SourceInput, checks: &mut Checks) {
-    crate::source::each_service(checks, input, |_, s| match s.get("pid").and_then(|n| n.as_str()) {
-        Some("host") => crate::source::one(s.key_at("pid"), "pid: host shares the host's PID namespace"),
-        _ => Some(Vec::new()),
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("pid").and_then(|n| n.as_str()) {
+            Some("host") => {
+                crate::source::one(s.key_at("pid"), "pid: host shares the host's PID namespace")
+            }
+            _ => Some(Vec::new()),
+        }
     });
 }

@@ -50,8 +50,12 @@ pub const SOURCE: SourceCheck = SourceCheck {
 };
 
 fn source(input: &SourceInput, checks: &mut Checks) {
-    crate::source::each_service(checks, input, |_, s| match s.get("ipc").and_then(|n| n.as_str()) {
-        Some("host") => crate::source::one(s.key_at("ipc"), "ipc: host shares the host's IPC namespace"),
-        _ => Some(Vec::new()),
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("ipc").and_then(|n| n.as_str()) {
+            Some("host") => {
+                crate::source::one(s.key_at("ipc"), "ipc: host shares the host's IPC namespace")
+            }
+            _ => Some(Vec::new()),
+        }
     });
 }

@@ -42,8 +42,12 @@ pub const SOURCE: SourceCheck = SourceCheck {
 };
 
 fn source(input: &SourceInput, checks: &mut Checks) {
-    crate::source::each_service(checks, input, |_, s| match s.get("uts").and_then(|n| n.as_str()) {
-        Some("host") => crate::source::one(s.key_at("uts"), "uts: host shares the host's UTS namespace"),
-        _ => Some(Vec::new()),
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("uts").and_then(|n| n.as_str()) {
+            Some("host") => {
+                crate::source::one(s.key_at("uts"), "uts: host shares the host's UTS namespace")
+            }
+            _ => Some(Vec::new()),
+        }
     });
 }

@@ -71,8 +71,13 @@ pub const SOURCE: SourceCheck = SourceCheck {
 };
 
 fn source(input: &SourceInput, checks: &mut Checks) {
-    crate::source::each_service(checks, input, |_, s| match s.get("userns_mode").and_then(|n| n.as_str()) {
-        Some("host") => crate::source::one(s.key_at("userns_mode"), "userns_mode: host shares the host's user namespace"),
-        _ => Some(Vec::new()),
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("userns_mode").and_then(|n| n.as_str()) {
+            Some("host") => crate::source::one(
+                s.key_at("userns_mode"),
+                "userns_mode: host shares the host's user namespace",
+            ),
+            _ => Some(Vec::new()),
+        }
     });
 }

@@ -138,7 +138,8 @@ fn source(input: &SourceInput, checks: &mut Checks) {
             s.list("devices")
                 .into_iter()
                 .map(|(d, at)| {
-                    crate::source::Hit::at(at, format!("devices: {d}")).evidence(json!({"device": d}))
+                    crate::source::Hit::at(at, format!("devices: {d}"))
+                        .evidence(json!({"device": d}))
                 })
                 .collect(),
         )

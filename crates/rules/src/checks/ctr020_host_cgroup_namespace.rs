@@ -70,8 +70,13 @@ pub const SOURCE: SourceCheck = SourceCheck {
 };
 
 fn source(input: &SourceInput, checks: &mut Checks) {
-    crate::source::each_service(checks, input, |_, s| match s.get("cgroup").and_then(|n| n.as_str()) {
-        Some("host") => crate::source::one(s.key_at("cgroup"), "cgroup: host shares the host's cgroup namespace"),
-        _ => Some(Vec::new()),
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("cgroup").and_then(|n| n.as_str()) {
+            Some("host") => crate::source::one(
+                s.key_at("cgroup"),
+                "cgroup: host shares the host's cgroup namespace",
+            ),
+            _ => Some(Vec::new()),
+        }
     });
 }

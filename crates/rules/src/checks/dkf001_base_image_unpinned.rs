@@ -58,8 +58,9 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 Some(_) => continue,
             };
             hits.push(
-                Hit::in_dockerfile(df, from.pos, message)
-                    .evidence(json!({"image": from.image, "resolved": image, "stage": stage.index})),
+                Hit::in_dockerfile(df, from.pos, message).evidence(
+                    json!({"image": from.image, "resolved": image, "stage": stage.index}),
+                ),
             );
         }
         hits

@@ -42,7 +42,10 @@ fn source(input: &SourceInput, checks: &mut Checks) {
         let mut hits = Vec::new();
         for (_, ins, pipelines) in runs(df) {
             for p in &pipelines {
-                let progs: Vec<&str> = p.iter().filter_map(|c| program(c).map(|(_, n)| n)).collect();
+                let progs: Vec<&str> = p
+                    .iter()
+                    .filter_map(|c| program(c).map(|(_, n)| n))
+                    .collect();
                 let Some(d) = progs.iter().position(|n| DOWNLOADERS.contains(n)) else {
                     continue;
                 };

@@ -42,7 +42,11 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 .iter()
                 .any(|p| p.split('/').next() == Some("22") && !p.ends_with("/udp"))
             {
-                hits.push(Hit::in_dockerfile(df, ins.pos, "EXPOSE 22: the image runs an SSH server"));
+                hits.push(Hit::in_dockerfile(
+                    df,
+                    ins.pos,
+                    "EXPOSE 22: the image runs an SSH server",
+                ));
             }
         }
         hits

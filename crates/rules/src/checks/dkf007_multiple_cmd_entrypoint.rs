@@ -53,10 +53,15 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                             format!(
                                 "{} {keyword} instructions in stage {}: only the last takes effect",
                                 all.len(),
-                                stage.name.clone().unwrap_or_else(|| stage.index.to_string())
+                                stage
+                                    .name
+                                    .clone()
+                                    .unwrap_or_else(|| stage.index.to_string())
                             ),
                         )
-                        .evidence(json!({"lines": all.iter().map(|i| i.pos.line).collect::<Vec<_>>()})),
+                        .evidence(
+                            json!({"lines": all.iter().map(|i| i.pos.line).collect::<Vec<_>>()}),
+                        ),
                     );
                 }
             }

@@ -44,8 +44,17 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                     Kind::Shell(words) => {
                         pipefail = words.windows(2).any(|w| w[0] == "-o" && w[1] == "pipefail")
                             || words.iter().any(|w| w.contains("pipefail"));
-                        let prog = words.first().map(|w| w.rsplit(['/', '\\']).next().unwrap_or(w).to_ascii_lowercase());
-                        posix = !prog.is_some_and(|p| p.starts_with("pwsh") || p.starts_with("powershell") || p.starts_with("cmd"));
+                        let prog = words.first().map(|w| {
+                            w.rsplit(['/', '\\'])
+                                .next()
+                                .unwrap_or(w)
+                                .to_ascii_lowercase()
+                        });
+                        posix = !prog.is_some_and(|p| {
+                            p.starts_with("pwsh")
+                                || p.starts_with("powershell")
+                                || p.starts_with("cmd")
+                        });
                     }
                     Kind::Run {
                         command: Command::Shell(_),
@@ -64,7 +73,11 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                     .iter()
                     .any(|p| p.len() > 1);
                 if piped {
-                    hits.push(Hit::in_dockerfile(df, ins.pos, "RUN pipes commands without `-o pipefail` in the SHELL"));
+                    hits.push(Hit::in_dockerfile(
+                        df,
+                        ins.pos,
+                        "RUN pipes commands without `-o pipefail` in the SHELL",
+                    ));
                 }
             }
         }

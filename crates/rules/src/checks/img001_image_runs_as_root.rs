@@ -76,7 +76,9 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 }
                 None if stage.from.is_stage => {
                     match df.stages.iter().find(|s| {
-                        s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&stage.from.resolved))
+                        s.name
+                            .as_deref()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&stage.from.resolved))
                     }) {
                         Some(base) if base.index < stage.index => stage = base,
                         _ => return Vec::new(),

@@ -184,14 +184,23 @@ fn source(input: &SourceInput, checks: &mut Checks) {
             let plain: Vec<&String> = t
                 .sources
                 .iter()
-                .filter(|s| !is_url(s) && !ARCHIVES.iter().any(|a| s.to_ascii_lowercase().ends_with(a)))
+                .filter(|s| {
+                    !is_url(s) && !ARCHIVES.iter().any(|a| s.to_ascii_lowercase().ends_with(a))
+                })
                 .collect();
             if !plain.is_empty() {
                 hits.push(
                     crate::source::Hit::in_dockerfile(
                         df,
                         ins.pos,
-                        format!("ADD of {} where COPY would do", plain.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")),
+                        format!(
+                            "ADD of {} where COPY would do",
+                            plain
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     )
                     .evidence(json!({"sources": t.sources})),
                 );

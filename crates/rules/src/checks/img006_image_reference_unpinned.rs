@@ -78,8 +78,14 @@ fn source(input: &SourceInput, checks: &mut Checks) {
         }
         let last = image.rsplit('/').next().unwrap_or(image);
         match last.split_once(':').map(|(_, t)| t) {
-            None => crate::source::one(s.key_at("image"), format!("image {image} has no tag, which means :latest")),
-            Some("latest") => crate::source::one(s.key_at("image"), format!("image {image} uses the moving :latest tag")),
+            None => crate::source::one(
+                s.key_at("image"),
+                format!("image {image} has no tag, which means :latest"),
+            ),
+            Some("latest") => crate::source::one(
+                s.key_at("image"),
+                format!("image {image} uses the moving :latest tag"),
+            ),
             Some(_) => Some(Vec::new()),
         }
     });

@@ -67,8 +67,20 @@ pub(crate) fn credential_source(source: &str) -> bool {
     }
     name == ".env"
         || name.starts_with(".env.")
-        || ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".npmrc", ".pypirc", ".netrc", ".pgpass", ".git-credentials", ".aws", ".ssh"]
-            .contains(&name.as_str())
+        || [
+            "id_rsa",
+            "id_dsa",
+            "id_ecdsa",
+            "id_ed25519",
+            ".npmrc",
+            ".pypirc",
+            ".netrc",
+            ".pgpass",
+            ".git-credentials",
+            ".aws",
+            ".ssh",
+        ]
+        .contains(&name.as_str())
         || s.ends_with(".docker/config.json")
         || [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore"]
             .iter()
@@ -92,7 +104,10 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                     crate::source::Hit::in_dockerfile(
                         df,
                         ins.pos,
-                        format!("{} copies the credential file {src} into the image", ins.keyword),
+                        format!(
+                            "{} copies the credential file {src} into the image",
+                            ins.keyword
+                        ),
                     )
                     .evidence(json!({"sources": t.sources})),
                 );

@@ -74,11 +74,18 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 break;
             }
             kept.push(s.index);
-            stage = s.from.is_stage.then(|| {
-                df.stages.iter().find(|b| {
-                    b.index < s.index && b.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&s.from.resolved))
+            stage = s
+                .from
+                .is_stage
+                .then(|| {
+                    df.stages.iter().find(|b| {
+                        b.index < s.index
+                            && b.name
+                                .as_deref()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(&s.from.resolved))
+                    })
                 })
-            }).flatten();
+                .flatten();
         }
         let mut hits = Vec::new();
         for (stage, ins, pipelines) in crate::source::runs(df) {
@@ -88,7 +95,10 @@ fn source(input: &SourceInput, checks: &mut Checks) {
             let Kind::Run { flags, .. } = &ins.kind else {
                 continue;
             };
-            if flags.iter().any(|f| f.starts_with("mount=") && f.contains("type=cache")) {
+            if flags
+                .iter()
+                .any(|f| f.starts_with("mount=") && f.contains("type=cache"))
+            {
                 continue;
             }
             let cmds: Vec<&Vec<String>> = pipelines.iter().flatten().collect();
@@ -101,14 +111,20 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 matches!(&i.kind, Kind::Env(v) | Kind::Arg(v) if v.iter().any(|v| v.key == "PIP_NO_CACHE_DIR"))
             });
             let mut left = Vec::new();
-            if cmds.iter().any(|c| runs_subcommand(c, &["apt-get"], &["install"])) && !removes("/var/lib/apt/lists") {
+            if cmds
+                .iter()
+                .any(|c| runs_subcommand(c, &["apt-get"], &["install"]))
+                && !removes("/var/lib/apt/lists")
+            {
                 left.push("apt lists (/var/lib/apt/lists)");
             }
             if !pip_env
                 && cmds.iter().any(|c| {
                     let python_m_pip = dockaudit_source::shell::program(c).is_some_and(|(i, p)| {
                         p.starts_with("python")
-                            && c[i + 1..].windows(3).any(|w| w[0] == "-m" && w[1] == "pip" && w[2] == "install")
+                            && c[i + 1..]
+                                .windows(3)
+                                .any(|w| w[0] == "-m" && w[1] == "pip" && w[2] == "install")
                     });
                     (python_m_pip || runs_subcommand(c, &["pip", "pip3", "pip2"], &["install"]))
                         && !c.iter().any(|w| w == "--no-cache-dir")

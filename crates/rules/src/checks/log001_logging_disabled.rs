@@ -46,7 +46,10 @@ fn source(input: &SourceInput, checks: &mut Checks) {
     crate::source::each_service(checks, input, |_, s| {
         let driver = s.def.path(&["logging", "driver"])?;
         if driver.as_str() == Some("none") {
-            crate::source::one(&driver.at, "logging driver none: the container's output is thrown away")
+            crate::source::one(
+                &driver.at,
+                "logging driver none: the container's output is thrown away",
+            )
         } else {
             Some(Vec::new())
         }

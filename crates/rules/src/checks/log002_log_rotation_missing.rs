@@ -106,10 +106,17 @@ fn source(input: &SourceInput, checks: &mut Checks) {
         if driver != "json-file" {
             return Some(Vec::new());
         }
-        let size = logging.path(&["options", "max-size"]).and_then(|m| m.as_str());
+        let size = logging
+            .path(&["options", "max-size"])
+            .and_then(|m| m.as_str());
         match size {
-            Some(v) if !v.trim_start_matches('0').is_empty() && !v.starts_with('-') => Some(Vec::new()),
-            _ => crate::source::one(s.key_at("logging"), "json-file logging without max-size: the log is never rotated"),
+            Some(v) if !v.trim_start_matches('0').is_empty() && !v.starts_with('-') => {
+                Some(Vec::new())
+            }
+            _ => crate::source::one(
+                s.key_at("logging"),
+                "json-file logging without max-size: the log is never rotated",
+            ),
         }
     });
 }

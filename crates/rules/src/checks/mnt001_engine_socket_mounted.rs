@@ -66,8 +66,13 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 .into_iter()
                 .filter(|m| m.kind == "bind" && facts::is_engine_socket(&m.source))
                 .map(|m| {
-                    crate::source::Hit::at(m.at, format!("mounts the engine socket {} at {}", m.source, m.target))
-                        .evidence(json!({"source": m.source, "target": m.target, "read_only": m.read_only}))
+                    crate::source::Hit::at(
+                        m.at,
+                        format!("mounts the engine socket {} at {}", m.source, m.target),
+                    )
+                    .evidence(
+                        json!({"source": m.source, "target": m.target, "read_only": m.read_only}),
+                    )
                 })
                 .collect(),
         )

@@ -46,8 +46,13 @@ pub const SOURCE: SourceCheck = SourceCheck {
 };
 
 fn source(input: &SourceInput, checks: &mut Checks) {
-    crate::source::each_service(checks, input, |_, s| match s.get("network_mode").and_then(|n| n.as_str()) {
-        Some("host") => crate::source::one(s.key_at("network_mode"), "network_mode: host shares the host's network namespace"),
-        _ => Some(Vec::new()),
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("network_mode").and_then(|n| n.as_str()) {
+            Some("host") => crate::source::one(
+                s.key_at("network_mode"),
+                "network_mode: host shares the host's network namespace",
+            ),
+            _ => Some(Vec::new()),
+        }
     });
 }

@@ -57,7 +57,10 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 .into_iter()
                 .filter_map(|p| {
                     let port = p.host_port().filter(|&h| h > 0 && h < 1024)?;
-                    Some(crate::source::Hit::at(p.at, format!("publishes privileged host port {port}")))
+                    Some(crate::source::Hit::at(
+                        p.at,
+                        format!("publishes privileged host port {port}"),
+                    ))
                 })
                 .collect(),
         )

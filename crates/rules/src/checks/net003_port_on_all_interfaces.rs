@@ -53,8 +53,14 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 .into_iter()
                 .filter(|p| p.on_all_interfaces())
                 .map(|p| {
-                    let host = p.published.clone().unwrap_or_else(|| "an ephemeral port".into());
-                    crate::source::Hit::at(p.at, format!("publishes {host} → {} on every host interface", p.target))
+                    let host = p
+                        .published
+                        .clone()
+                        .unwrap_or_else(|| "an ephemeral port".into());
+                    crate::source::Hit::at(
+                        p.at,
+                        format!("publishes {host} → {} on every host interface", p.target),
+                    )
                 })
                 .collect(),
         )

@@ -132,8 +132,15 @@ fn source(input: &SourceInput, checks: &mut Checks) {
                 .filter(|p| p.on_all_interfaces())
                 .filter_map(|p| {
                     let (name, critical) = service(p.container_port()?)?;
-                    let hit = crate::source::Hit::at(p.at, format!("publishes {name} ({}) on every host interface", p.target));
-                    Some(if critical { hit.severity(Severity::Critical) } else { hit })
+                    let hit = crate::source::Hit::at(
+                        p.at,
+                        format!("publishes {name} ({}) on every host interface", p.target),
+                    );
+                    Some(if critical {
+                        hit.severity(Severity::Critical)
+                    } else {
+                        hit
+                    })
                 })
                 .collect(),
         )

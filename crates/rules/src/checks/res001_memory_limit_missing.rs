@@ -43,9 +43,15 @@ pub const SOURCE: SourceCheck = SourceCheck {
 
 fn source(input: &SourceInput, checks: &mut Checks) {
     crate::source::each_service(checks, input, |_, s| {
-        match crate::source::first_set(s, &[&["mem_limit"], &["deploy", "resources", "limits", "memory"]]) {
+        match crate::source::first_set(
+            s,
+            &[&["mem_limit"], &["deploy", "resources", "limits", "memory"]],
+        ) {
             Some(_) => Some(Vec::new()),
-            None => crate::source::one(&s.at, "no memory limit (mem_limit or deploy.resources.limits.memory)"),
+            None => crate::source::one(
+                &s.at,
+                "no memory limit (mem_limit or deploy.resources.limits.memory)",
+            ),
         }
     });
 }

@@ -56,9 +56,19 @@ pub const SOURCE: SourceCheck = SourceCheck {
 
 fn source(input: &SourceInput, checks: &mut Checks) {
     crate::source::each_service(checks, input, |_, s| {
-        match crate::source::first_set(s, &[&["cpus"], &["cpu_quota"], &["deploy", "resources", "limits", "cpus"]]) {
+        match crate::source::first_set(
+            s,
+            &[
+                &["cpus"],
+                &["cpu_quota"],
+                &["deploy", "resources", "limits", "cpus"],
+            ],
+        ) {
             Some(_) => Some(Vec::new()),
-            None => crate::source::one(&s.at, "no CPU limit (cpus or cpu_quota or deploy.resources.limits.cpus)"),
+            None => crate::source::one(
+                &s.at,
+                "no CPU limit (cpus or cpu_quota or deploy.resources.limits.cpus)",
+            ),
         }
     });
 }

@@ -45,9 +45,15 @@ pub const SOURCE: SourceCheck = SourceCheck {
 
 fn source(input: &SourceInput, checks: &mut Checks) {
     crate::source::each_service(checks, input, |_, s| {
-        match crate::source::first_set(s, &[&["pids_limit"], &["deploy", "resources", "limits", "pids"]]) {
+        match crate::source::first_set(
+            s,
+            &[&["pids_limit"], &["deploy", "resources", "limits", "pids"]],
+        ) {
             Some(_) => Some(Vec::new()),
-            None => crate::source::one(&s.at, "no PIDs limit (pids_limit or deploy.resources.limits.pids)"),
+            None => crate::source::one(
+                &s.at,
+                "no PIDs limit (pids_limit or deploy.resources.limits.pids)",
+            ),
         }
     });
 }
