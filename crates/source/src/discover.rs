@@ -150,7 +150,7 @@ mod tests {
         std::fs::write(d.join("compose.override.yml"), "services: {}\n").unwrap();
         std::fs::write(d.join("app/Dockerfile"), "FROM x\n").unwrap();
         std::fs::write(d.join("app/.git/Dockerfile"), "FROM x\n").unwrap();
-        let found = discover(&[d.clone()]);
+        let found = discover(std::slice::from_ref(&d));
         assert_eq!(
             found.compose,
             vec![vec![d.join("compose.yaml"), d.join("compose.override.yml")]]

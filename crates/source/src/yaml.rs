@@ -1,10 +1,8 @@
-//! A YAML tree whose every key and value keeps its file, line and column, read with serde-saphyr
-//! (YAML 1.2, anchors, aliases and `<<` merge keys resolved, alias expansion budgeted).
+//! A YAML tree whose every key and value keeps its file, line and column, built from the events of
+//! granit-parser (the YAML 1.2 parser under serde-saphyr, which itself needs Rust 1.88), with
+//! anchors, aliases and `<<` merge keys resolved and alias expansion bounded ([`MAX_NODES`]).
 //!
 //! Every scalar is kept as text (`true`, `512m`, `0.5`); Compose gives them meaning per key.
-
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
 
 use crate::{Pos, SourceError};
 
@@ -90,138 +88,209 @@ impl Node {
         self.as_str()
             .is_some_and(|s| matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y"))
     }
+}
 
-    fn set_file(&mut self, file: &str) {
-        self.at.file = file.to_string();
-        match &mut self.value {
-            Value::Seq(items) => items.iter_mut().for_each(|n| n.set_file(file)),
-            Value::Map(entries) => entries.iter_mut().for_each(|(_, at, n)| {
-                at.file = file.to_string();
-                n.set_file(file);
-            }),
-            _ => {}
+/// Most nodes one document may expand to (aliases included): a bound against alias bombs.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Builds the tree from the parser's events, resolving aliases (a copy of the anchored node, which
+/// keeps where it is defined) and `<<` merge keys (keys written in the mapping win, then the merged
+/// mappings in order).
+struct Builder<'a> {
+    events: granit_parser::Parser<'a, granit_parser::StrInput<'a>>,
+    anchors: std::collections::HashMap<usize, Node>,
+    nodes: usize,
+    file: &'a str,
+}
+
+type Ev<'a> = (granit_parser::Event<'a>, granit_parser::Span);
+
+impl<'a> Builder<'a> {
+    fn error(&self, line: Option<usize>, message: String) -> SourceError {
+        SourceError::new(self.file, line, format!("not valid YAML: {message}"))
+    }
+
+    /// The next event that is not a comment.
+    fn next(&mut self) -> Result<Ev<'a>, SourceError> {
+        loop {
+            match self.events.next() {
+                None => return Err(self.error(None, "unexpected end of input".into())),
+                Some(Err(e)) => {
+                    let line = e.marker().line();
+                    return Err(self.error(Some(line), e.info()));
+                }
+                Some(Ok((granit_parser::Event::Comment(..), _))) => {}
+                Some(Ok(ev)) => return Ok(ev),
+            }
         }
     }
-}
 
-/// The tree as serde-saphyr gives it, before positions are taken out of its `Spanned`s.
-enum Tree {
-    Null,
-    Scalar(String),
-    Seq(Vec<Spanned<Tree>>),
-    Map(Vec<(Spanned<String>, Spanned<Tree>)>),
-}
-
-struct TreeVisitor;
-
-impl<'de> Visitor<'de> for TreeVisitor {
-    type Value = Tree;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Tree, E> {
-        Ok(Tree::Scalar(v))
-    }
-    fn visit_unit<E>(self) -> Result<Tree, E> {
-        Ok(Tree::Null)
-    }
-    fn visit_none<E>(self) -> Result<Tree, E> {
-        Ok(Tree::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree, D::Error> {
-        d.deserialize_any(TreeVisitor)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Tree>>()? {
-            items.push(item);
+    fn at(&self, span: &granit_parser::Span) -> At {
+        At {
+            file: self.file.to_string(),
+            pos: Pos {
+                line: span.start.line(),
+                column: span.start.col() + 1,
+            },
         }
-        Ok(Tree::Seq(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<String>>()? {
-            let value = map.next_value::<Spanned<Tree>>()?;
-            entries.push((key, value));
+
+    fn count(&mut self, n: usize, line: usize) -> Result<(), SourceError> {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            return Err(self.error(
+                Some(line),
+                format!("more than {MAX_NODES} nodes (aliases expanding without bound?)"),
+            ));
         }
-        Ok(Tree::Map(entries))
+        Ok(())
     }
-}
 
-impl<'de> Deserialize<'de> for Tree {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tree, D::Error> {
-        d.deserialize_any(TreeVisitor)
-    }
-}
-
-fn pos(l: &serde_saphyr::Location) -> Pos {
-    Pos {
-        line: l.line() as usize,
-        column: l.column() as usize,
-    }
-}
-
-fn convert(t: Spanned<Tree>) -> Node {
-    // `defined` is where a value is written, also for one reached through an alias or `<<`:
-    // that is the line to change.
-    let at = At {
-        file: String::new(),
-        pos: pos(&t.defined),
-    };
-    let value = match t.value {
-        Tree::Null => Value::Null,
-        Tree::Scalar(s) => Value::Scalar(s),
-        Tree::Seq(items) => Value::Seq(items.into_iter().map(convert).collect()),
-        Tree::Map(entries) => Value::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| {
-                    let key_at = At {
-                        file: String::new(),
-                        pos: pos(&k.referenced),
+    fn node(&mut self, (event, span): Ev<'a>) -> Result<Node, SourceError> {
+        use granit_parser::Event as E;
+        let at = self.at(&span);
+        let line = at.pos.line;
+        self.count(1, line)?;
+        let (value, anchor) = match event {
+            E::Scalar(text, style, anchor, _) => {
+                let null = style == granit_parser::ScalarStyle::Plain
+                    && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL");
+                let value = if null {
+                    Value::Null
+                } else {
+                    Value::Scalar(text.into_owned())
+                };
+                (value, anchor)
+            }
+            E::SequenceStart(_, anchor, _) => {
+                let mut items = Vec::new();
+                loop {
+                    let ev = self.next()?;
+                    if matches!(ev.0, E::SequenceEnd) {
+                        break;
+                    }
+                    items.push(self.node(ev)?);
+                }
+                (Value::Seq(items), anchor)
+            }
+            E::MappingStart(_, anchor, _) => {
+                let mut entries: Vec<(String, At, Node)> = Vec::new();
+                let mut merged: Vec<Node> = Vec::new();
+                loop {
+                    let ev = self.next()?;
+                    if matches!(ev.0, E::MappingEnd) {
+                        break;
+                    }
+                    let merge_key = matches!(
+                        &ev.0,
+                        E::Scalar(t, granit_parser::ScalarStyle::Plain, ..) if t == "<<"
+                    );
+                    let key = self.node(ev)?;
+                    let value_ev = self.next()?;
+                    let value = self.node(value_ev)?;
+                    if merge_key {
+                        merged.push(value);
+                        continue;
+                    }
+                    let name = match &key.value {
+                        Value::Scalar(s) => s.clone(),
+                        Value::Null => String::new(),
+                        _ => {
+                            return Err(self.error(
+                                Some(key.at.pos.line),
+                                "a mapping key is not a scalar".into(),
+                            ))
+                        }
                     };
-                    (k.value, key_at, convert(v))
-                })
-                .collect(),
-        ),
-    };
-    Node { value, at }
+                    entries.push((name, key.at, value));
+                }
+                for m in merged {
+                    let sources: Vec<Node> = match m.value {
+                        Value::Seq(items) => items,
+                        _ => vec![m],
+                    };
+                    for source in sources {
+                        for (k, kat, v) in source.as_map() {
+                            if !entries.iter().any(|(e, ..)| e == k) {
+                                entries.push((k.clone(), kat.clone(), v.clone()));
+                            }
+                        }
+                    }
+                }
+                (Value::Map(entries), anchor)
+            }
+            E::Alias(id) => {
+                let node = self
+                    .anchors
+                    .get(&id)
+                    .cloned()
+                    .ok_or_else(|| self.error(Some(line), "an alias names no anchor".into()))?;
+                self.count(size(&node), line)?;
+                return Ok(node);
+            }
+            other => {
+                return Err(self.error(Some(line), format!("unexpected {other:?}")));
+            }
+        };
+        let node = Node { value, at };
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        Ok(node)
+    }
 }
 
-/// Parses one YAML document read from `path`.
+/// How many nodes a tree holds.
+fn size(n: &Node) -> usize {
+    1 + match &n.value {
+        Value::Seq(items) => items.iter().map(size).sum(),
+        Value::Map(entries) => entries.iter().map(|(_, _, v)| 1 + size(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// Parses the first YAML document read from `path` (an empty file is a null document).
 pub fn parse(path: &str, text: &str) -> Result<Node, SourceError> {
-    let mut options = serde_saphyr::Options::default();
-    options.with_snippet = false;
-    let tree: Spanned<Tree> = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-        let line = e.location().map(|l| l.line() as usize).filter(|&l| l > 0);
-        let message = e.to_string();
-        let message = message.lines().next().unwrap_or("").to_string();
-        SourceError::new(path, line, format!("not valid YAML: {message}"))
-    })?;
-    let mut node = convert(tree);
-    node.set_file(path);
-    Ok(node)
+    use granit_parser::Event as E;
+    let mut b = Builder {
+        events: granit_parser::Parser::new_from_str(text),
+        anchors: std::collections::HashMap::new(),
+        nodes: 0,
+        file: path,
+    };
+    let null = Node {
+        value: Value::Null,
+        at: At {
+            file: path.to_string(),
+            pos: Pos { line: 1, column: 1 },
+        },
+    };
+    loop {
+        let ev = b.next()?;
+        match ev.0 {
+            E::StreamStart => {}
+            E::StreamEnd => return Ok(null),
+            E::DocumentStart(..) => {
+                let first = b.next()?;
+                if matches!(first.0, E::DocumentEnd) {
+                    return Ok(null);
+                }
+                let node = b.node(first)?;
+                // The rest of the stream must still be YAML (a later error is an error).
+                loop {
+                    match b.events.next() {
+                        None => return Ok(node),
+                        Some(Err(e)) => {
+                            let line = e.marker().line();
+                            return Err(b.error(Some(line), e.info()));
+                        }
+                        Some(Ok(_)) => {}
+                    }
+                }
+            }
+            other => return Err(b.error(None, format!("unexpected {other:?}"))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +310,31 @@ mod tests {
         assert_eq!(privileged.at.pos.line, 2);
         assert_eq!(web.get("ports").unwrap().as_seq()[0].at.pos.line, 8);
         assert_eq!(privileged.at.file, "compose.yaml");
+    }
+
+    #[test]
+    fn alias_bombs_are_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..8 {
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        let err = parse("bomb.yaml", &text).unwrap_err();
+        assert!(err.message.contains("nodes"), "{err}");
+    }
+
+    #[test]
+    fn scalars_keep_their_text_and_nulls_are_null() {
+        let root = parse("c.yaml", "a: 1.0\nb: 0755\nc: ~\nd:\ne: 'null'\nf: yes\n").unwrap();
+        assert_eq!(root.get("a").unwrap().as_str(), Some("1.0"));
+        assert_eq!(root.get("b").unwrap().as_str(), Some("0755"));
+        assert_eq!(root.get("c").unwrap().value, Value::Null);
+        assert_eq!(root.get("d").unwrap().value, Value::Null);
+        assert_eq!(root.get("e").unwrap().as_str(), Some("null"));
+        assert!(root.get("f").unwrap().is_true());
+        assert_eq!(parse("e.yaml", "").unwrap().value, Value::Null);
     }
 
     #[test]
