@@ -2,7 +2,8 @@
 //! the real `docker-compose` (installed by .ci/run) from a locally imported busybox image; `audit`
 //! reads the project's files from the containers' labels and puts each container finding at the
 //! line that set it (CTR001 at `privileged: true`), or at the service's name for a rule with no
-//! source form. Everything the test creates carries `dockaudit.test=1` and is removed on drop.
+//! source form; a `# dockaudit-ignore` comment in the file accepts the runtime finding at its line.
+//! Everything the test creates carries `dockaudit.test=1` and is removed on drop.
 
 mod common;
 
@@ -68,7 +69,7 @@ fn container_findings_point_at_the_compose_line() {
     std::fs::write(
         &file,
         format!(
-            "services:\n  web:\n    image: {image}\n    labels:\n      dockaudit.test: \"1\"\n      {}: \"1\"\n    privileged: true\n    stop_grace_period: 1s\n  calm:\n    image: {image}\n    read_only: true\n    labels:\n      dockaudit.test: \"1\"\n    stop_grace_period: 1s\nnetworks:\n  default:\n    labels:\n      dockaudit.test: \"1\"\n",
+            "services:\n  web:\n    image: {image}\n    labels:\n      dockaudit.test: \"1\"\n      {}: \"1\"\n    privileged: true\n    stop_grace_period: 1s\n  # dockaudit-ignore RES001: sized by the host's cgroup\n  calm:\n    image: {image}\n    read_only: true\n    labels:\n      dockaudit.test: \"1\"\n    stop_grace_period: 1s\nnetworks:\n  default:\n    labels:\n      dockaudit.test: \"1\"\n",
             label.replace('=', ".")
         ),
     )
@@ -138,6 +139,14 @@ fn container_findings_point_at_the_compose_line() {
     }
     let calm = on("calm");
     assert!(!calm.is_empty());
+    // The comment above `calm:` accepts the runtime RES001 finding located at that line.
+    let res001 = calm
+        .iter()
+        .find(|f| f["rule"] == "RES001")
+        .expect("RES001 on calm");
+    assert_eq!(res001["location"]["line"], 10, "{res001}");
+    assert_eq!(res001["suppressed"]["source"], "inline", "{res001}");
+    assert_eq!(res001["suppressed"]["reason"], "sized by the host's cgroup");
     assert!(
         calm.iter().all(|f| f["rule"] != "CTR011"),
         "calm is read_only"

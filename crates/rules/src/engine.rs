@@ -40,6 +40,17 @@ pub fn audit(snapshot: &Snapshot, rules: &[Rule], options: &AuditOptions) -> Rep
 /// Runs `rules` (those selected) over an input the caller narrowed itself (`dockaudit image`
 /// judges one image that no container runs) and builds the report; `options.filter` is not applied.
 pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -> Report {
+    audit_input_located(input, rules, options, |_| {})
+}
+
+/// [`audit_input`], with `locate` giving findings their place in a source file before the ignores
+/// are applied (so a `# dockaudit-ignore` comment at that place accepts them).
+pub fn audit_input_located(
+    input: &AuditInput,
+    rules: &[Rule],
+    options: &AuditOptions,
+    locate: impl FnOnce(&mut [dockaudit_report::Finding]),
+) -> Report {
     let mut tally = Tally::default();
     // The rules that judge the host first; then the ignores are applied to their findings, and the
     // rules that judge the ignore entries themselves run on what became of each entry.
@@ -49,6 +60,7 @@ pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -
     {
         tally.run(rule, input, options);
     }
+    locate(&mut tally.findings);
     finish(input, tally, rules, options)
 }
 

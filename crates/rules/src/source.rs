@@ -464,7 +464,7 @@ pub fn compose_origin(
 /// could read, each keyed by the files as the containers' labels name them (`files`); `rules` the
 /// rules to run over them. Pure: the caller reads the files.
 pub fn link_to_compose(
-    report: &mut dockaudit_report::Report,
+    findings: &mut [dockaudit_report::Finding],
     snapshot: &dockaudit_snapshot::Snapshot,
     projects: &[(Vec<std::path::PathBuf>, ComposeProject)],
     rules: &[Rule],
@@ -498,8 +498,7 @@ pub fn link_to_compose(
         .iter()
         .map(|c| (c.inspect.id.as_str(), c))
         .collect();
-    for finding in report
-        .findings
+    for finding in findings
         .iter_mut()
         .filter(|f| f.target.kind == "container" && f.location.is_none())
     {

@@ -96,17 +96,28 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
             collect_live(&args.engine, Vec::new(), scan, progress)?
         }
     };
+    // The Compose files that created the containers, when readable here: their lines locate the
+    // findings, and their `# dockaudit-ignore` comments accept them.
+    let projects = compose_projects(&snapshot, args.engine.host_root.as_deref());
+    let mut suppressions = policy.suppressions;
+    for (_, project) in &projects {
+        for (file, ignore) in &project.ignores {
+            // A malformed comment is `lint`'s to report; the audit goes on without it.
+            let _ = suppressions.add_inline(file, ignore, RULES);
+        }
+    }
     let options = AuditOptions {
         selection,
         filter,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        suppressions: policy.suppressions,
+        suppressions,
         severity_overrides: policy.severity,
     };
     // The narrowed input once, for the rules and for whether the filter matched anything.
     let input = AuditInput::new(&snapshot, &options.filter);
-    let mut report = dockaudit_rules::audit_input(&input, RULES, &options);
-    link_to_compose_files(&mut report, &snapshot, args.engine.host_root.as_deref());
+    let mut report = dockaudit_rules::engine::audit_input_located(&input, RULES, &options, |f| {
+        dockaudit_rules::source::link_to_compose(f, &snapshot, &projects, RULES)
+    });
     let unmatched = options.filter.matched_nothing(&input);
     if let Some(why) = &unmatched {
         report.gaps.push(Gap {
@@ -121,18 +132,17 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
     })
 }
 
-/// For containers Compose created (their labels name the project's files), adds to each finding the
-/// Compose file line that set it, when the files are readable here: on a local engine (a unix
-/// socket) or under `--host-root`. A file that cannot be read or parsed is left out silently: the
-/// audit is about the containers, the line is a help.
-fn link_to_compose_files(
-    report: &mut Report,
+/// The Compose projects that created containers (their labels name the project's files), when the
+/// files are readable here: on a local engine (a unix socket) or under `--host-root`. A file that
+/// cannot be read or parsed is left out silently: the audit is about the containers, the line (and
+/// the inline ignores) a help.
+fn compose_projects(
     snapshot: &Snapshot,
     host_root: Option<&std::path::Path>,
-) {
+) -> Vec<(Vec<std::path::PathBuf>, dockaudit_source::ComposeProject)> {
     let local = snapshot.engine.endpoint.starts_with("unix://");
     if !local && host_root.is_none() {
-        return;
+        return Vec::new();
     }
     let mut wanted: Vec<Vec<std::path::PathBuf>> = snapshot
         .containers
@@ -142,7 +152,7 @@ fn link_to_compose_files(
     wanted.sort();
     wanted.dedup();
     let env = std::collections::BTreeMap::new();
-    let projects: Vec<_> = wanted
+    wanted
         .into_iter()
         .filter_map(|files| {
             let on_host: Vec<std::path::PathBuf> = files
@@ -155,8 +165,7 @@ fn link_to_compose_files(
             let project = dockaudit_source::compose::load(&on_host, &env).ok()?;
             Some((files, project))
         })
-        .collect();
-    dockaudit_rules::source::link_to_compose(report, snapshot, &projects, RULES);
+        .collect()
 }
 
 /// A snapshot collected where there was no vulnerability database keeps its images' packages: match
