@@ -35,6 +35,8 @@ pub enum Command {
     Image(crate::commands::image::ImageArgs),
     /// Audit, then follow the engine's events: publish new and resolved findings, serve /metrics.
     Watch(crate::commands::watch::WatchArgs),
+    /// Lint Dockerfiles and Compose files (never the engine), with the audit's rule ids and file:line.
+    Lint(crate::commands::lint::LintArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(crate::commands::completions::CompletionsArgs),
     /// Clean up orphaned resources safely: plan (changes nothing), apply a reviewed plan after a

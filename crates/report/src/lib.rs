@@ -296,7 +296,8 @@ impl BySeverity {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
-    /// `container`, `image`, `network`, `volume`, `daemon`, `host`, `file`.
+    /// `container`, `image`, `network`, `volume`, `daemon`, `host`, `file`, or `service` (a Compose
+    /// service judged by `dockaudit lint`; its id is `FILE#SERVICE`).
     pub kind: String,
     /// Full id (or path, for files).
     pub id: String,
@@ -360,7 +361,8 @@ pub struct Finding {
 pub struct Suppression {
     /// The reason the ignore gives.
     pub reason: String,
-    /// `config` (an `[[ignore]]` entry) or `label` (`dockaudit.ignore` on the container or image).
+    /// `config` (an `[[ignore]]` entry), `label` (`dockaudit.ignore` on the container or image) or
+    /// `inline` (a `# dockaudit-ignore RULE: reason` comment in a Dockerfile or Compose file).
     pub source: String,
 }
 

@@ -12,6 +12,7 @@ use dockaudit_snapshot::Snapshot;
 use crate::input::{AuditInput, TargetFilter};
 use crate::rule::Checks;
 use crate::select::RuleSelection;
+use crate::source::SourceInput;
 use crate::suppress::{self, Suppressions};
 use crate::Rule;
 
@@ -39,16 +40,66 @@ pub fn audit(snapshot: &Snapshot, rules: &[Rule], options: &AuditOptions) -> Rep
 /// Runs `rules` (those selected) over an input the caller narrowed itself (`dockaudit image`
 /// judges one image that no container runs) and builds the report; `options.filter` is not applied.
 pub fn audit_input(input: &AuditInput, rules: &[Rule], options: &AuditOptions) -> Report {
-    let snapshot = input.snapshot;
+    audit_input_located(input, rules, options, |_| {})
+}
+
+/// [`audit_input`], with `locate` giving findings their place in a source file before the ignores
+/// are applied (so a `# dockaudit-ignore` comment at that place accepts them).
+pub fn audit_input_located(
+    input: &AuditInput,
+    rules: &[Rule],
+    options: &AuditOptions,
+    locate: impl FnOnce(&mut [dockaudit_report::Finding]),
+) -> Report {
     let mut tally = Tally::default();
     // The rules that judge the host first; then the ignores are applied to their findings, and the
     // rules that judge the ignore entries themselves run on what became of each entry.
     for rule in rules
         .iter()
-        .filter(|r| !r.judges_ignores() && options.selection.includes(r))
+        .filter(|r| !r.judges_ignores() && !r.judges_source_only() && options.selection.includes(r))
     {
         tally.run(rule, input, options);
     }
+    locate(&mut tally.findings);
+    finish(input, tally, rules, options)
+}
+
+/// Runs the source checks of `rules` (those selected) over parsed Dockerfiles and Compose projects
+/// and builds the report. `now` (RFC 3339, from the caller's clock: rules never read it) dates the
+/// report and judges ignore expiry; `gaps` are what could not be read. A rule without a source check
+/// does not run (it is not counted).
+pub fn lint(
+    sources: &SourceInput,
+    rules: &[Rule],
+    options: &AuditOptions,
+    now: &str,
+    gaps: Vec<dockaudit_snapshot::Gap>,
+) -> Report {
+    let snapshot = Snapshot {
+        collected_at: now.to_string(),
+        engine: dockaudit_snapshot::EngineMeta {
+            kind: "source".into(),
+            ..Default::default()
+        },
+        gaps,
+        ..Snapshot::default()
+    };
+    let input = AuditInput::new(&snapshot, &TargetFilter::default());
+    let mut tally = Tally::default();
+    for rule in rules
+        .iter()
+        .filter(|r| !r.judges_ignores() && options.selection.includes(r))
+    {
+        if let Some(source) = crate::source::source_check(rule.meta.id) {
+            tally.run_with(rule, options, |checks| (source.check)(sources, checks));
+        }
+    }
+    finish(&input, tally, rules, options)
+}
+
+/// Applies the ignores, runs the META rules on what became of them, and builds the report.
+fn finish(input: &AuditInput, mut tally: Tally, rules: &[Rule], options: &AuditOptions) -> Report {
+    let snapshot = input.snapshot;
     let outcomes = suppress::settle(
         &options.suppressions,
         snapshot,
@@ -139,14 +190,21 @@ struct Tally {
 impl Tally {
     /// Runs one rule over `input` and adds what it found.
     fn run(&mut self, rule: &Rule, input: &AuditInput, options: &AuditOptions) {
+        // A rule whose list the engine did not give would judge an empty list: skip it instead.
+        self.run_with(rule, options, |checks| {
+            match crate::inputs::missing_list(&rule.meta, input.snapshot) {
+                Some(reason) => checks.skip(reason),
+                None => (rule.check)(input, checks),
+            }
+        });
+    }
+
+    /// Runs `check` as `rule` and adds what it found.
+    fn run_with(&mut self, rule: &Rule, options: &AuditOptions, check: impl FnOnce(&mut Checks)) {
         let meta = &rule.meta;
         let overridden = options.severity_overrides.get(meta.id).copied();
         let mut checks = Checks::default();
-        // A rule whose list the engine did not give would judge an empty list: skip it instead.
-        match crate::inputs::missing_list(meta, input.snapshot) {
-            Some(reason) => checks.skip(reason),
-            None => (rule.check)(input, &mut checks),
-        }
+        check(&mut checks);
         self.summary.rules += 1;
 
         let status = if let Some(reason) = checks.rule_skip.take() {

@@ -16,13 +16,15 @@ pub mod inputs;
 pub mod registry;
 pub mod rule;
 pub mod select;
+pub mod source;
 pub mod suppress;
 
-pub use engine::{audit, audit_input, AuditOptions};
+pub use engine::{audit, audit_input, lint, AuditOptions};
 pub use input::{AuditInput, TargetFilter, VulnerabilityFilter};
-pub use registry::{find_rule, RULES};
+pub use registry::{find_rule, RULES, SOURCE_CHECKS};
 pub use rule::{Checks, Failure, Rule, RuleMeta, Verdict};
 pub use select::RuleSelection;
+pub use source::{SourceCheck, SourceInput};
 pub use suppress::{IgnoreEntry, SuppressError, Suppressions, IGNORE_LABEL};
 
 /// A selection or filter the user gave that cannot be used.
@@ -50,6 +52,7 @@ pub(crate) mod prelude {
     pub use crate::facts;
     pub use crate::input::{container_target, image_target, AuditInput};
     pub use crate::rule::{Checks, Rule, RuleMeta, Verdict};
+    pub use crate::source::{SourceCheck, SourceInput};
 }
 
 /// Helpers for the rules' unit tests.

@@ -121,6 +121,17 @@ struct Compiled {
 #[derive(Debug, Clone, Default)]
 pub struct Suppressions {
     entries: Vec<Compiled>,
+    inline: Vec<Inline>,
+}
+
+/// A `# dockaudit-ignore RULE: reason` comment in a source file, for one rule.
+#[derive(Debug, Clone)]
+struct Inline {
+    entry: IgnoreEntry,
+    rule_id: &'static str,
+    /// The file and line whose findings it accepts.
+    path: String,
+    line: usize,
 }
 
 /// `YYYY-MM-DD` with plausible month and day.
@@ -174,12 +185,63 @@ impl Suppressions {
                 target,
             });
         }
-        Ok(Suppressions { entries: compiled })
+        Ok(Suppressions {
+            entries: compiled,
+            inline: Vec::new(),
+        })
     }
 
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.inline.is_empty()
+    }
+
+    /// Adds an inline suppression written in `path` (`# dockaudit-ignore CTR001: reason`): it
+    /// accepts the findings of its rules located at `path`, line `ignore.applies_to`. Reported like
+    /// `[[ignore]]` entries (source `inline`, META002 when it matches nothing).
+    pub fn add_inline(
+        &mut self,
+        path: &str,
+        ignore: &dockaudit_source::InlineIgnore,
+        rules: &[Rule],
+    ) -> Result<(), SuppressError> {
+        let named = if ignore.rules.is_empty() {
+            String::from("(no rule)")
+        } else {
+            ignore.rules.join(",")
+        };
+        if ignore.rules.is_empty() {
+            return Err(SuppressError::UnknownRule(named));
+        }
+        if ignore.reason.trim().is_empty() {
+            return Err(SuppressError::NoReason(named));
+        }
+        for name in &ignore.rules {
+            let rule = rules
+                .iter()
+                .find(|r| r.meta.id.eq_ignore_ascii_case(name) || r.meta.name == name)
+                .ok_or_else(|| SuppressError::UnknownRule(name.clone()))?;
+            if rule.judges_ignores() {
+                return Err(SuppressError::IgnoresItself(rule.meta.id.to_string()));
+            }
+            self.inline.push(Inline {
+                entry: IgnoreEntry {
+                    rule: name.clone(),
+                    target: None,
+                    reason: ignore.reason.clone(),
+                    expires: None,
+                    origin: Some(Location {
+                        path: path.to_string(),
+                        line: ignore.at.line,
+                        column: ignore.at.column,
+                    }),
+                },
+                rule_id: rule.meta.id,
+                path: path.to_string(),
+                line: ignore.applies_to,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -288,7 +350,23 @@ fn apply(
     };
     let labels = LabelIgnores::new(snapshot);
     let mut used = vec![false; suppressions.entries.len()];
+    let mut used_inline = vec![false; suppressions.inline.len()];
     for f in findings.iter_mut() {
+        // A comment on the very line wins over a config entry: it is the most specific.
+        let inline = suppressions.inline.iter().enumerate().find(|(_, i)| {
+            i.rule_id == f.rule
+                && f.location
+                    .as_ref()
+                    .is_some_and(|l| l.line == i.line && l.path == i.path)
+        });
+        if let Some((n, i)) = inline {
+            used_inline[n] = true;
+            f.suppressed = Some(Suppression {
+                reason: i.entry.reason.clone(),
+                source: "inline".into(),
+            });
+            continue;
+        }
         let by_config = suppressions.entries.iter().enumerate().find(|(_, c)| {
             c.rule_id == f.rule
                 && !expired(c)
@@ -326,5 +404,21 @@ fn apply(
                 .any(|r| r.rule == c.rule_id && r.status != RuleStatus::Skipped),
             narrowed,
         })
+        .chain(
+            suppressions
+                .inline
+                .iter()
+                .zip(used_inline)
+                .map(|(i, used)| IgnoreOutcome {
+                    entry: i.entry.clone(),
+                    rule_id: i.rule_id,
+                    expired: false,
+                    used,
+                    rule_ran: results
+                        .iter()
+                        .any(|r| r.rule == i.rule_id && r.status != RuleStatus::Skipped),
+                    narrowed,
+                }),
+        )
         .collect()
 }

@@ -75,6 +75,7 @@ pub struct Audited {
 pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited> {
     // Validate everything the user typed before touching the engine.
     let options = audit_options(args, policy)?;
+    let host_root = args.engine.host_root.as_deref();
     let progress = image_cmd::show_progress(
         if args.format.iter().any(|s| s.format == ReportFormat::Json) {
             Format::Json
@@ -92,14 +93,14 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
                     timeout: args.engine.timeout_secs(),
                 });
                 let snapshot = collect_live(&args.engine, Vec::new(), scan, progress)?;
-                return Ok(judge(&snapshot, &options));
+                return Ok(judge(&snapshot, &options, host_root));
             }
             live_fleet(args, &options, &targets, progress)?
         }
         [one] => match dockaudit_snapshot::fleet::load(one)? {
             SnapshotFile::One(mut snapshot) => {
                 match_where_collection_could_not(&mut snapshot);
-                return Ok(judge(&snapshot, &options));
+                return Ok(judge(&snapshot, &options, host_root));
             }
             // A fleet file, even of one host, is a fleet report: its findings name their host.
             SnapshotFile::Fleet(members) => members
@@ -109,7 +110,7 @@ pub fn audit_report(args: &AuditArgs, policy: config::Policy) -> Result<Audited>
         },
         many => snapshot_fleet(many),
     };
-    Ok(judge_fleet(fleet, &options))
+    Ok(judge_fleet(fleet, &options, host_root))
 }
 
 /// The rules, targets, ignores and severities the arguments (configuration merged in) select;
@@ -177,10 +178,34 @@ fn snapshot_fleet(paths: &[std::path::PathBuf]) -> Vec<Member> {
 
 /// Judges one snapshot: its report, whether the filter matched nothing (also a gap of the
 /// report), and its fatal gaps. `audit` and each full or partial audit of `watch` share it.
-pub fn judge(snapshot: &Snapshot, options: &AuditOptions) -> Audited {
+/// `host_root`: where the engine host's files are (`--host-root`), for its Compose files.
+pub fn judge(
+    snapshot: &Snapshot,
+    options: &AuditOptions,
+    host_root: Option<&std::path::Path>,
+) -> Audited {
     // The narrowed input once, for the rules and for whether the filter matched anything.
+    // The Compose files that created the containers, when readable here: their lines locate the
+    // findings, and their `# dockaudit-ignore` comments accept them.
+    let projects = compose_projects(snapshot, host_root);
+    let with_inline;
+    let options = if projects.iter().any(|(_, p)| !p.ignores.is_empty()) {
+        let mut more = options.clone();
+        for (_, project) in &projects {
+            for (file, ignore) in &project.ignores {
+                // A malformed comment is `lint`'s to report; the audit goes on without it.
+                let _ = more.suppressions.add_inline(file, ignore, RULES);
+            }
+        }
+        with_inline = more;
+        &with_inline
+    } else {
+        options
+    };
     let input = AuditInput::new(snapshot, &options.filter);
-    let mut report = dockaudit_rules::audit_input(&input, RULES, options);
+    let mut report = dockaudit_rules::engine::audit_input_located(&input, RULES, options, |f| {
+        dockaudit_rules::source::link_to_compose(f, snapshot, &projects, RULES)
+    });
     let unmatched = options.filter.matched_nothing(&input);
     if let Some(why) = &unmatched {
         report.gaps.push(Gap {
@@ -199,7 +224,11 @@ pub fn judge(snapshot: &Snapshot, options: &AuditOptions) -> Audited {
 /// Judges every host of a fleet on its own and merges the reports. The filter matched nothing
 /// only when it matched nothing on every host audited; every host's fatal gaps, and every host
 /// not audited, are fatal, each named by its host.
-fn judge_fleet(members: Vec<Member>, options: &AuditOptions) -> Audited {
+fn judge_fleet(
+    members: Vec<Member>,
+    options: &AuditOptions,
+    host_root: Option<&std::path::Path>,
+) -> Audited {
     let mut outcomes = Vec::new();
     let mut fatal = Vec::new();
     let mut unmatched: Vec<String> = Vec::new();
@@ -208,7 +237,7 @@ fn judge_fleet(members: Vec<Member>, options: &AuditOptions) -> Audited {
         match snapshot {
             Ok(mut snapshot) => {
                 match_where_collection_could_not(&mut snapshot);
-                let one = judge(&snapshot, options);
+                let one = judge(&snapshot, options, host_root);
                 audited += 1;
                 unmatched.extend(one.unmatched);
                 fatal.extend(one.fatal.into_iter().map(|why| format!("[{host}] {why}")));
@@ -297,6 +326,42 @@ fn accept_ignores_used_anywhere(outcomes: &mut [(String, HostOutcome)]) {
     }
 }
 
+/// The Compose projects that created containers (their labels name the project's files), when the
+/// files are readable here: on a local engine (a unix socket) or under `--host-root`. A file that
+/// cannot be read or parsed is left out silently: the audit is about the containers, the line (and
+/// the inline ignores) a help.
+fn compose_projects(
+    snapshot: &Snapshot,
+    host_root: Option<&std::path::Path>,
+) -> Vec<(Vec<std::path::PathBuf>, dockaudit_source::ComposeProject)> {
+    let local = snapshot.engine.endpoint.starts_with("unix://");
+    if !local && host_root.is_none() {
+        return Vec::new();
+    }
+    let mut wanted: Vec<Vec<std::path::PathBuf>> = snapshot
+        .containers
+        .iter()
+        .filter_map(|c| dockaudit_rules::source::compose_origin(c).map(|(files, _)| files))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let env = std::collections::BTreeMap::new();
+    wanted
+        .into_iter()
+        .filter_map(|files| {
+            let on_host: Vec<std::path::PathBuf> = files
+                .iter()
+                .map(|f| match host_root {
+                    Some(root) => root.join(f.strip_prefix("/").unwrap_or(f)),
+                    None => f.clone(),
+                })
+                .collect();
+            let project = dockaudit_source::compose::load(&on_host, &env).ok()?;
+            Some((files, project))
+        })
+        .collect()
+}
+
 /// A snapshot collected where there was no vulnerability database keeps its images' packages: match
 /// them against this host's database, when it has one, rather than tell the user to install one
 /// they already have.
@@ -324,6 +389,34 @@ fn match_where_collection_could_not(snapshot: &mut Snapshot) {
 
 /// Writes the report in every `--format` asked for: to its `=FILE`, to `--output`, or to stdout.
 pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
+    write_reports_to(
+        report,
+        &Outputs {
+            format: &args.format,
+            output: args.output.as_ref(),
+            color: args.color(),
+            verbose: args.verbose,
+            quiet: args.quiet,
+        },
+    )
+}
+
+/// Where and how a report is written (`audit`'s and `lint`'s output flags).
+pub struct Outputs<'a> {
+    /// `--format` specs.
+    pub format: &'a [crate::cli::FormatSpec],
+    /// `--output`.
+    pub output: Option<&'a std::path::PathBuf>,
+    /// `--color`.
+    pub color: ColorWhen,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+/// Writes the report in every format of `args`: to its `=FILE`, to `--output`, or to stdout.
+pub fn write_reports_to(report: &Report, args: &Outputs) -> Result<()> {
     let unnamed = args.format.iter().filter(|s| s.file.is_none()).count();
     if unnamed > 1 {
         anyhow::bail!(
@@ -339,7 +432,7 @@ pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
         anyhow::bail!("--output names no format: every --format already has its own file");
     }
     let catalogue = catalogue();
-    for spec in &args.format {
+    for spec in args.format {
         let mut buf = Vec::new();
         match spec.format {
             ReportFormat::Json => write_json(report, &mut buf),
@@ -358,10 +451,10 @@ pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             }
         }
         .context("cannot render the report")?;
-        match spec.file.as_ref().or(args.output.as_ref()) {
+        match spec.file.as_ref().or(args.output) {
             Some(path) => {
                 // Colour in a file only when asked for outright.
-                if spec.format == ReportFormat::Terminal && args.color() != ColorWhen::Always {
+                if spec.format == ReportFormat::Terminal && args.color != ColorWhen::Always {
                     buf = anstream::adapter::strip_bytes(&buf).into_vec();
                 }
                 std::fs::write(path, &buf)
@@ -369,7 +462,7 @@ pub fn write_reports(report: &Report, args: &AuditArgs) -> Result<()> {
             }
             None if spec.format == ReportFormat::Terminal => {
                 let mut out =
-                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color()));
+                    anstream::AutoStream::new(std::io::stdout(), color_choice(args.color));
                 write_stdout(&mut out, &buf).context("cannot write the report")?;
             }
             None => {

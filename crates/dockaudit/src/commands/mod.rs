@@ -8,6 +8,7 @@ pub mod completions;
 pub mod db;
 pub mod explain;
 pub mod image;
+pub mod lint;
 pub mod man;
 pub mod merge;
 pub mod prune;

@@ -103,8 +103,16 @@ pub fn write_junit(report: &Report, catalogue: &[RuleInfo], out: &mut dyn Write)
                     .set_message(f.message.clone())
                     .set_type(f.severity.as_str())
                     .set_description(format!(
-                        "{}\nFix: {}\nTarget: {} {} ({})",
-                        f.message, f.remediation, f.target.kind, f.target.name, f.target.id
+                        "{}\nFix: {}\nTarget: {} {} ({}){}",
+                        f.message,
+                        f.remediation,
+                        f.target.kind,
+                        f.target.name,
+                        f.target.id,
+                        f.location
+                            .as_ref()
+                            .map(|l| format!("\nAt: {}:{}:{}", l.path, l.line, l.column))
+                            .unwrap_or_default()
                     ));
                 push(TestCase::new(
                     format!(

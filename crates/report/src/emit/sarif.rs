@@ -274,6 +274,9 @@ pub fn logical_name(host: &str, target: &Target) -> String {
 /// A file path as a SARIF artifact URI: absolute paths as `file://` URIs, relative ones (a
 /// Dockerfile in the repository being scanned) left relative so code scanning maps them to the repo.
 fn file_uri(path: &str) -> String {
+    // `dockaudit lint .` names files `./compose.yaml`; code scanning wants them relative to the
+    // repository root, as `compose.yaml`.
+    let path = path.strip_prefix("./").unwrap_or(path);
     let escaped = uri_escape(path);
     if path.starts_with('/') {
         format!("file://{escaped}")

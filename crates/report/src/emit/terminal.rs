@@ -142,10 +142,11 @@ pub fn write_terminal(
             for f in group.findings.iter().take(opts.max_targets_per_rule) {
                 writeln!(
                     out,
-                    "           {}{} {}: {}",
+                    "           {}{} {}{}: {}",
                     on_host(&f.host),
                     f.target.kind,
                     f.target.name,
+                    place(f),
                     f.message
                 )?;
             }
@@ -170,6 +171,25 @@ pub fn write_terminal(
     write_fix_first(report, out, opts)
 }
 
+/// ` at PATH:LINE:COLUMN` for a finding with a place in a file (a Dockerfile, a Compose file,
+/// daemon.json), else nothing.
+fn place(f: &Finding) -> String {
+    let Some(l) = &f.location else {
+        return String::new();
+    };
+    let line = if l.column > 0 {
+        format!("{}:{}", l.line, l.column)
+    } else {
+        l.line.to_string()
+    };
+    // A finding on the file itself: `file Dockerfile:3:1`, not the path twice.
+    if f.target.kind == "file" && f.target.name == l.path {
+        format!(":{line}")
+    } else {
+        format!(" at {}:{line}", l.path)
+    }
+}
+
 /// Accepted risks: findings an ignore suppressed, dimmed and apart, each with the ignore's reason.
 fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let suppressed: Vec<(&Finding, &crate::Suppression)> = report
@@ -190,13 +210,14 @@ fn write_suppressed(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (f, s) in suppressed {
         writeln!(
             out,
-            "  {DIM}{}{} {} {} on {} {}: {}{DIM:#}",
+            "  {DIM}{}{} {} {} on {} {}{}: {}{DIM:#}",
             on_host(&f.host),
             f.severity.as_str().to_ascii_uppercase(),
             f.rule,
             f.name,
             f.target.kind,
             f.target.name,
+            place(f),
             f.message
         )?;
         writeln!(

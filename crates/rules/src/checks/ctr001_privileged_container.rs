@@ -33,3 +33,16 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `privileged: true`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR001",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| match s.get("privileged") {
+        Some(p) if p.is_true() => crate::source::one(s.key_at("privileged"), "privileged: true"),
+        _ => Some(Vec::new()),
+    });
+}

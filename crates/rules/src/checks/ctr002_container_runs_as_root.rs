@@ -98,6 +98,24 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Compose check: `user:` names root (`root`, `0`, `0:0`). Without `user:` the image decides
+/// (IMG001 judges its Dockerfile), so the service is not judged.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR002",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        let user = s.get("user")?.as_str()?;
+        if facts::is_root_user(user) {
+            crate::source::one(s.key_at("user"), format!("user: {user} runs it as root"))
+        } else {
+            Some(Vec::new())
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_root;

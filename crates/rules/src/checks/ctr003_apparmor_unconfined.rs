@@ -76,3 +76,21 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `security_opt: [apparmor:unconfined]`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR003",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            crate::source::security_opts(s)
+                .into_iter()
+                .filter(|(o, _)| o == "apparmor:unconfined")
+                .map(|(_, at)| crate::source::Hit::at(at, "security_opt apparmor:unconfined"))
+                .collect(),
+        )
+    });
+}

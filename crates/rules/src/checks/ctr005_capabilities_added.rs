@@ -53,3 +53,33 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `cap_add` beyond Docker's defaults (defaults re-added after `cap_drop: [ALL]`
+/// are not reported); High for the capabilities that lead to host root, else Medium.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR005",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            s.list("cap_add")
+                .into_iter()
+                .filter_map(|(cap, at)| {
+                    let cap = facts::normalize_capability(cap);
+                    if facts::DEFAULT_CAPABILITIES.contains(&cap.as_str()) {
+                        return None;
+                    }
+                    let hit = crate::source::Hit::at(at, format!("cap_add {cap}"))
+                        .evidence(json!({"added": cap}));
+                    Some(if facts::DANGEROUS_CAPABILITIES.contains(&cap.as_str()) {
+                        hit
+                    } else {
+                        hit.severity(Severity::Medium)
+                    })
+                })
+                .collect(),
+        )
+    });
+}

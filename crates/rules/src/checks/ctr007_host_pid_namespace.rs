@@ -34,3 +34,20 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `pid: host`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR007",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("pid").and_then(|n| n.as_str()) {
+            Some("host") => {
+                crate::source::one(s.key_at("pid"), "pid: host shares the host's PID namespace")
+            }
+            _ => Some(Vec::new()),
+        }
+    });
+}

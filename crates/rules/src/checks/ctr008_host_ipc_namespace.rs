@@ -42,3 +42,20 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `ipc: host`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR008",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("ipc").and_then(|n| n.as_str()) {
+            Some("host") => {
+                crate::source::one(s.key_at("ipc"), "ipc: host shares the host's IPC namespace")
+            }
+            _ => Some(Vec::new()),
+        }
+    });
+}

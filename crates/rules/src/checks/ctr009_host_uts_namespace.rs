@@ -34,3 +34,20 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `uts: host`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR009",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("uts").and_then(|n| n.as_str()) {
+            Some("host") => {
+                crate::source::one(s.key_at("uts"), "uts: host shares the host's UTS namespace")
+            }
+            _ => Some(Vec::new()),
+        }
+    });
+}

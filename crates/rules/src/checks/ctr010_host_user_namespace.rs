@@ -63,3 +63,21 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `userns_mode: host`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR010",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("userns_mode").and_then(|n| n.as_str()) {
+            Some("host") => crate::source::one(
+                s.key_at("userns_mode"),
+                "userns_mode: host shares the host's user namespace",
+            ),
+            _ => Some(Vec::new()),
+        }
+    });
+}

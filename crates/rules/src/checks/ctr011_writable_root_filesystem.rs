@@ -34,3 +34,20 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: no `read_only: true`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR011",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| match s.get("read_only") {
+        Some(r) if r.is_true() => Some(Vec::new()),
+        Some(_) => crate::source::one(
+            s.key_at("read_only"),
+            "read_only is false: the root filesystem is writable",
+        ),
+        None => crate::source::one(&s.at, "no read_only: true: the root filesystem is writable"),
+    });
+}

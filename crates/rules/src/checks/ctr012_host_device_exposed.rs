@@ -126,6 +126,26 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Compose check: `devices:` entries.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR012",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            s.list("devices")
+                .into_iter()
+                .map(|(d, at)| {
+                    crate::source::Hit::at(at, format!("devices: {d}"))
+                        .evidence(json!({"device": d}))
+                })
+                .collect(),
+        )
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,6 +264,24 @@ fn judge_profile(text: &str, mut evidence: serde_json::Value) -> Verdict {
     }
 }
 
+/// The Compose check: `security_opt: [seccomp:unconfined]`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR013",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            crate::source::security_opts(s)
+                .into_iter()
+                .filter(|(o, _)| o == "seccomp:unconfined")
+                .map(|(_, at)| crate::source::Hit::at(at, "security_opt seccomp:unconfined"))
+                .collect(),
+        )
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,28 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Compose check: no `security_opt: [no-new-privileges:true]`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR014",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        let set = crate::source::security_opts(s)
+            .iter()
+            .any(|(o, _)| o == "no-new-privileges" || o == "no-new-privileges:true");
+        if set {
+            Some(Vec::new())
+        } else {
+            crate::source::one(
+                s.def.key_at("security_opt").unwrap_or(&s.at),
+                "no security_opt no-new-privileges:true",
+            )
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_bool;

@@ -41,3 +41,27 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             .with_evidence(json!({"Config.Healthcheck": null, "State.Status": c.status()})),
     });
 }
+
+/// The Compose check: `healthcheck: {disable: true}` or `test: ["NONE"]` disables the image's
+/// check; without `healthcheck:` the image's own `HEALTHCHECK` decides (IMG002 judges its
+/// Dockerfile), so the service is not judged.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR015",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        let hc = s.get("healthcheck")?;
+        let disabled = hc.get("disable").is_some_and(|d| d.is_true())
+            || hc.get("test").is_some_and(|t| {
+                t.as_str() == Some("NONE")
+                    || t.as_seq().first().and_then(|f| f.as_str()) == Some("NONE")
+            });
+        if disabled {
+            crate::source::one(s.key_at("healthcheck"), "healthcheck disabled")
+        } else {
+            Some(Vec::new())
+        }
+    });
+}

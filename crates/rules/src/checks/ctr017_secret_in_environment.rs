@@ -146,6 +146,30 @@ fn judge(found: &[&Redaction], image_env: &BTreeSet<String>) -> Verdict {
         .with_evidence(json!({"secrets": evidence, "inherited_from_image_env": inherited}))
 }
 
+/// The Compose check: secret-looking values in `environment`, `labels` and `build.args` (masked
+/// when the file was read).
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR017",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            s.secrets
+                .iter()
+                .map(|m| {
+                    crate::source::Hit::at(
+                        &m.at,
+                        format!("{} {} holds a secret ({})", m.field, m.key, m.reason),
+                    )
+                    .evidence(json!({"field": m.field, "key": m.key, "masked": m.masked, "reason": m.reason}))
+                })
+                .collect(),
+        )
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

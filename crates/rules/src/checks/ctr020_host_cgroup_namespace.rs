@@ -62,3 +62,21 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `cgroup: host`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "CTR020",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("cgroup").and_then(|n| n.as_str()) {
+            Some("host") => crate::source::one(
+                s.key_at("cgroup"),
+                "cgroup: host shares the host's cgroup namespace",
+            ),
+            _ => Some(Vec::new()),
+        }
+    });
+}

@@ -38,3 +38,65 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         Verdict::fail(message).with_evidence(json!({ "Config.User": user }))
     });
 }
+
+/// The Dockerfile check: the final stage's last `USER` (followed through `FROM` an earlier stage)
+/// is root, or no stage on the way sets one (the base image's user, root for most). hadolint's
+/// DL3002 reports only an explicit root `USER`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG001",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    use dockaudit_source::dockerfile::Kind;
+    crate::source::each_dockerfile(checks, input, |df| {
+        let Some(mut stage) = df.final_stage() else {
+            return Vec::new();
+        };
+        let last = stage.from.pos;
+        loop {
+            let user = stage.instructions.iter().rev().find_map(|i| match &i.kind {
+                Kind::User { raw, resolved } => Some((i, raw, resolved)),
+                _ => None,
+            });
+            match user {
+                Some((i, raw, resolved)) => {
+                    let Some(user) = resolved else {
+                        return Vec::new(); // a variable without a known value: cannot tell
+                    };
+                    if facts::is_root_user(user) {
+                        return vec![crate::source::Hit::in_dockerfile(
+                            df,
+                            i.pos,
+                            format!("the final stage's last USER is root (`USER {raw}`)"),
+                        )
+                        .evidence(json!({"user": raw}))];
+                    }
+                    return Vec::new();
+                }
+                None if stage.from.is_stage => {
+                    match df.stages.iter().find(|s| {
+                        s.name
+                            .as_deref()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&stage.from.resolved))
+                    }) {
+                        Some(base) if base.index < stage.index => stage = base,
+                        _ => return Vec::new(),
+                    }
+                }
+                None => {
+                    return vec![crate::source::Hit::in_dockerfile(
+                        df,
+                        last,
+                        format!(
+                            "no USER in the final stage: it runs as {}'s user, root unless that image sets one",
+                            stage.from.resolved
+                        ),
+                    )
+                    .evidence(json!({"base": stage.from.resolved}))
+                    .severity(Severity::Low)];
+                }
+            }
+        }
+    });
+}

@@ -35,3 +35,35 @@ fn check(input: &AuditInput, checks: &mut Checks) {
             .with_evidence(json!({ "Config.Healthcheck": null })),
     });
 }
+
+/// The Dockerfile check: the final stage has no `HEALTHCHECK`, or disables its base's with
+/// `HEALTHCHECK NONE`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG002",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    use dockaudit_source::dockerfile::Kind;
+    crate::source::each_dockerfile(checks, input, |df| {
+        let Some(stage) = df.final_stage() else {
+            return Vec::new();
+        };
+        match stage.instructions.iter().rev().find_map(|i| match i.kind {
+            Kind::Healthcheck { none } => Some((i, none)),
+            _ => None,
+        }) {
+            Some((_, false)) => Vec::new(),
+            Some((i, true)) => vec![crate::source::Hit::in_dockerfile(
+                df,
+                i.pos,
+                "HEALTHCHECK NONE disables the base image's health check",
+            )],
+            None => vec![crate::source::Hit::in_dockerfile(
+                df,
+                stage.from.pos,
+                "the final stage defines no HEALTHCHECK",
+            )],
+        }
+    });
+}

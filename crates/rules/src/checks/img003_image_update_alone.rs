@@ -36,7 +36,7 @@ pub const RULE: Rule = Rule {
 const MAX_INSTRUCTION_CHARS: usize = 100;
 
 /// A package index refresh.
-static UPDATE: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static UPDATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(?:apt-get|apt|aptitude)\s+(?:-\S+\s+)*update\b|\bapk\s+(?:-\S+\s+)*update\b|\b(?:yum|dnf|microdnf)\s+(?:-\S+\s+)*makecache\b|\bzypper\s+(?:-\S+\s+)*(?:refresh|ref)\b",
     )
@@ -44,7 +44,7 @@ static UPDATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// An install or upgrade that uses the refreshed index (within one shell command, not across `&&`).
-static INSTALL: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static INSTALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"\b(?:apt-get|apt|aptitude)\s+(?:[^\s;&|]+\s+)*?(?:install|upgrade|dist-upgrade|full-upgrade|build-dep)\b|\bapk\s+(?:[^\s;&|]+\s+)*?(?:add|upgrade)\b|\b(?:yum|dnf|microdnf)\s+(?:[^\s;&|]+\s+)*?(?:install|upgrade|update|reinstall|groupinstall)\b|\bzypper\s+(?:[^\s;&|]+\s+)*?(?:install|in|update|up|dist-upgrade|dup|patch)\b",
     )
@@ -118,6 +118,30 @@ fn run_command(created_by: &str) -> Option<String> {
     .find_map(|shell| s.strip_prefix(shell))
     .unwrap_or(s);
     Some(s.trim().to_string())
+}
+
+/// The Dockerfile check: a `RUN` that refreshes the package index without installing in the same
+/// `RUN` (the same patterns as the image history's).
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG003",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_dockerfile(checks, input, |df| {
+        crate::source::runs(df)
+            .filter_map(|(_, ins, _)| {
+                let script = ins.kind.script()?;
+                (UPDATE.is_match(&script) && !INSTALL.is_match(&script)).then(|| {
+                    crate::source::Hit::in_dockerfile(
+                        df,
+                        ins.pos,
+                        "refreshes the package index without installing in the same RUN",
+                    )
+                })
+            })
+            .collect()
+    });
 }
 
 #[cfg(test)]

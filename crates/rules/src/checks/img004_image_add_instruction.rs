@@ -158,6 +158,67 @@ fn short_hash(source: &str) -> String {
     }
 }
 
+/// The Dockerfile check: `ADD` of local files that are not archives (COPY does that; hadolint
+/// DL3020), and `ADD` of a URL without `--checksum` (fetched unverified; hadolint does not report
+/// it). `ADD` of a local archive (unpacked, which is what ADD is for) passes.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG004",
+    check: source,
+};
+
+const ARCHIVES: &[&str] = &[
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".gz",
+    ".bz2", ".xz", ".zst", ".lz", ".lzma", ".tb2", ".tz2",
+];
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    use dockaudit_source::dockerfile::Kind;
+    crate::source::each_dockerfile(checks, input, |df| {
+        let mut hits = Vec::new();
+        for (_, ins) in df.instructions() {
+            let Kind::Add(t) = &ins.kind else {
+                continue;
+            };
+            let is_url = |s: &str| s.contains("://") || s.starts_with("git@");
+            let urls: Vec<&String> = t.sources.iter().filter(|s| is_url(s)).collect();
+            let plain: Vec<&String> = t
+                .sources
+                .iter()
+                .filter(|s| {
+                    !is_url(s) && !ARCHIVES.iter().any(|a| s.to_ascii_lowercase().ends_with(a))
+                })
+                .collect();
+            if !plain.is_empty() {
+                hits.push(
+                    crate::source::Hit::in_dockerfile(
+                        df,
+                        ins.pos,
+                        format!(
+                            "ADD of {} where COPY would do",
+                            plain
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                    .evidence(json!({"sources": t.sources})),
+                );
+            } else if !urls.is_empty() && !t.checksum {
+                hits.push(
+                    crate::source::Hit::in_dockerfile(
+                        df,
+                        ins.pos,
+                        format!("ADD fetches {} without --checksum", urls[0]),
+                    )
+                    .evidence(json!({"sources": t.sources})),
+                );
+            }
+        }
+        hits
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

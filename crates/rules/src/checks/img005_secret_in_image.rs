@@ -117,6 +117,42 @@ fn judge(image: &Image, found: &[&Redaction]) -> Verdict {
     }
 }
 
+/// The Dockerfile check: a secret-looking value in `ENV`, `ARG` (a default) or `LABEL`; the value
+/// was masked when the file was read.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG005",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    use dockaudit_source::dockerfile::Kind;
+    crate::source::each_dockerfile(checks, input, |df| {
+        let mut hits = Vec::new();
+        let mut found: Vec<_> = df.global_args.iter().map(|v| ("ARG", v)).collect();
+        for (_, ins) in df.instructions() {
+            if let Kind::Env(vars) | Kind::Arg(vars) | Kind::Label(vars) = &ins.kind {
+                found.extend(vars.iter().map(|v| (ins.keyword, v)));
+            }
+        }
+        for (keyword, v) in found.into_iter().filter(|(_, v)| v.secret.is_some()) {
+            let pos = v.pos;
+            hits.push(
+                crate::source::Hit::in_dockerfile(
+                    df,
+                    pos,
+                    format!(
+                        "{keyword} {} holds a secret ({}): it is stored in the image",
+                        v.key,
+                        v.secret.as_deref().unwrap_or("")
+                    ),
+                )
+                .evidence(json!({"key": v.key, "masked": v.value, "reason": v.secret})),
+            );
+        }
+        hits
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use dockaudit_snapshot::HistoryEntry;

@@ -60,6 +60,37 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Compose check: `image:` without a tag or with `:latest` (not judged when the service also
+/// has `build:`: the image is then the name the build is tagged with).
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG006",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        if s.get("build").is_some() {
+            return None;
+        }
+        let image = s.get("image")?.as_str()?;
+        if image.contains('@') || image.contains('$') {
+            return Some(Vec::new());
+        }
+        let last = image.rsplit('/').next().unwrap_or(image);
+        match last.split_once(':').map(|(_, t)| t) {
+            None => crate::source::one(
+                s.key_at("image"),
+                format!("image {image} has no tag, which means :latest"),
+            ),
+            Some("latest") => crate::source::one(
+                s.key_at("image"),
+                format!("image {image} uses the moving :latest tag"),
+            ),
+            Some(_) => Some(Vec::new()),
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,73 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Dockerfile check: `COPY`/`ADD` of a file that is a credential by its name (`.env`, SSH
+/// keys, `.npmrc`, `.pypirc`, `.netrc`, `.aws`, `.docker/config.json`, keystores, `*.pem`/`*.key`).
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG009",
+    check: source,
+};
+
+/// Whether a COPY source names a credential file.
+pub(crate) fn credential_source(source: &str) -> bool {
+    let s = source.trim_end_matches('/');
+    let name = s.rsplit('/').next().unwrap_or(s).to_ascii_lowercase();
+    let templates = [".example", ".sample", ".template", ".dist", ".defaults"];
+    if templates.iter().any(|t| name.ends_with(t)) {
+        return false;
+    }
+    name == ".env"
+        || name.starts_with(".env.")
+        || [
+            "id_rsa",
+            "id_dsa",
+            "id_ecdsa",
+            "id_ed25519",
+            ".npmrc",
+            ".pypirc",
+            ".netrc",
+            ".pgpass",
+            ".git-credentials",
+            ".aws",
+            ".ssh",
+        ]
+        .contains(&name.as_str())
+        || s.ends_with(".docker/config.json")
+        || [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore"]
+            .iter()
+            .any(|e| name.ends_with(e))
+}
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    use dockaudit_source::dockerfile::Kind;
+    crate::source::each_dockerfile(checks, input, |df| {
+        let mut hits = Vec::new();
+        for (_, ins) in df.instructions() {
+            let (Kind::Copy(t) | Kind::Add(t)) = &ins.kind else {
+                continue;
+            };
+            // A copy from another stage moves files already inside the build.
+            if t.from.is_some() {
+                continue;
+            }
+            if let Some(src) = t.sources.iter().find(|s| credential_source(s)) {
+                hits.push(
+                    crate::source::Hit::in_dockerfile(
+                        df,
+                        ins.pos,
+                        format!(
+                            "{} copies the credential file {src} into the image",
+                            ins.keyword
+                        ),
+                    )
+                    .evidence(json!({"sources": t.sources})),
+                );
+            }
+        }
+        hits
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use dockaudit_snapshot::contents::{CredentialFile, ImageContents};

@@ -35,6 +35,36 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Dockerfile check: `COPY`/`ADD` of a `.git` directory by name.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "IMG014",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    use dockaudit_source::dockerfile::Kind;
+    crate::source::each_dockerfile(checks, input, |df| {
+        let mut hits = Vec::new();
+        for (_, ins) in df.instructions() {
+            let (Kind::Copy(t) | Kind::Add(t)) = &ins.kind else {
+                continue;
+            };
+            let git = t.sources.iter().find(|s| {
+                let s = s.trim_end_matches('/');
+                s == ".git" || s.ends_with("/.git")
+            });
+            if let Some(src) = git {
+                hits.push(crate::source::Hit::in_dockerfile(
+                    df,
+                    ins.pos,
+                    format!("{} copies {src} into the image", ins.keyword),
+                ));
+            }
+        }
+        hits
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use dockaudit_snapshot::contents::ImageContents;

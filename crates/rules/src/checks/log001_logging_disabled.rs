@@ -35,3 +35,23 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `logging: {driver: none}`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "LOG001",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        let driver = s.def.path(&["logging", "driver"])?;
+        if driver.as_str() == Some("none") {
+            crate::source::one(
+                &driver.at,
+                "logging driver none: the container's output is thrown away",
+            )
+        } else {
+            Some(Vec::new())
+        }
+    });
+}

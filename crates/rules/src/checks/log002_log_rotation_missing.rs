@@ -92,6 +92,35 @@ fn check(input: &AuditInput, checks: &mut Checks) {
     });
 }
 
+/// The Compose check: `logging: {driver: json-file}` without a positive `options.max-size`. Without
+/// `logging:` the daemon's default decides (not in the file), so the service is not judged.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "LOG002",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        let logging = s.get("logging")?;
+        let driver = logging.get("driver").and_then(|d| d.as_str())?;
+        if driver != "json-file" {
+            return Some(Vec::new());
+        }
+        let size = logging
+            .path(&["options", "max-size"])
+            .and_then(|m| m.as_str());
+        match size {
+            Some(v) if !v.trim_start_matches('0').is_empty() && !v.starts_with('-') => {
+                Some(Vec::new())
+            }
+            _ => crate::source::one(
+                s.key_at("logging"),
+                "json-file logging without max-size: the log is never rotated",
+            ),
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,3 +52,29 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: a `volumes:` entry mounting the engine's socket (or its directory).
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "MNT001",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |p, s| {
+        Some(
+            crate::source::compose_mounts(p, s)
+                .into_iter()
+                .filter(|m| m.kind == "bind" && facts::is_engine_socket(&m.source))
+                .map(|m| {
+                    crate::source::Hit::at(
+                        m.at,
+                        format!("mounts the engine socket {} at {}", m.source, m.target),
+                    )
+                    .evidence(
+                        json!({"source": m.source, "target": m.target, "read_only": m.read_only}),
+                    )
+                })
+                .collect(),
+        )
+    });
+}

@@ -73,7 +73,7 @@ const CRITICAL_WHEN_WRITABLE: &[&str] = &[
 ];
 
 /// The severity of one sensitive mount of host path `source`.
-fn mount_severity(source: &str, rw: bool) -> Severity {
+pub(crate) fn mount_severity(source: &str, rw: bool) -> Severity {
     let source = facts::trim_path(source);
     match (rw, CRITICAL_WHEN_WRITABLE.contains(&source)) {
         (true, true) => Severity::Critical,
@@ -142,6 +142,33 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         Verdict::fail(message)
             .with_evidence(json!({"mounts": mounts, "State.Status": c.status()}))
             .with_severity(severity)
+    });
+}
+
+/// The Compose check: a bind mount of a sensitive host directory (relative paths resolved against
+/// the project directory), with the runtime rule's severities.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "MNT002",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |p, s| {
+        Some(
+            crate::source::compose_mounts(p, s)
+                .into_iter()
+                .filter(|m| m.kind == "bind" && !facts::is_engine_socket(&m.source))
+                .filter_map(|m| {
+                    let dir = facts::sensitive_host_path(&m.source)?;
+                    let access = if m.read_only { "read-only" } else { "read-write" };
+                    Some(
+                        crate::source::Hit::at(m.at, format!("mounts {} {access} at {} ({dir})", m.source, m.target))
+                            .evidence(json!({"source": m.source, "target": m.target, "read_only": m.read_only}))
+                            .severity(mount_severity(&m.source, !m.read_only)),
+                    )
+                })
+                .collect(),
+        )
     });
 }
 

@@ -38,3 +38,21 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `network_mode: host`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "NET001",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match s.get("network_mode").and_then(|n| n.as_str()) {
+            Some("host") => crate::source::one(
+                s.key_at("network_mode"),
+                "network_mode: host shares the host's network namespace",
+            ),
+            _ => Some(Vec::new()),
+        }
+    });
+}

@@ -43,3 +43,26 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: a `ports:` entry publishing a host port below 1024.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "NET002",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            crate::source::compose_ports(s)
+                .into_iter()
+                .filter_map(|p| {
+                    let port = p.host_port().filter(|&h| h > 0 && h < 1024)?;
+                    Some(crate::source::Hit::at(
+                        p.at,
+                        format!("publishes privileged host port {port}"),
+                    ))
+                })
+                .collect(),
+        )
+    });
+}

@@ -39,3 +39,30 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: a `ports:` entry without a host address (every interface).
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "NET003",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            crate::source::compose_ports(s)
+                .into_iter()
+                .filter(|p| p.on_all_interfaces())
+                .map(|p| {
+                    let host = p
+                        .published
+                        .clone()
+                        .unwrap_or_else(|| "an ephemeral port".into());
+                    crate::source::Hit::at(
+                        p.at,
+                        format!("publishes {host} → {} on every host interface", p.target),
+                    )
+                })
+                .collect(),
+        )
+    });
+}

@@ -59,7 +59,7 @@ const SERVICES: &[(u16, &str, bool)] = &[
 ];
 
 /// The service on a port, if it is a sensitive one.
-fn service(port: u16) -> Option<(&'static str, bool)> {
+pub(crate) fn service(port: u16) -> Option<(&'static str, bool)> {
     SERVICES
         .iter()
         .find(|(p, _, _)| *p == port)
@@ -115,5 +115,34 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         } else {
             verdict
         }
+    });
+}
+
+/// The Compose check: a database, admin or remote-access port published on every host interface.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "NET004",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        Some(
+            crate::source::compose_ports(s)
+                .into_iter()
+                .filter(|p| p.on_all_interfaces())
+                .filter_map(|p| {
+                    let (name, critical) = service(p.container_port()?)?;
+                    let hit = crate::source::Hit::at(
+                        p.at,
+                        format!("publishes {name} ({}) on every host interface", p.target),
+                    );
+                    Some(if critical {
+                        hit.severity(Severity::Critical)
+                    } else {
+                        hit
+                    })
+                })
+                .collect(),
+        )
     });
 }

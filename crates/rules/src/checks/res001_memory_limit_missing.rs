@@ -34,3 +34,24 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: none of `mem_limit or deploy.resources.limits.memory` set.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "RES001",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match crate::source::first_set(
+            s,
+            &[&["mem_limit"], &["deploy", "resources", "limits", "memory"]],
+        ) {
+            Some(_) => Some(Vec::new()),
+            None => crate::source::one(
+                &s.at,
+                "no memory limit (mem_limit or deploy.resources.limits.memory)",
+            ),
+        }
+    });
+}

@@ -47,3 +47,28 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: none of `cpus or cpu_quota or deploy.resources.limits.cpus` set.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "RES002",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match crate::source::first_set(
+            s,
+            &[
+                &["cpus"],
+                &["cpu_quota"],
+                &["deploy", "resources", "limits", "cpus"],
+            ],
+        ) {
+            Some(_) => Some(Vec::new()),
+            None => crate::source::one(
+                &s.at,
+                "no CPU limit (cpus or cpu_quota or deploy.resources.limits.cpus)",
+            ),
+        }
+    });
+}

@@ -36,3 +36,24 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: none of `pids_limit or deploy.resources.limits.pids` set.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "RES003",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        match crate::source::first_set(
+            s,
+            &[&["pids_limit"], &["deploy", "resources", "limits", "pids"]],
+        ) {
+            Some(_) => Some(Vec::new()),
+            None => crate::source::one(
+                &s.at,
+                "no PIDs limit (pids_limit or deploy.resources.limits.pids)",
+            ),
+        }
+    });
+}

@@ -55,3 +55,49 @@ fn check(input: &AuditInput, checks: &mut Checks) {
         }
     });
 }
+
+/// The Compose check: `restart: always` / `unless-stopped` / `on-failure` without a limit (or more
+/// than the runtime rule accepts), and `deploy.restart_policy` without `max_attempts`.
+pub const SOURCE: SourceCheck = SourceCheck {
+    id: "RES004",
+    check: source,
+};
+
+fn source(input: &SourceInput, checks: &mut Checks) {
+    crate::source::each_service(checks, input, |_, s| {
+        if let Some(r) = s.get("restart").and_then(|n| n.as_str()) {
+            let (name, retries) = r.split_once(':').unwrap_or((r, ""));
+            let retries: i64 = retries.parse().unwrap_or(0);
+            let problem = match name {
+                "always" | "unless-stopped" => Some(format!("restart: {r} restarts it forever")),
+                "on-failure" if retries <= 0 => {
+                    Some("restart: on-failure has no retry limit".to_string())
+                }
+                "on-failure" if retries > MAX_RETRIES => Some(format!(
+                    "restart: {r} retries more than {MAX_RETRIES} times"
+                )),
+                _ => None,
+            };
+            return Some(
+                problem
+                    .map(|m| vec![crate::source::Hit::at(s.key_at("restart"), m)])
+                    .unwrap_or_default(),
+            );
+        }
+        let policy = s.def.path(&["deploy", "restart_policy"])?;
+        let condition = policy
+            .get("condition")
+            .and_then(|c| c.as_str())
+            .unwrap_or("any");
+        let attempts: i64 = policy
+            .get("max_attempts")
+            .and_then(|m| m.as_str())
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if condition != "none" && (attempts <= 0 || attempts > MAX_RETRIES) {
+            crate::source::one(&policy.at, format!("deploy.restart_policy condition {condition} with max_attempts {attempts}: unbounded restarts"))
+        } else {
+            Some(Vec::new())
+        }
+    });
+}

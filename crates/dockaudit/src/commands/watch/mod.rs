@@ -531,7 +531,8 @@ impl Watcher {
     /// Runs the rules over `snapshot`, adds the restart bursts, publishes the report and writes
     /// the new and resolved findings.
     fn rejudge(&mut self, snapshot: &Snapshot) {
-        let mut report = audit::judge(snapshot, &self.options).report;
+        let mut report =
+            audit::judge(snapshot, &self.options, self.collect.host_root.as_deref()).report;
         let bursts = self
             .restarts
             .bursts(now_nanos(), self.threshold)
