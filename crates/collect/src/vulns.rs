@@ -7,11 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use dockaudit_scan::os::OsInfo;
-use dockaudit_scan::vulndb::{
-    release_for, Installed, MatchError, MatchOptions, VulnDb, VulnDbError,
-};
 use dockaudit_snapshot::contents::{ImageContents, VulnerabilityMatch};
 use dockaudit_snapshot::Fact;
+use dockaudit_vulndb::{release_for, Installed, MatchError, MatchOptions, VulnDb, VulnDbError};
 
 /// Why vulnerabilities are missing when there is no database.
 pub const NO_DATABASE: &str = "no vulnerability database: run `dockaudit db update`";

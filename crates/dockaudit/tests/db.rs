@@ -7,11 +7,11 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use dockaudit_scan::vulndb::build::{build, BuildOptions, FeedSet};
-use dockaudit_scan::vulndb::FeedLimits;
+use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
+use dockaudit_vulndb::FeedLimits;
 
 fn feeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scan/tests/data/advisories/feeds")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vulndb/tests/data/advisories/feeds")
 }
 
 fn dockaudit(args: &[&str]) -> Output {

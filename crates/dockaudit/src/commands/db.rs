@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use dockaudit_scan::vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
-use dockaudit_scan::vulndb::fetch::{self, FetchConfig};
-use dockaudit_scan::vulndb::{
+use dockaudit_vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
+use dockaudit_vulndb::fetch::{self, FetchConfig};
+use dockaudit_vulndb::{
     alpine, debian, human_bytes, ubuntu, DbStatus, FeedLimits, Status, VulnDb, VulnDbError,
     STALE_AFTER_DAYS,
 };
@@ -148,7 +148,7 @@ pub fn db_path(arg: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = arg {
         return Ok(p);
     }
-    dockaudit_scan::vulndb::default_db_path(
+    dockaudit_vulndb::default_db_path(
         std::env::var_os("XDG_DATA_HOME").as_deref(),
         std::env::var_os("HOME").as_deref(),
     )

@@ -40,7 +40,7 @@ pub struct VulnArgs {
 
 /// Parses one `--severity` value (also `[vulnerabilities] severity` in dockaudit.toml).
 pub fn parse_vuln_severity(s: &str) -> Result<String, String> {
-    s.parse::<dockaudit_scan::vulndb::Severity>()
+    s.parse::<dockaudit_vulndb::Severity>()
         .map(|v| v.as_str().to_owned())
 }
 

@@ -1,5 +1,5 @@
 //! `dockaudit db update`: downloads the feeds over HTTPS (or plain HTTP from a mirror) into a
-//! staging directory beside the database, then builds with [`super::build::build`],
+//! staging directory beside the database, then builds with [`crate::build::build`],
 //! which replaces the database only when the new one is complete and valid. Any failed download
 //! fails the update with the URL in the message; the staging directory is removed either way.
 //!
@@ -14,8 +14,8 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
-use super::{alpine, debian, ubuntu, FeedError, FeedLimits, VulnDbError};
+use crate::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
+use crate::{alpine, debian, ubuntu, FeedError, FeedLimits, VulnDbError};
 
 /// Where to fetch each feed from; `None` skips that feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,7 +293,7 @@ impl Client {
             .map_err(|e| Fetched::Failed(VulnDbError::io(dest, e)))?;
         progress(&format!(
             "  {} in {:.1} s",
-            super::human_bytes(total),
+            crate::human_bytes(total),
             started.elapsed().as_secs_f64()
         ));
         Ok(FeedFile {

@@ -19,11 +19,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::schema::{Advisory, Distro, Severity, Status};
-use super::store::VulnDb;
-use super::VulnDbError;
-use crate::inventory::{Package, PackageFormat};
-use crate::os::OsInfo;
+use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::store::VulnDb;
+use crate::VulnDbError;
+use dockaudit_scan::inventory::{Package, PackageFormat};
+use dockaudit_scan::os::OsInfo;
 
 /// Filters on what is reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -152,7 +152,7 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                 return Ok((Distro::Debian, "sid".to_owned()));
             }
             match os.codename.as_deref() {
-                Some(c) => Ok((Distro::Debian, super::schema::debian_release(c))),
+                Some(c) => Ok((Distro::Debian, crate::schema::debian_release(c))),
                 None => Err(MatchError::UnknownRelease {
                     distro: Distro::Debian,
                     detail: "no VERSION_ID or VERSION_CODENAME".into(),
@@ -168,7 +168,7 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                 _ => match os
                     .codename
                     .as_deref()
-                    .and_then(super::schema::ubuntu_release)
+                    .and_then(crate::schema::ubuntu_release)
                 {
                     Some(r) => Ok((Distro::Ubuntu, r)),
                     None => Err(MatchError::UnknownRelease {
@@ -187,11 +187,11 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
             if edge {
                 return Ok((Distro::Alpine, "edge".to_owned()));
             }
-            super::alpine::release_key(version)
+            crate::alpine::release_key(version)
                 .or_else(|| {
                     // `3.15.4`: keep major.minor.
                     let mut p = version.split('.');
-                    super::alpine::release_key(&format!("{}.{}", p.next()?, p.next()?))
+                    crate::alpine::release_key(&format!("{}.{}", p.next()?, p.next()?))
                 })
                 .map(|r| (Distro::Alpine, r))
                 .ok_or_else(|| MatchError::UnknownRelease {

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::inventory::PackageFormat;
+use dockaudit_scan::inventory::PackageFormat;
 
 /// A distribution whose own security feed the database holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -324,7 +324,7 @@ fn release_of_codename(known: &[(&str, &str)], distro: &str, codename: &str) -> 
         .find(|(c, _)| *c == codename)
         .map(|(_, n)| (*n).to_owned())
         .or_else(|| {
-            crate::eol::table()
+            dockaudit_scan::eol::table()
                 .distros
                 .iter()
                 .find(|d| d.id == distro)?
@@ -341,7 +341,7 @@ mod tests {
 
     #[test]
     fn code_names_agree_with_the_eol_table() {
-        for d in &crate::eol::table().distros {
+        for d in &dockaudit_scan::eol::table().distros {
             for r in &d.releases {
                 let Some(c) = r.codename.as_deref() else {
                     continue;

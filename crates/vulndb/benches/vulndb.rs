@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use dockaudit_scan::inventory::{Package, PackageFormat};
 use dockaudit_scan::os::OsInfo;
-use dockaudit_scan::vulndb::build::{build, BuildOptions, FeedSet};
-use dockaudit_scan::vulndb::{FeedLimits, MatchOptions, VulnDb};
+use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
+use dockaudit_vulndb::{FeedLimits, MatchOptions, VulnDb};
 
 const PACKAGES: usize = 20_000;
 const ISSUES: usize = 5;

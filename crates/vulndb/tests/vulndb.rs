@@ -1,5 +1,5 @@
 //! The vulnerability database on the real feed excerpts in tests/data/advisories (see
-//! tests/data/NOTICE.md): each importer turns its feed into the statuses the feed means, the
+//! tests/data/NOTICE.md; the package databases are the scan crate's, see its tests/data/NOTICE.md): each importer turns its feed into the statuses the feed means, the
 //! Debian and Alpine records agree with another tool's normalised view of the same excerpts
 //! (vunnel, grype's data builder), the built database merges the Ubuntu feeds, and matching real
 //! package databases against it finds what it should and never a package at or above its fix.
@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use dockaudit_scan::inventory::{apk, dpkg, Package, PackageFormat};
 use dockaudit_scan::os::OsInfo;
-use dockaudit_scan::vulndb::build::{build, BuildOptions, FeedSet};
-use dockaudit_scan::vulndb::matcher::evaluate;
-use dockaudit_scan::vulndb::{
+use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
+use dockaudit_vulndb::matcher::evaluate;
+use dockaudit_vulndb::{
     alpine, debian, ubuntu, Advisory, Distro, FeedLimits, MatchError, MatchOptions, Severity,
     Status, VulnDb, VulnDbError,
 };
@@ -25,6 +25,14 @@ fn data(rel: &str) -> PathBuf {
 
 fn read(rel: &str) -> Vec<u8> {
     let p = data(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A real package database from the scan crate's test data (its NOTICE.md says where each comes from).
+fn read_scan_data(rel: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scan/tests/data")
+        .join(rel);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -552,8 +560,8 @@ fn matching_real_package_databases() {
     let db = VulnDb::open(&build_excerpts(dir.path())).expect("open");
 
     // A real Ubuntu 18.04 dpkg database: glibc's CVE-2016-20013 is tracked only in Ubuntu Pro now.
-    let inv =
-        dpkg::parse_dpkg_status(&read("dpkg/ubuntu-status"), "var/lib/dpkg/status").expect("dpkg");
+    let inv = dpkg::parse_dpkg_status(&read_scan_data("dpkg/ubuntu-status"), "var/lib/dpkg/status")
+        .expect("dpkg");
     let report = db
         .match_packages(
             &os("ubuntu", "18.04"),
@@ -600,8 +608,11 @@ fn matching_real_package_databases() {
     assert_eq!(report.dropped_unfixed, 1);
 
     // A real Alpine installed database, judged as 3.15: zlib 1.2.8-r2 predates both fixes.
-    let inv = apk::parse_apk_installed(&read("apk/alpine-installed"), "lib/apk/db/installed")
-        .expect("apk");
+    let inv = apk::parse_apk_installed(
+        &read_scan_data("apk/alpine-installed"),
+        "lib/apk/db/installed",
+    )
+    .expect("apk");
     let report = db
         .match_packages(
             &os("alpine", "3.15.4"),

@@ -29,8 +29,8 @@ use std::io::Read;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::schema::{clip_description, debian_release, Advisory, Distro, Severity, Status};
-use super::{FeedError, ImportStats};
+use crate::schema::{clip_description, debian_release, Advisory, Distro, Severity, Status};
+use crate::{FeedError, ImportStats};
 
 /// The source name of the tracker feed in the database.
 pub const TRACKER_SOURCE: &str = "debian-tracker";
@@ -110,7 +110,7 @@ pub fn tracker_status(release: &TrackerRelease) -> Result<(Status, Option<String
             Some("0") => Ok((Status::NotAffected, None)),
             Some(v) if !v.is_empty() => {
                 // dpkg only warns about some oddities, but a fixed version must start with a digit.
-                let parsed = crate::version::dpkg::DpkgVersion::parse_with_warning(v)
+                let parsed = dockaudit_scan::version::dpkg::DpkgVersion::parse_with_warning(v)
                     .map_err(|e| format!("fixed_version: {e}"))?
                     .0;
                 if !parsed.upstream().starts_with(|c: char| c.is_ascii_digit()) {

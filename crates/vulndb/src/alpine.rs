@@ -13,8 +13,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
-use super::schema::{Advisory, Distro, Severity, Status};
-use super::{FeedError, ImportStats};
+use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::{FeedError, ImportStats};
 
 /// The source name in the database.
 pub const SOURCE: &str = "alpine-secdb";
@@ -154,7 +154,7 @@ pub fn parse_secdb(
             let version = version.0.trim();
             let (status, fixed_version) = if version == "0" {
                 (Status::NotAffected, None)
-            } else if let Err(e) = crate::version::apk::ApkVersion::parse(version) {
+            } else if let Err(e) = dockaudit_scan::version::apk::ApkVersion::parse(version) {
                 stats.skip(format!("{name} {version}: {e}"));
                 continue;
             } else {

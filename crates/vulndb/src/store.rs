@@ -2,7 +2,7 @@
 //! its metadata (schema version, build time, sources with URL, fetch time, size, checksum and record
 //! count, the end-of-life table it carries), counts per release, and the records of one package.
 //!
-//! The layout (schema version [`super::SCHEMA_VERSION`]):
+//! The layout (schema version [`crate::SCHEMA_VERSION`]):
 //!
 //! ```sql
 //! meta(key PRIMARY KEY, value)            -- format, schema_version, built_at, built_by, eol_table_as_of, eol_table
@@ -24,9 +24,9 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::schema::{Advisory, Distro, Severity, Status};
-use super::{VulnDbError, FORMAT, SCHEMA_VERSION, STALE_AFTER_DAYS};
-use crate::eol::EolTable;
+use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::{VulnDbError, FORMAT, SCHEMA_VERSION, STALE_AFTER_DAYS};
+use dockaudit_scan::eol::EolTable;
 
 /// One feed the database was built from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ impl DbMetadata {
             hasher.update(s.sha256.as_bytes());
             hasher.update([0]);
         }
-        let digest = super::build::hex(&hasher.finalize());
+        let digest = crate::build::hex(&hasher.finalize());
         format!(
             "{}:{}:{}",
             self.schema_version,

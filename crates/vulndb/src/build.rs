@@ -28,10 +28,10 @@ use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::schema::{Advisory, Distro, Status};
-use super::store::{ReleaseCounts, SourceInfo, VulnDb};
-use super::{alpine, debian, ubuntu};
-use super::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
+use crate::schema::{Advisory, Distro, Status};
+use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
+use crate::{alpine, debian, ubuntu};
+use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -262,7 +262,7 @@ impl DbBuilder {
         let built_at = built_at
             .format(&Rfc3339)
             .map_err(|e| VulnDbError::Invalid(format!("build time: {e}")))?;
-        let eol = crate::eol::table();
+        let eol = dockaudit_scan::eol::table();
         let eol_json = serde_json::to_string(eol)
             .map_err(|e| VulnDbError::Invalid(format!("end-of-life table: {e}")))?;
         let eol_as_of = eol

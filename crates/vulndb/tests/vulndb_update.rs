@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use dockaudit_scan::vulndb::build::BuildOptions;
-use dockaudit_scan::vulndb::fetch::{update, FetchConfig};
-use dockaudit_scan::vulndb::{FeedLimits, VulnDb, VulnDbError};
+use dockaudit_vulndb::build::BuildOptions;
+use dockaudit_vulndb::fetch::{update, FetchConfig};
+use dockaudit_vulndb::{FeedLimits, VulnDb, VulnDbError};
 use sha2::{Digest, Sha256};
 
 /// What the server answers for a path.

@@ -21,8 +21,8 @@
 
 use serde::Deserialize;
 
-use super::schema::{clip_description, ubuntu_release, Advisory, Distro, Severity, Status};
-use super::{FeedError, ImportStats};
+use crate::schema::{clip_description, ubuntu_release, Advisory, Distro, Severity, Status};
+use crate::{FeedError, ImportStats};
 
 /// The source name of the OSV feed in the database.
 pub const OSV_SOURCE: &str = "ubuntu-osv";
@@ -193,9 +193,9 @@ pub fn parse_osv(bytes: &[u8], origin: &str) -> Result<OsvParsed, FeedError> {
             .iter()
             .filter(|r| r.kind == "ECOSYSTEM")
             .flat_map(|r| r.events.iter().filter_map(|e| e.fixed.clone()))
-            .max_by(|a, b| crate::version::dpkg::compare(a, b));
+            .max_by(|a, b| dockaudit_scan::version::dpkg::compare(a, b));
         if let Some(v) = &fixed {
-            if let Err(e) = crate::version::dpkg::DpkgVersion::parse_with_warning(v) {
+            if let Err(e) = dockaudit_scan::version::dpkg::DpkgVersion::parse_with_warning(v) {
                 stats.skip(format!("{} {} {}: {e}", osv.id, pkg.ecosystem, pkg.name));
                 continue;
             }

@@ -1,5 +1,6 @@
-//! The vulnerability database: the distributions' own security feeds, normalised into one SQLite
-//! file, and the matcher that finds an image's packages in it.
+//! dockaudit-vulndb: the vulnerability database. The distributions' own security feeds, normalised
+//! into one SQLite file, and the matcher that finds an image's packages (as `dockaudit-scan`'s
+//! inventories read them, ordered by its version comparators) in it.
 //!
 //! - [`schema`]: the normalised [`Advisory`] record (distribution, release, source package,
 //!   vulnerability id, status, fixed version, the distribution's severity, aliases) and its words;
@@ -12,6 +13,7 @@
 //! - [`matcher`]: a release's installed source packages against the database.
 //!
 //! Nothing here reads the clock: build and fetch times are arguments. Only [`fetch`] uses the network.
+#![forbid(unsafe_code)]
 
 use std::ffi::OsStr;
 use std::fmt;
