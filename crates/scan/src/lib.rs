@@ -19,6 +19,6 @@ pub mod inventory;
 pub mod os;
 pub mod version;
 
-pub use eol::{eol_status, EolStatus};
+pub use eol::{eol_status, EolFacts, EolStatus};
 pub use inventory::{Inventory, InventoryError, Package, PackageFormat};
 pub use os::{detect_os, OsInfo};
