@@ -29,8 +29,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::schema::{Advisory, Distro, Status};
+use crate::severity::{Cvss, Epss, KnownExploited};
 use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
-use crate::{alpine, debian, ubuntu};
+use crate::{alpine, cve5, debian, epss, kev, nvd, ubuntu};
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = "
@@ -48,6 +49,16 @@ CREATE TABLE advisory (
     channel TEXT NOT NULL, status TEXT NOT NULL, fixed_version TEXT, severity TEXT NOT NULL,
     rating TEXT, aliases TEXT, source TEXT NOT NULL, note TEXT,
     PRIMARY KEY (distro, release, package, vid, channel)
+) WITHOUT ROWID;
+CREATE INDEX vulnerability_by_id ON vulnerability (id);
+CREATE TABLE cve (
+    id TEXT PRIMARY KEY, rejected INTEGER NOT NULL DEFAULT 0, kev_added TEXT, kev_ransomware INTEGER,
+    epss REAL, epss_percentile REAL, epss_date TEXT
+) WITHOUT ROWID;
+CREATE TABLE cvss (
+    id TEXT NOT NULL, origin TEXT NOT NULL, source TEXT NOT NULL, version TEXT NOT NULL,
+    vector TEXT, score REAL NOT NULL, severity TEXT NOT NULL,
+    PRIMARY KEY (id, origin, source, version)
 ) WITHOUT ROWID;
 CREATE TABLE release_count (
     distro TEXT NOT NULL, release TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL,
@@ -250,6 +261,95 @@ impl DbBuilder {
         Ok(stored)
     }
 
+    /// Records CVSS scores and the rejected state of a CVE some distribution record names (others
+    /// are not stored: the database keeps what matching can use). Returns whether it was stored.
+    pub fn add_cve_scores(
+        &mut self,
+        id: &str,
+        rejected: bool,
+        cvss: &[Cvss],
+    ) -> Result<bool, VulnDbError> {
+        if !self.names_cve(id)? {
+            return Ok(false);
+        }
+        let err = VulnDbError::sqlite(&self.path);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO cve (id, rejected) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET rejected = max(rejected, excluded.rejected)",
+            )
+            .and_then(|mut st| st.execute(params![id, rejected]))
+            .map_err(err)?;
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO cvss (id, origin, source, version, vector, score, severity)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(VulnDbError::sqlite(&self.path))?;
+        for c in cvss {
+            let origin = serde_json::to_value(c.origin)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            st.execute(params![
+                id,
+                origin,
+                c.source,
+                c.version,
+                c.vector,
+                c.score,
+                c.severity.as_str()
+            ])
+            .map_err(VulnDbError::sqlite(&self.path))?;
+        }
+        Ok(true)
+    }
+
+    /// Marks a CVE some distribution record names as known-exploited.
+    pub fn set_known_exploited(
+        &mut self,
+        id: &str,
+        kev: &KnownExploited,
+    ) -> Result<bool, VulnDbError> {
+        if !self.names_cve(id)? {
+            return Ok(false);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO cve (id, kev_added, kev_ransomware) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET kev_added = excluded.kev_added,
+                                                kev_ransomware = excluded.kev_ransomware",
+            )
+            .and_then(|mut st| st.execute(params![id, kev.date_added, kev.ransomware]))
+            .map_err(VulnDbError::sqlite(&self.path))?;
+        Ok(true)
+    }
+
+    /// Records the EPSS score of a CVE some distribution record names.
+    pub fn set_epss(&mut self, id: &str, e: &Epss) -> Result<bool, VulnDbError> {
+        if !self.names_cve(id)? {
+            return Ok(false);
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO cve (id, epss, epss_percentile, epss_date) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET epss = excluded.epss,
+                     epss_percentile = excluded.epss_percentile, epss_date = excluded.epss_date",
+            )
+            .and_then(|mut st| st.execute(params![id, e.score, e.percentile, e.date]))
+            .map_err(VulnDbError::sqlite(&self.path))?;
+        Ok(true)
+    }
+
+    /// Whether a distribution record names this vulnerability id.
+    fn names_cve(&self, id: &str) -> Result<bool, VulnDbError> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM vulnerability WHERE id = ?1 LIMIT 1")
+            .and_then(|mut st| st.exists(params![id]))
+            .map_err(VulnDbError::sqlite(&self.path))
+    }
+
     /// Records a feed in the `source` table.
     pub fn add_source(&mut self, source: SourceInfo) {
         self.sources.push(source);
@@ -296,7 +396,7 @@ impl DbBuilder {
             for s in &self.sources {
                 stmt.execute(params![
                     s.name,
-                    s.distro.as_str(),
+                    s.distro.map_or("", Distro::as_str),
                     s.url,
                     s.fetched_at,
                     i64::try_from(s.bytes).unwrap_or(i64::MAX),
@@ -376,6 +476,14 @@ pub enum Feed {
     UbuntuOsv(FeedFile),
     /// Canonical's OpenVEX documents: an archive or a directory tree.
     UbuntuVex(FeedFile),
+    /// NVD CVE API 2.0 records: a directory of `.json` files, or fkie-cad's `CVE-all.json.xz`.
+    Nvd(FeedFile),
+    /// CVE JSON 5 records: a directory of `.json` files (or a tar archive of them).
+    Cve5(FeedFile),
+    /// CISA's KEV catalogue JSON.
+    Kev(FeedFile),
+    /// FIRST's EPSS CSV (plain or gzip).
+    Epss(FeedFile),
 }
 
 impl Feed {
@@ -391,15 +499,20 @@ impl Feed {
             } => format!("{}/{release}/{repository}", alpine::SOURCE),
             Feed::UbuntuOsv(_) => ubuntu::OSV_SOURCE.to_owned(),
             Feed::UbuntuVex(_) => ubuntu::VEX_SOURCE.to_owned(),
+            Feed::Nvd(_) => nvd::SOURCE.to_owned(),
+            Feed::Cve5(_) => cve5::SOURCE.to_owned(),
+            Feed::Kev(_) => kev::SOURCE.to_owned(),
+            Feed::Epss(_) => epss::SOURCE.to_owned(),
         }
     }
 
-    /// The distribution it is about.
-    pub fn distro(&self) -> Distro {
+    /// The distribution it is about; `None` for the severity feeds (NVD, CVE 5, KEV, EPSS).
+    pub fn distro(&self) -> Option<Distro> {
         match self {
-            Feed::DebianTracker(_) | Feed::DebianList { .. } => Distro::Debian,
-            Feed::Alpine { .. } => Distro::Alpine,
-            Feed::UbuntuOsv(_) | Feed::UbuntuVex(_) => Distro::Ubuntu,
+            Feed::DebianTracker(_) | Feed::DebianList { .. } => Some(Distro::Debian),
+            Feed::Alpine { .. } => Some(Distro::Alpine),
+            Feed::UbuntuOsv(_) | Feed::UbuntuVex(_) => Some(Distro::Ubuntu),
+            Feed::Nvd(_) | Feed::Cve5(_) | Feed::Kev(_) | Feed::Epss(_) => None,
         }
     }
 
@@ -410,7 +523,11 @@ impl Feed {
             | Feed::DebianList { file: f, .. }
             | Feed::Alpine { file: f, .. }
             | Feed::UbuntuOsv(f)
-            | Feed::UbuntuVex(f) => f,
+            | Feed::UbuntuVex(f)
+            | Feed::Nvd(f)
+            | Feed::Cve5(f)
+            | Feed::Kev(f)
+            | Feed::Epss(f) => f,
         }
     }
 
@@ -421,6 +538,11 @@ impl Feed {
             Feed::Alpine { .. } => 2,
             Feed::UbuntuOsv(_) => 3,
             Feed::UbuntuVex(_) => 4,
+            // After every distribution feed: they store scores only for the CVEs those name.
+            Feed::Nvd(_) => 10,
+            Feed::Cve5(_) => 11,
+            Feed::Kev(_) => 12,
+            Feed::Epss(_) => 13,
         }
     }
 }
@@ -496,13 +618,45 @@ impl FeedSet {
         if let Some(p) = first(&["ubuntu/vex-all.tar.xz", "ubuntu/vex-all.tar", "ubuntu/vex"]) {
             set.push(Feed::UbuntuVex(FeedFile::local(p)));
         }
-        if set.feeds.is_empty() {
+        if let Some(p) = first(&["nvd/CVE-all.json.xz", "nvd"]) {
+            set.push(Feed::Nvd(FeedFile::local(p)));
+        }
+        if let Some(p) = first(&["cve5"]) {
+            set.push(Feed::Cve5(FeedFile::local(p)));
+        }
+        if let Some(p) = newest_file(&dir.join("kev"), &[".json"])? {
+            set.push(Feed::Kev(FeedFile::local(p)));
+        }
+        if let Some(p) = newest_file(&dir.join("epss"), &[".csv", ".csv.gz"])? {
+            set.push(Feed::Epss(FeedFile::local(p)));
+        }
+        if set.feeds.iter().all(|f| f.distro().is_none()) {
             return Err(VulnDbError::NoFeeds {
                 dir: dir.to_path_buf(),
             });
         }
         Ok(set)
     }
+}
+
+/// The last (by name: EPSS files are dated) file in `dir` whose name ends with one of `suffixes`.
+fn newest_file(dir: &Path, suffixes: &[&str]) -> Result<Option<PathBuf>, VulnDbError> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| VulnDbError::io(dir, e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| suffixes.iter().any(|s| n.ends_with(s)))
+        })
+        .collect();
+    names.sort();
+    Ok(names.pop())
 }
 
 /// How to build.
@@ -770,6 +924,100 @@ fn import_feed(
             }
             stats.records = changed;
             Ok((changed, stats))
+        }
+        Feed::Nvd(_) => {
+            let mut stats = ImportStats::default();
+            let mut stored = 0u64;
+            let mut take = |records: Vec<nvd::NvdRecord>,
+                            builder: &mut DbBuilder|
+             -> Result<(), VulnDbError> {
+                for r in records {
+                    if builder.add_cve_scores(&r.id, r.rejected, &r.cvss)? {
+                        stored += 1;
+                    }
+                }
+                Ok(())
+            };
+            if file.path.is_dir() {
+                for_each_json(&file.path, &origin, limits, &mut |member, bytes| {
+                    let (records, s) = nvd::parse(bytes, &member_origin(&origin, member))?;
+                    stats.absorb(ImportStats { records: 0, ..s });
+                    take(records, builder)
+                })?;
+            } else {
+                let f = open_bounded(&file.path, &origin, limits.max_file_bytes)?;
+                let mut reader = BufReader::with_capacity(1 << 16, f);
+                let is_xz = reader
+                    .fill_buf()
+                    .map_err(|e| VulnDbError::io(&file.path, e))?
+                    .starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0]);
+                let inner: Box<dyn Read> = if is_xz {
+                    Box::new(lzma_rust2::XzReader::new(reader, true))
+                } else {
+                    Box::new(reader)
+                };
+                let bounded = BufReader::new(Bounded {
+                    inner,
+                    left: limits.max_unpacked_bytes,
+                });
+                let (records, s) = nvd::parse(bounded, &origin)?;
+                stats.absorb(ImportStats { records: 0, ..s });
+                take(records, builder)?;
+            }
+            stats.records = stored;
+            Ok((stored, stats))
+        }
+        Feed::Cve5(_) => {
+            let mut stats = ImportStats::default();
+            let mut stored = 0u64;
+            for_each_json(&file.path, &origin, limits, &mut |member, bytes| {
+                let member_origin = member_origin(&origin, member);
+                // cvelistV5 holds other JSON (delta logs): only CVE records are read.
+                if !member
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|n| n.starts_with("CVE-"))
+                {
+                    return Ok(());
+                }
+                match cve5::parse(bytes, &member_origin) {
+                    Ok((r, s)) => {
+                        stats.absorb(ImportStats { records: 0, ..s });
+                        if builder.add_cve_scores(&r.id, r.rejected, &r.cvss)? {
+                            stored += 1;
+                        }
+                    }
+                    Err(e) => stats.skip(e.to_string()),
+                }
+                Ok(())
+            })?;
+            stats.records = stored;
+            Ok((stored, stats))
+        }
+        Feed::Kev(_) => {
+            let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
+            let (entries, _version, mut stats) = kev::parse(&bytes, &origin)?;
+            let mut stored = 0u64;
+            for (id, entry) in &entries {
+                if builder.set_known_exploited(id, entry)? {
+                    stored += 1;
+                }
+            }
+            stats.records = stored;
+            Ok((stored, stats))
+        }
+        Feed::Epss(_) => {
+            let bytes = read_bounded(&file.path, &origin, limits.max_file_bytes)?;
+            let (scores, mut stats) =
+                epss::parse(&bytes, &origin, limits.max_entry_bytes.max(1 << 30))?;
+            let mut stored = 0u64;
+            for (id, e) in &scores {
+                if builder.set_epss(id, e)? {
+                    stored += 1;
+                }
+            }
+            stats.records = stored;
+            Ok((stored, stats))
         }
     }
 }

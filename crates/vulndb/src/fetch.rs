@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
-use crate::{alpine, debian, ubuntu, FeedError, FeedLimits, VulnDbError};
+use crate::{alpine, debian, epss, kev, nvd, ubuntu, FeedError, FeedLimits, VulnDbError};
 
 /// Where to fetch each feed from; `None` skips that feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,12 @@ pub struct FetchConfig {
     pub ubuntu_osv_url: Option<String>,
     /// Canonical's VEX tarball.
     pub ubuntu_vex_url: Option<String>,
+    /// NVD's records in one file (fkie-cad's `CVE-all.json.xz` mirror of the CVE API 2.0).
+    pub nvd_url: Option<String>,
+    /// CISA's KEV catalogue.
+    pub kev_url: Option<String>,
+    /// FIRST's EPSS scores (gzip CSV).
+    pub epss_url: Option<String>,
     /// Gives up on a connection, or a transfer that stalls, after this long.
     pub timeout: Duration,
     /// The User-Agent header.
@@ -53,6 +59,9 @@ impl Default for FetchConfig {
             alpine_releases: None,
             ubuntu_osv_url: Some(ubuntu::OSV_URL.to_owned()),
             ubuntu_vex_url: Some(ubuntu::VEX_URL.to_owned()),
+            nvd_url: Some(nvd::CVE_ALL_URL.to_owned()),
+            kev_url: Some(kev::URL.to_owned()),
+            epss_url: Some(epss::URL.to_owned()),
             timeout: Duration::from_secs(60),
             user_agent: format!("dockaudit/{}", env!("CARGO_PKG_VERSION")),
             limits: FeedLimits::default(),
@@ -157,7 +166,24 @@ pub fn update(
         let file = client.fetch_required(url, &root.join("ubuntu/vex-all.tar.xz"), progress)?;
         feeds.push(Feed::UbuntuVex(file));
     }
-    if feeds.feeds.is_empty() {
+    // The severity feeds: NVD's CVSS scores, CISA's KEV catalogue, FIRST's EPSS.
+    if let Some(url) = &config.nvd_url {
+        let file = client.fetch_required(url, &root.join("nvd/CVE-all.json.xz"), progress)?;
+        feeds.push(Feed::Nvd(file));
+    }
+    if let Some(url) = &config.kev_url {
+        let file = client.fetch_required(
+            url,
+            &root.join("kev/known_exploited_vulnerabilities.json"),
+            progress,
+        )?;
+        feeds.push(Feed::Kev(file));
+    }
+    if let Some(url) = &config.epss_url {
+        let file = client.fetch_required(url, &root.join("epss/epss_scores.csv.gz"), progress)?;
+        feeds.push(Feed::Epss(file));
+    }
+    if feeds.feeds.iter().all(|f| f.distro().is_none()) {
         return Err(VulnDbError::Invalid(
             "every feed was skipped: nothing to build".to_owned(),
         ));

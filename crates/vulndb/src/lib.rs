@@ -10,6 +10,10 @@
 //!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
 //!   temporary file that replaces the old database only once it is complete and valid;
 //! - [`store`]: opens a database read-only, refusing files that are not one, and reports its status;
+//! - severity feeds, one module each: [`nvd`] (CVE API 2.0 records: CVSS and the rejected status),
+//!   [`cve5`] (CVE JSON 5 records: CNA and CISA ADP metrics), [`kev`] (CISA's known-exploited
+//!   catalogue), [`epss`] (FIRST's exploit prediction scores); [`severity`] holds the model and the
+//!   rule that picks one effective severity per finding;
 //! - [`matcher`]: a release's installed source packages against the database.
 //!
 //! Nothing here reads the clock: build and fetch times are arguments. Only [`fetch`] uses the network.
@@ -21,11 +25,16 @@ use std::path::{Path, PathBuf};
 
 pub mod alpine;
 pub mod build;
+pub mod cve5;
 pub mod debian;
+pub mod epss;
 #[cfg(feature = "fetch")]
 pub mod fetch;
+pub mod kev;
 pub mod matcher;
+pub mod nvd;
 pub mod schema;
+pub mod severity;
 pub mod store;
 pub mod ubuntu;
 
@@ -37,7 +46,7 @@ pub use store::{DbMetadata, DbStatus, ReleaseCounts, SourceInfo, VulnDb};
 pub const FORMAT: &str = "dockaudit-vulndb";
 /// The layout version this code reads and writes. A database of another version is refused with a
 /// message to rebuild it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// A database older than this many days is reported as stale by `db status`.
 pub const STALE_AFTER_DAYS: i64 = 7;
 /// The database's file name under the data directory.
@@ -177,7 +186,7 @@ pub enum VulnDbError {
     #[error("the new database failed validation: {0}")]
     Invalid(String),
     /// `db build --from DIR` found no feed.
-    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/ or ubuntu/osv-all.tar.xz", dir.display())]
+    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/ or ubuntu/osv-all.tar.xz (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
     NoFeeds {
         /// The directory.
         dir: PathBuf,

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::severity::{effective, CveInfo, Cvss, Epss, KnownExploited};
 use crate::store::VulnDb;
 use crate::VulnDbError;
 use dockaudit_scan::inventory::{Package, PackageFormat};
@@ -35,7 +36,7 @@ pub struct MatchOptions {
 }
 
 /// One vulnerability of one installed source package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vulnerability {
     /// The vulnerability (`CVE-2021-3782`).
     pub id: String,
@@ -51,8 +52,19 @@ pub struct Vulnerability {
     pub fixed_version: Option<String>,
     /// The distribution's status for it.
     pub status: Status,
-    /// The distribution's severity.
+    /// The effective severity (see [`crate::severity`] for the order): what `--severity`,
+    /// `--fail-on` and the score use.
     pub severity: Severity,
+    /// Where [`Vulnerability::severity`] came from (`debian-tracker`, `nvd@nist.gov`, `cisa-kev`).
+    pub severity_source: String,
+    /// The distribution's own severity.
+    pub vendor_severity: Severity,
+    /// Every CVSS score known for it, with its source.
+    pub cvss: Vec<Cvss>,
+    /// Its entry in CISA's known-exploited catalogue.
+    pub known_exploited: Option<KnownExploited>,
+    /// Its EPSS score.
+    pub epss: Option<Epss>,
     /// The distribution's own word for the severity.
     pub rating: Option<String>,
     /// The feed that says so.
@@ -68,7 +80,7 @@ pub struct Vulnerability {
 }
 
 /// The vulnerabilities of one image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatchReport {
     /// The distribution matched against.
     pub distro: Distro,
@@ -86,6 +98,8 @@ pub struct MatchReport {
     pub dropped_unfixed: usize,
     /// Found but dropped by the severity filter.
     pub dropped_by_severity: usize,
+    /// Found but dropped because NVD or the CVE program rejected the CVE.
+    pub dropped_rejected: usize,
 }
 
 /// One installed package as the matcher needs it: borrowed, so any inventory type can lend it.
@@ -293,8 +307,10 @@ impl VulnDb {
             vulnerabilities: Vec::new(),
             dropped_unfixed: 0,
             dropped_by_severity: 0,
+            dropped_rejected: 0,
         };
         let mut cache: BTreeMap<&str, Vec<Advisory>> = BTreeMap::new();
+        let mut infos: BTreeMap<String, Option<CveInfo>> = BTreeMap::new();
         for ((source, version), binaries) in groups {
             if !cache.contains_key(source) {
                 cache.insert(source, self.advisories(distro, &release, source)?);
@@ -308,12 +324,21 @@ impl VulnDb {
                 let Some(hit) = evaluate(scheme, version, &group) else {
                     continue;
                 };
+                if !infos.contains_key(&hit.id) {
+                    infos.insert(hit.id.clone(), self.cve_info(&hit.id)?);
+                }
+                let info = infos[&hit.id].as_ref();
+                if info.is_some_and(|i| i.rejected) {
+                    report.dropped_rejected += 1;
+                    continue;
+                }
                 if options.ignore_unfixed && hit.status.is_unfixed() {
                     report.dropped_unfixed += 1;
                     continue;
                 }
+                let chosen = effective(hit.severity, &hit.source, info);
                 if let Some(wanted) = &options.severities {
-                    if !wanted.contains(&hit.severity) {
+                    if !wanted.contains(&chosen.severity) {
                         report.dropped_by_severity += 1;
                         continue;
                     }
@@ -329,7 +354,12 @@ impl VulnDb {
                     installed_version: version.to_owned(),
                     fixed_version: hit.fixed_version.clone(),
                     status: hit.status,
-                    severity: hit.severity,
+                    severity: chosen.severity,
+                    severity_source: chosen.source,
+                    vendor_severity: hit.severity,
+                    cvss: info.map(|i| i.cvss.clone()).unwrap_or_default(),
+                    known_exploited: info.and_then(|i| i.known_exploited.clone()),
+                    epss: info.and_then(|i| i.epss.clone()),
                     rating: hit.rating.clone(),
                     source: hit.source.clone(),
                     channel: hit.channel.clone(),

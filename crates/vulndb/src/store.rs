@@ -11,7 +11,11 @@
 //! advisory(distro, release, package, vid, channel, status, fixed_version, severity, rating,
 //!          aliases, source, note, PRIMARY KEY(distro, release, package, vid, channel)) WITHOUT ROWID
 //! release_count(distro, release, status, n)
+//! cve(id PRIMARY KEY, rejected, kev_added, kev_ransomware, epss, epss_percentile, epss_date)
+//! cvss(id, origin, source, version, vector, score, severity, PRIMARY KEY(id, origin, source, version))
 //! ```
+//!
+//! `cve` and `cvss` hold only CVEs some distribution record names (what matching can use).
 //!
 //! `channel` is `''` for a release's public archive; `aliases` is space-separated.
 
@@ -25,6 +29,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::severity::{CveInfo, Cvss, Epss, KnownExploited};
 use crate::{VulnDbError, FORMAT, SCHEMA_VERSION, STALE_AFTER_DAYS};
 use dockaudit_scan::eol::EolTable;
 
@@ -33,8 +38,8 @@ use dockaudit_scan::eol::EolTable;
 pub struct SourceInfo {
     /// The source's name (`debian-tracker`, `alpine-secdb/v3.15/main`, `ubuntu-osv`, …).
     pub name: String,
-    /// The distribution it is about.
-    pub distro: Distro,
+    /// The distribution it is about; `None` for the severity feeds (NVD, CVE 5, KEV, EPSS).
+    pub distro: Option<Distro>,
     /// Where it was fetched from (a `file://` URL for feeds read from disk).
     pub url: String,
     /// When it was fetched (RFC 3339; for feeds on disk, the file's modification time).
@@ -179,6 +184,78 @@ impl VulnDb {
     /// Its metadata.
     pub fn metadata(&self) -> &DbMetadata {
         &self.meta
+    }
+
+    /// What the severity feeds say about a CVE (`None` when they say nothing).
+    pub fn cve_info(&self, id: &str) -> Result<Option<CveInfo>, VulnDbError> {
+        let err = VulnDbError::sqlite(&self.path);
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT rejected, kev_added, kev_ransomware, epss, epss_percentile, epss_date
+                 FROM cve WHERE id = ?1",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![id], |r| {
+                    Ok((
+                        r.get::<_, bool>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<bool>>(2)?,
+                        r.get::<_, Option<f64>>(3)?,
+                        r.get::<_, Option<f64>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(err)?;
+        let Some((rejected, kev_added, kev_ransomware, epss, percentile, epss_date)) = row else {
+            return Ok(None);
+        };
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT origin, source, version, vector, score, severity FROM cvss WHERE id = ?1
+                 ORDER BY origin, source, version DESC",
+            )
+            .map_err(VulnDbError::sqlite(&self.path))?;
+        let cvss = st
+            .query_map(params![id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, f64>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(VulnDbError::sqlite(&self.path))?
+            .filter_map(Result::ok)
+            .filter_map(|(origin, source, version, vector, score, severity)| {
+                Some(Cvss {
+                    origin: serde_json::from_value(serde_json::Value::String(origin)).ok()?,
+                    source,
+                    version,
+                    vector,
+                    score,
+                    severity: severity.parse().ok()?,
+                })
+            })
+            .collect();
+        Ok(Some(CveInfo {
+            rejected,
+            cvss,
+            known_exploited: kev_added.map(|date_added| KnownExploited {
+                date_added,
+                ransomware: kev_ransomware.unwrap_or(false),
+            }),
+            epss: epss.zip(percentile).map(|(score, percentile)| Epss {
+                score,
+                percentile,
+                date: epss_date,
+            }),
+        }))
     }
 
     /// The end-of-life table it carries (the one embedded in the dockaudit that built it).
@@ -445,7 +522,7 @@ fn read_metadata(conn: &Connection, path: &Path) -> Result<DbMetadata, VulnDbErr
             let (name, distro, url, fetched_at, bytes, sha256, records) = row.ok()?;
             Some(SourceInfo {
                 name,
-                distro: distro.parse().ok()?,
+                distro: distro.parse().ok(),
                 url,
                 fetched_at,
                 bytes: u64::try_from(bytes).unwrap_or(0),

@@ -468,8 +468,9 @@ fn the_database_merges_the_feeds() {
     assert_eq!(meta.eol_table_as_of.as_deref(), Some("2026-06-01"));
     assert!(db.eol_table().expect("eol").is_some());
     let version = meta.version_id();
-    assert!(version.starts_with("1:2026-06-01T12:00:00Z:"), "{version}");
-    assert_eq!(version.len(), "1:2026-06-01T12:00:00Z:".len() + 12);
+    let prefix = format!("{}:2026-06-01T12:00:00Z:", dockaudit_vulndb::SCHEMA_VERSION);
+    assert!(version.starts_with(&prefix), "{version}");
+    assert_eq!(version.len(), prefix.len() + 12);
     let names: Vec<_> = meta
         .sources
         .iter()

@@ -22,8 +22,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use dockaudit_vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
 use dockaudit_vulndb::fetch::{self, FetchConfig};
 use dockaudit_vulndb::{
-    alpine, debian, human_bytes, ubuntu, DbStatus, FeedLimits, Status, VulnDb, VulnDbError,
-    STALE_AFTER_DAYS,
+    alpine, debian, epss, human_bytes, kev, nvd, ubuntu, DbStatus, FeedLimits, Status, VulnDb,
+    VulnDbError, STALE_AFTER_DAYS,
 };
 
 use crate::cli::Format;
@@ -71,6 +71,12 @@ pub enum FeedName {
     Ubuntu,
     /// Canonical's Ubuntu VEX statements (will-not-fix and not-affected).
     UbuntuVex,
+    /// NVD's CVSS scores (fkie-cad's mirror of the CVE API 2.0).
+    Nvd,
+    /// CISA's Known Exploited Vulnerabilities catalogue.
+    Kev,
+    /// FIRST's EPSS scores.
+    Epss,
 }
 
 /// `dockaudit db update`.
@@ -99,6 +105,15 @@ pub struct UpdateArgs {
     /// Canonical's Ubuntu VEX tarball.
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_VEX_URL", default_value = ubuntu::VEX_URL)]
     pub ubuntu_vex_url: String,
+    /// NVD's records, all in one xz file (fkie-cad's mirror of the CVE API 2.0).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_NVD_URL", default_value = nvd::CVE_ALL_URL)]
+    pub nvd_url: String,
+    /// CISA's Known Exploited Vulnerabilities catalogue.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_KEV_URL", default_value = kev::URL)]
+    pub kev_url: String,
+    /// FIRST's EPSS scores (gzip CSV).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_EPSS_URL", default_value = epss::URL)]
+    pub epss_url: String,
     /// Leave these feeds out (repeatable, comma-separated).
     #[arg(long, value_enum, value_name = "FEED", value_delimiter = ',')]
     pub skip: Vec<FeedName>,
@@ -116,7 +131,9 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub db: DbPathArgs,
     /// The feeds: DIR/debian/tracker.json, DIR/debian/DSA-list, DIR/alpine/v3.NN/main.json,
-    /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset.
+    /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset. Severities:
+    /// DIR/nvd/ (CVE API 2.0 .json files, or CVE-all.json.xz), DIR/cve5/ (CVE JSON 5 records),
+    /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS).
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Replace the file at --db even when it is not a dockaudit database.
@@ -183,6 +200,9 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         ubuntu_osv_url: keep(FeedName::Ubuntu, args.ubuntu_osv_url),
         ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
             .filter(|_| !skip(FeedName::Ubuntu)),
+        nvd_url: keep(FeedName::Nvd, args.nvd_url),
+        kev_url: keep(FeedName::Kev, args.kev_url),
+        epss_url: keep(FeedName::Epss, args.epss_url),
         timeout: Duration::from_secs(args.timeout.max(1)),
         ..FetchConfig::default()
     };
