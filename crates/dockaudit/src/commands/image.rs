@@ -32,8 +32,9 @@ pub struct VulnArgs {
     /// deferred ones).
     #[arg(long)]
     pub ignore_unfixed: bool,
-    /// Report only vulnerabilities the distribution rates at these severities (comma-separated:
-    /// critical, high, medium, low, negligible, unknown).
+    /// Report only vulnerabilities at these effective severities (the distribution's rating, else
+    /// NVD's CVSS; known-exploited at least high; comma-separated: critical, high, medium, low,
+    /// negligible, unknown).
     #[arg(long = "severity", value_name = "LIST", value_delimiter = ',', value_parser = parse_vuln_severity)]
     pub severities: Vec<String>,
 }
