@@ -31,6 +31,8 @@ pub enum Command {
     Db(crate::commands::db::DbArgs),
     /// Look inside one image: OS and end of life, packages, findings of the image rules.
     Image(crate::commands::image::ImageArgs),
+    /// Scan a bill of materials made elsewhere (CycloneDX or SPDX JSON) for known vulnerabilities.
+    Sbom(crate::commands::sbom::SbomArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(crate::commands::completions::CompletionsArgs),
     /// Print a man page as roff (`dockaudit man audit | man -l -`), or write them all (--dir).

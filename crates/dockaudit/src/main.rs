@@ -76,6 +76,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => commands::explain::run(args),
         Command::Db(args) => commands::db::run(args),
         Command::Image(args) => commands::image::run(args),
+        Command::Sbom(args) => commands::sbom::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
     }

@@ -78,7 +78,10 @@ fn build_then_status() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["stale"], false);
     assert_eq!(v["exists"], true);
-    assert_eq!(v["metadata"]["schema_version"], dockaudit_vulndb::SCHEMA_VERSION);
+    assert_eq!(
+        v["metadata"]["schema_version"],
+        dockaudit_vulndb::SCHEMA_VERSION
+    );
     assert_eq!(v["releases"].as_array().map(Vec::len), Some(16));
 }
 

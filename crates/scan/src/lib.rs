@@ -4,7 +4,8 @@
 //! - [`inventory`]: installed packages from dpkg, apk and rpm databases, each with its source
 //!   package (advisories are per source package);
 //! - [`os`]: which distribution and release an image holds, from its release files;
-//! - [`eol`]: an embedded, dated end-of-life table and the status of a release on a given day.
+//! - [`eol`]: an embedded, dated end-of-life table and the status of a release on a given day;
+//! - [`sbom`]: CycloneDX and SPDX documents of an image's packages, written and read.
 //!
 //! The vulnerability database that matches these inventories is the `dockaudit-vulndb` crate.
 //!
@@ -17,6 +18,7 @@ pub mod eol;
 pub mod image;
 pub mod inventory;
 pub mod os;
+pub mod sbom;
 pub mod version;
 
 pub use eol::{eol_status, EolFacts, EolStatus};

@@ -10,3 +10,4 @@ pub mod explain;
 pub mod image;
 pub mod man;
 pub mod rules;
+pub mod sbom;
