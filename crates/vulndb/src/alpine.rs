@@ -194,6 +194,7 @@ pub fn parse_secdb(
                         channel: None,
                         status,
                         fixed_version: fixed_version.clone(),
+                        affected_through: None,
                         severity: Severity::Unknown,
                         rating: None,
                         aliases,

@@ -31,7 +31,7 @@ use time::OffsetDateTime;
 use crate::schema::{Advisory, Distro, Status};
 use crate::severity::{Cvss, Epss, KnownExploited};
 use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
-use crate::{alpine, cve5, debian, epss, kev, nvd, ubuntu};
+use crate::{alpine, azurelinux, cve5, debian, epss, kev, nvd, ubuntu};
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = "
@@ -47,7 +47,7 @@ CREATE TABLE vulnerability (
 CREATE TABLE advisory (
     distro TEXT NOT NULL, release TEXT NOT NULL, package TEXT NOT NULL, vid INTEGER NOT NULL,
     channel TEXT NOT NULL, status TEXT NOT NULL, fixed_version TEXT, severity TEXT NOT NULL,
-    rating TEXT, aliases TEXT, source TEXT NOT NULL, note TEXT,
+    rating TEXT, aliases TEXT, source TEXT NOT NULL, note TEXT, affected_through TEXT,
     PRIMARY KEY (distro, release, package, vid, channel)
 ) WITHOUT ROWID;
 CREATE INDEX vulnerability_by_id ON vulnerability (id);
@@ -149,8 +149,8 @@ impl DbBuilder {
             .conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO advisory (distro, release, package, vid, channel, status,
-                    fixed_version, severity, rating, aliases, source, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    fixed_version, severity, rating, aliases, source, note, affected_through)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -166,6 +166,7 @@ impl DbBuilder {
                     aliases,
                     adv.source,
                     adv.note,
+                    adv.affected_through,
                 ])
             })
             .map_err(VulnDbError::sqlite(&self.path))?;
@@ -476,6 +477,13 @@ pub enum Feed {
     UbuntuOsv(FeedFile),
     /// Canonical's OpenVEX documents: an archive or a directory tree.
     UbuntuVex(FeedFile),
+    /// One Azure Linux / CBL-Mariner OVAL file.
+    AzureLinux {
+        /// The release it covers (`2.0`, `3.0`).
+        release: String,
+        /// The file.
+        file: FeedFile,
+    },
     /// NVD CVE API 2.0 records: a directory of `.json` files, or fkie-cad's `CVE-all.json.xz`.
     Nvd(FeedFile),
     /// CVE JSON 5 records: a directory of `.json` files (or a tar archive of them).
@@ -499,6 +507,7 @@ impl Feed {
             } => format!("{}/{release}/{repository}", alpine::SOURCE),
             Feed::UbuntuOsv(_) => ubuntu::OSV_SOURCE.to_owned(),
             Feed::UbuntuVex(_) => ubuntu::VEX_SOURCE.to_owned(),
+            Feed::AzureLinux { release, .. } => format!("{}/{release}", azurelinux::SOURCE),
             Feed::Nvd(_) => nvd::SOURCE.to_owned(),
             Feed::Cve5(_) => cve5::SOURCE.to_owned(),
             Feed::Kev(_) => kev::SOURCE.to_owned(),
@@ -512,6 +521,7 @@ impl Feed {
             Feed::DebianTracker(_) | Feed::DebianList { .. } => Some(Distro::Debian),
             Feed::Alpine { .. } => Some(Distro::Alpine),
             Feed::UbuntuOsv(_) | Feed::UbuntuVex(_) => Some(Distro::Ubuntu),
+            Feed::AzureLinux { .. } => Some(Distro::Azurelinux),
             Feed::Nvd(_) | Feed::Cve5(_) | Feed::Kev(_) | Feed::Epss(_) => None,
         }
     }
@@ -522,6 +532,7 @@ impl Feed {
             Feed::DebianTracker(f)
             | Feed::DebianList { file: f, .. }
             | Feed::Alpine { file: f, .. }
+            | Feed::AzureLinux { file: f, .. }
             | Feed::UbuntuOsv(f)
             | Feed::UbuntuVex(f)
             | Feed::Nvd(f)
@@ -538,6 +549,7 @@ impl Feed {
             Feed::Alpine { .. } => 2,
             Feed::UbuntuOsv(_) => 3,
             Feed::UbuntuVex(_) => 4,
+            Feed::AzureLinux { .. } => 5,
             // After every distribution feed: they store scores only for the CVEs those name.
             Feed::Nvd(_) => 10,
             Feed::Cve5(_) => 11,
@@ -617,6 +629,25 @@ impl FeedSet {
         }
         if let Some(p) = first(&["ubuntu/vex-all.tar.xz", "ubuntu/vex-all.tar", "ubuntu/vex"]) {
             set.push(Feed::UbuntuVex(FeedFile::local(p)));
+        }
+        let azure_dir = dir.join("azurelinux");
+        if azure_dir.is_dir() {
+            let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(&azure_dir)
+                .map_err(|e| VulnDbError::io(&azure_dir, e))?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter_map(|p| {
+                    let release = azurelinux::release_of_file(p.file_name()?.to_str()?)?;
+                    Some((release.to_owned(), p))
+                })
+                .collect();
+            files.sort();
+            for (release, p) in files {
+                set.push(Feed::AzureLinux {
+                    release,
+                    file: FeedFile::local(p),
+                });
+            }
         }
         if let Some(p) = first(&["nvd/CVE-all.json.xz", "nvd"]) {
             set.push(Feed::Nvd(FeedFile::local(p)));
@@ -924,6 +955,16 @@ fn import_feed(
             }
             stats.records = changed;
             Ok((changed, stats))
+        }
+        Feed::AzureLinux { release, .. } => {
+            let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
+            let xml = std::str::from_utf8(&bytes)
+                .map_err(|e| FeedError::new(&origin, format!("not UTF-8: {e}")))?;
+            let (advisories, stats) = azurelinux::parse_oval(xml, &origin, release)?;
+            for adv in &advisories {
+                builder.insert(adv)?;
+            }
+            Ok((advisories.len() as u64, stats))
         }
         Feed::Nvd(_) => {
             let mut stats = ImportStats::default();

@@ -424,6 +424,7 @@ impl Ctx<'_, '_> {
                     channel: None,
                     status,
                     fixed_version,
+                    affected_through: None,
                     severity: urgency.map(urgency_severity).unwrap_or(Severity::Unknown),
                     rating: urgency.map(str::to_owned),
                     aliases,

@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
-use crate::{alpine, debian, epss, kev, nvd, ubuntu, FeedError, FeedLimits, VulnDbError};
+use crate::{
+    alpine, azurelinux, debian, epss, kev, nvd, ubuntu, FeedError, FeedLimits, VulnDbError,
+};
 
 /// Where to fetch each feed from; `None` skips that feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,9 @@ pub struct FetchConfig {
     pub ubuntu_osv_url: Option<String>,
     /// Canonical's VEX tarball.
     pub ubuntu_vex_url: Option<String>,
+    /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (files `BASE/cbl-mariner-2.0-oval.xml`,
+    /// `BASE/azurelinux-3.0-oval.xml`).
+    pub azurelinux_base_url: Option<String>,
     /// NVD's records in one file (fkie-cad's `CVE-all.json.xz` mirror of the CVE API 2.0).
     pub nvd_url: Option<String>,
     /// CISA's KEV catalogue.
@@ -59,6 +64,7 @@ impl Default for FetchConfig {
             alpine_releases: None,
             ubuntu_osv_url: Some(ubuntu::OSV_URL.to_owned()),
             ubuntu_vex_url: Some(ubuntu::VEX_URL.to_owned()),
+            azurelinux_base_url: Some(azurelinux::BASE_URL.to_owned()),
             nvd_url: Some(nvd::CVE_ALL_URL.to_owned()),
             kev_url: Some(kev::URL.to_owned()),
             epss_url: Some(epss::URL.to_owned()),
@@ -165,6 +171,18 @@ pub fn update(
     if let Some(url) = &config.ubuntu_vex_url {
         let file = client.fetch_required(url, &root.join("ubuntu/vex-all.tar.xz"), progress)?;
         feeds.push(Feed::UbuntuVex(file));
+    }
+    if let Some(base) = &config.azurelinux_base_url {
+        let base = base.trim_end_matches('/');
+        for (name, release) in azurelinux::FILES {
+            let url = format!("{base}/{name}");
+            let file =
+                client.fetch_required(&url, &root.join("azurelinux").join(name), progress)?;
+            feeds.push(Feed::AzureLinux {
+                release: (*release).to_owned(),
+                file,
+            });
+        }
     }
     // The severity feeds: NVD's CVSS scores, CISA's KEV catalogue, FIRST's EPSS.
     if let Some(url) = &config.nvd_url {

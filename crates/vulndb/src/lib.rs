@@ -5,7 +5,8 @@
 //! - [`schema`]: the normalised [`Advisory`] record (distribution, release, source package,
 //!   vulnerability id, status, fixed version, the distribution's severity, aliases) and its words;
 //! - importers, one per feed: [`debian`] (security tracker JSON, DSA/DLA lists), [`alpine`] (secdb,
-//!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements);
+//!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements),
+//!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0);
 //! - [`build`]: writes the database (merging the Ubuntu feeds) from feeds on disk (air-gapped:
 //!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
 //!   temporary file that replaces the old database only once it is complete and valid;
@@ -24,6 +25,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod alpine;
+pub mod azurelinux;
 pub mod build;
 pub mod cve5;
 pub mod debian;
@@ -186,7 +188,7 @@ pub enum VulnDbError {
     #[error("the new database failed validation: {0}")]
     Invalid(String),
     /// `db build --from DIR` found no feed.
-    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/ or ubuntu/osv-all.tar.xz (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
+    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/, ubuntu/osv-all.tar.xz or azurelinux/*-oval.xml (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
     NoFeeds {
         /// The directory.
         dir: PathBuf,

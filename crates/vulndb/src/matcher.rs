@@ -118,7 +118,7 @@ pub struct Installed<'a> {
 pub enum MatchError {
     /// The database holds no feed for this distribution.
     #[error(
-        "no vulnerability data for {id} images (the database covers Debian, Ubuntu and Alpine)"
+        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux and CBL-Mariner)"
     )]
     UnsupportedOs {
         /// The os-release `ID`.
@@ -213,6 +213,19 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                     detail: format!("VERSION_ID {version:?}"),
                 })
         }
+        // CBL-Mariner 2.0 (`mariner`) and its successor Azure Linux 3.0 (`azurelinux`): one feed.
+        "mariner" | "azurelinux" => {
+            let mut p = version.split('.');
+            match (p.next(), p.next()) {
+                (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => {
+                    Ok((Distro::Azurelinux, format!("{a}.{b}")))
+                }
+                _ => Err(MatchError::UnknownRelease {
+                    distro: Distro::Azurelinux,
+                    detail: format!("VERSION_ID {version:?}"),
+                }),
+            }
+        }
         other => Err(MatchError::UnsupportedOs {
             id: other.to_owned(),
         }),
@@ -236,11 +249,17 @@ pub fn evaluate<'a>(
     {
         return None;
     }
-    // A fixed record without a version cannot be judged; the importers never make one.
+    // A fixed record without a version cannot be judged; the importers never make one. An unfixed
+    // record bounded by a last affected version does not apply past it.
     let candidates = records
         .iter()
         .copied()
-        .filter(|r| r.status != Status::Fixed || r.fixed_version.is_some());
+        .filter(|r| r.status != Status::Fixed || r.fixed_version.is_some())
+        .filter(|r| {
+            r.affected_through
+                .as_deref()
+                .is_none_or(|last| scheme.compare_versions(installed, last) != Ordering::Greater)
+        });
     candidates.min_by(|a, b| {
         let rank = |r: &Advisory| (r.channel.is_some(), r.status != Status::Fixed);
         rank(a)
@@ -393,6 +412,7 @@ mod tests {
             channel: channel.map(Into::into),
             status,
             fixed_version: fixed.map(Into::into),
+            affected_through: None,
             severity: Severity::Medium,
             rating: None,
             aliases: vec![],

@@ -23,11 +23,18 @@ pub enum Distro {
     Debian,
     /// Ubuntu, from Canonical's OSV (and VEX) records.
     Ubuntu,
+    /// Azure Linux and CBL-Mariner (os-release `azurelinux`, `mariner`), from Microsoft's OVAL.
+    Azurelinux,
 }
 
 impl Distro {
     /// Every distribution, in the order `db status` lists them.
-    pub const ALL: [Distro; 3] = [Distro::Alpine, Distro::Debian, Distro::Ubuntu];
+    pub const ALL: [Distro; 4] = [
+        Distro::Alpine,
+        Distro::Azurelinux,
+        Distro::Debian,
+        Distro::Ubuntu,
+    ];
 
     /// The lower-case name, as `/etc/os-release` spells its `ID`.
     pub fn as_str(self) -> &'static str {
@@ -35,14 +42,17 @@ impl Distro {
             Self::Debian => "debian",
             Self::Ubuntu => "ubuntu",
             Self::Alpine => "alpine",
+            Self::Azurelinux => "azurelinux",
         }
     }
 
-    /// How this distribution orders versions: dpkg for Debian and Ubuntu, apk for Alpine.
+    /// How this distribution orders versions: dpkg for Debian and Ubuntu, apk for Alpine, rpm for
+    /// Azure Linux.
     pub fn version_scheme(self) -> PackageFormat {
         match self {
             Self::Debian | Self::Ubuntu => PackageFormat::Dpkg,
             Self::Alpine => PackageFormat::Apk,
+            Self::Azurelinux => PackageFormat::Rpm,
         }
     }
 }
@@ -60,6 +70,7 @@ impl FromStr for Distro {
             "debian" => Ok(Self::Debian),
             "ubuntu" => Ok(Self::Ubuntu),
             "alpine" => Ok(Self::Alpine),
+            "azurelinux" => Ok(Self::Azurelinux),
             other => Err(format!("unknown distribution {other:?}")),
         }
     }
@@ -213,6 +224,10 @@ pub struct Advisory {
     pub status: Status,
     /// The first fixed version, for [`Status::Fixed`].
     pub fixed_version: Option<String>,
+    /// For an unfixed record, the last affected version when the feed bounds it (Azure Linux's OVAL
+    /// "less than or equal"): newer versions are not affected. `None`: every version is.
+    #[serde(default)]
+    pub affected_through: Option<String>,
     /// The distribution's rating on the common scale.
     pub severity: Severity,
     /// The distribution's own word for it (`low**`, `not yet assigned`, `end-of-life`, `medium`).

@@ -9,7 +9,8 @@
 //! source(name PRIMARY KEY, distro, url, fetched_at, bytes, sha256, records)
 //! vulnerability(vid PRIMARY KEY, distro, id, description, url, UNIQUE(distro, id))
 //! advisory(distro, release, package, vid, channel, status, fixed_version, severity, rating,
-//!          aliases, source, note, PRIMARY KEY(distro, release, package, vid, channel)) WITHOUT ROWID
+//!          aliases, source, note, affected_through,
+//!          PRIMARY KEY(distro, release, package, vid, channel)) WITHOUT ROWID
 //! release_count(distro, release, status, n)
 //! cve(id PRIMARY KEY, rejected, kev_added, kev_ransomware, epss, epss_percentile, epss_date)
 //! cvss(id, origin, source, version, vector, score, severity, PRIMARY KEY(id, origin, source, version))
@@ -339,7 +340,7 @@ impl VulnDb {
             .conn
             .prepare_cached(
                 "SELECT v.id, a.channel, a.status, a.fixed_version, a.severity, a.rating, a.aliases,
-                        v.description, v.url, a.source, a.note
+                        v.description, v.url, a.source, a.note, a.affected_through
                  FROM advisory a JOIN vulnerability v ON v.vid = a.vid
                  WHERE a.distro = ?1 AND a.release = ?2 AND a.package = ?3",
             )
@@ -358,6 +359,7 @@ impl VulnDb {
                     url: r.get(8)?,
                     source: r.get(9)?,
                     note: r.get(10)?,
+                    affected_through: r.get(11)?,
                 })
             })
             .map_err(VulnDbError::sqlite(&self.path))?;
@@ -375,6 +377,7 @@ impl VulnDb {
                 channel: Some(row.channel).filter(|c| !c.is_empty()),
                 status,
                 fixed_version: row.fixed_version,
+                affected_through: row.affected_through,
                 severity: row.severity.parse().unwrap_or(Severity::Unknown),
                 rating: row.rating,
                 aliases: row
@@ -443,6 +446,7 @@ struct RawRow {
     url: Option<String>,
     source: String,
     note: Option<String>,
+    affected_through: Option<String>,
 }
 
 /// Releases in numeric order (`3.9` before `3.15`), names (`edge`, `sid`) after numbers.

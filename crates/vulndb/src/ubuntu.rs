@@ -223,6 +223,7 @@ pub fn parse_osv(bytes: &[u8], origin: &str) -> Result<OsvParsed, FeedError> {
                 Status::AffectedUnfixed
             },
             fixed_version: fixed,
+            affected_through: None,
             severity: record_severity.0,
             rating: record_severity.1.clone(),
             aliases: Vec::new(),
@@ -511,6 +512,7 @@ pub fn parse_vex(bytes: &[u8], origin: &str) -> Result<(Vec<Advisory>, ImportSta
                 channel,
                 status,
                 fixed_version: None,
+                affected_through: None,
                 severity: Severity::Unknown,
                 rating: None,
                 aliases: Vec::new(),

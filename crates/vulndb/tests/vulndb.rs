@@ -957,6 +957,7 @@ fn record(status: Status, fixed: Option<String>, channel: Option<&str>) -> Advis
         channel: channel.map(Into::into),
         status,
         fixed_version: if status == Status::Fixed { fixed } else { None },
+        affected_through: None,
         severity: Severity::Low,
         rating: None,
         aliases: vec![],

@@ -192,6 +192,7 @@ fn config(server: &Server) -> FetchConfig {
         alpine_releases: None,
         ubuntu_osv_url: Some(server.url("/ubuntu/osv-all.tar.xz")),
         ubuntu_vex_url: Some(server.url("/ubuntu/vex-all.tar.xz")),
+        azurelinux_base_url: None,
         nvd_url: None,
         kev_url: None,
         epss_url: None,

@@ -22,8 +22,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use dockaudit_vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
 use dockaudit_vulndb::fetch::{self, FetchConfig};
 use dockaudit_vulndb::{
-    alpine, debian, epss, human_bytes, kev, nvd, ubuntu, DbStatus, FeedLimits, Status, VulnDb,
-    VulnDbError, STALE_AFTER_DAYS,
+    alpine, azurelinux, debian, epss, human_bytes, kev, nvd, ubuntu, DbStatus, FeedLimits, Status,
+    VulnDb, VulnDbError, STALE_AFTER_DAYS,
 };
 
 use crate::cli::Format;
@@ -71,6 +71,8 @@ pub enum FeedName {
     Ubuntu,
     /// Canonical's Ubuntu VEX statements (will-not-fix and not-affected).
     UbuntuVex,
+    /// Microsoft's Azure Linux and CBL-Mariner OVAL.
+    Azurelinux,
     /// NVD's CVSS scores (fkie-cad's mirror of the CVE API 2.0).
     Nvd,
     /// CISA's Known Exploited Vulnerabilities catalogue.
@@ -105,6 +107,10 @@ pub struct UpdateArgs {
     /// Canonical's Ubuntu VEX tarball.
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_VEX_URL", default_value = ubuntu::VEX_URL)]
     pub ubuntu_vex_url: String,
+    /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (BASE/cbl-mariner-2.0-oval.xml,
+    /// BASE/azurelinux-3.0-oval.xml).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_AZURELINUX_URL", default_value = azurelinux::BASE_URL)]
+    pub azurelinux_url: String,
     /// NVD's records, all in one xz file (fkie-cad's mirror of the CVE API 2.0).
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_NVD_URL", default_value = nvd::CVE_ALL_URL)]
     pub nvd_url: String,
@@ -133,7 +139,8 @@ pub struct BuildArgs {
     /// The feeds: DIR/debian/tracker.json, DIR/debian/DSA-list, DIR/alpine/v3.NN/main.json,
     /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset. Severities:
     /// DIR/nvd/ (CVE API 2.0 .json files, or CVE-all.json.xz), DIR/cve5/ (CVE JSON 5 records),
-    /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS).
+    /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS). Azure Linux / CBL-Mariner:
+    /// DIR/azurelinux/{cbl-mariner-2.0,azurelinux-3.0}-oval.xml.
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Replace the file at --db even when it is not a dockaudit database.
@@ -200,6 +207,7 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         ubuntu_osv_url: keep(FeedName::Ubuntu, args.ubuntu_osv_url),
         ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
             .filter(|_| !skip(FeedName::Ubuntu)),
+        azurelinux_base_url: keep(FeedName::Azurelinux, args.azurelinux_url),
         nvd_url: keep(FeedName::Nvd, args.nvd_url),
         kev_url: keep(FeedName::Kev, args.kev_url),
         epss_url: keep(FeedName::Epss, args.epss_url),
