@@ -235,7 +235,7 @@ fn update_from_a_local_mirror() {
         "--db",
         db,
         "--skip",
-        "debian,ubuntu,azurelinux,nvd,kev,epss",
+        "debian,ubuntu,azurelinux,wolfi,chainguard,nvd,kev,epss",
         "--alpine-url",
         &alpine,
         "--timeout",

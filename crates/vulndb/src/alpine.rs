@@ -114,16 +114,7 @@ pub fn parse_secdb(
     format: SecdbFormat,
     release_hint: Option<&str>,
 ) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
-    let doc: Secdb = match format {
-        SecdbFormat::Json => serde_json::from_slice(bytes)
-            .map_err(|e| FeedError::new(origin, format!("not a valid secdb JSON file: {e}")))?,
-        SecdbFormat::Yaml => {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|e| FeedError::new(origin, format!("not UTF-8: {e}")))?;
-            serde_saphyr::from_str(text)
-                .map_err(|e| FeedError::new(origin, format!("not a valid secdb YAML file: {e}")))?
-        }
-    };
+    let doc = read_secdb(bytes, origin, format)?;
     let release = doc
         .distroversion
         .as_ref()
@@ -139,6 +130,59 @@ pub fn parse_secdb(
                 ),
             )
         })?;
+    secdb_records(
+        doc,
+        origin,
+        &SecdbOf {
+            distro: Distro::Alpine,
+            release,
+            source: SOURCE,
+            url: |id| format!("https://security.alpinelinux.org/vuln/{id}"),
+        },
+    )
+}
+
+/// Whose secdb a file is: Alpine's, or one in Alpine's format (Wolfi's, Chainguard's).
+pub struct SecdbOf {
+    /// The distribution the records are about.
+    pub distro: Distro,
+    /// The release they are keyed under.
+    pub release: String,
+    /// The source name in the database.
+    pub source: &'static str,
+    /// The page about an id.
+    pub url: fn(&str) -> String,
+}
+
+/// Reads a secdb file in Alpine's format for another distribution (Wolfi and Chainguard publish
+/// theirs so: one rolling release, no `distroversion`).
+pub fn parse_secdb_of(
+    bytes: &[u8],
+    origin: &str,
+    of: &SecdbOf,
+) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    let doc = read_secdb(bytes, origin, SecdbFormat::sniff(bytes))?;
+    secdb_records(doc, origin, of)
+}
+
+fn read_secdb(bytes: &[u8], origin: &str, format: SecdbFormat) -> Result<Secdb, FeedError> {
+    Ok(match format {
+        SecdbFormat::Json => serde_json::from_slice(bytes)
+            .map_err(|e| FeedError::new(origin, format!("not a valid secdb JSON file: {e}")))?,
+        SecdbFormat::Yaml => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|e| FeedError::new(origin, format!("not UTF-8: {e}")))?;
+            serde_saphyr::from_str(text)
+                .map_err(|e| FeedError::new(origin, format!("not a valid secdb YAML file: {e}")))?
+        }
+    })
+}
+
+fn secdb_records(
+    doc: Secdb,
+    origin: &str,
+    of: &SecdbOf,
+) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
     let Some(packages) = doc.packages else {
         return Err(FeedError::new(origin, "no `packages` list"));
     };
@@ -187,8 +231,8 @@ pub fn parse_secdb(
                         .map(|t| (*t).to_owned())
                         .collect();
                     out.push(Advisory {
-                        distro: Distro::Alpine,
-                        release: release.clone(),
+                        distro: of.distro,
+                        release: of.release.clone(),
                         package: name.clone(),
                         id: (*id).to_owned(),
                         channel: None,
@@ -199,8 +243,8 @@ pub fn parse_secdb(
                         rating: None,
                         aliases,
                         description: None,
-                        url: Some(format!("https://security.alpinelinux.org/vuln/{id}")),
-                        source: SOURCE.to_owned(),
+                        url: Some((of.url)(id)),
+                        source: of.source.to_owned(),
                         note: None,
                     });
                     stats.records += 1;

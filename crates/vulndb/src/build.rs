@@ -31,7 +31,7 @@ use time::OffsetDateTime;
 use crate::schema::{Advisory, Distro, Status};
 use crate::severity::{Cvss, Epss, KnownExploited};
 use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
-use crate::{alpine, azurelinux, cve5, debian, epss, kev, nvd, ubuntu};
+use crate::{alpine, azurelinux, cve5, debian, epss, kev, nvd, ubuntu, wolfi};
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = "
@@ -477,6 +477,10 @@ pub enum Feed {
     UbuntuOsv(FeedFile),
     /// Canonical's OpenVEX documents: an archive or a directory tree.
     UbuntuVex(FeedFile),
+    /// Wolfi's secdb (`security.json`).
+    Wolfi(FeedFile),
+    /// Chainguard's secdb (`security.json`).
+    Chainguard(FeedFile),
     /// One Azure Linux / CBL-Mariner OVAL file.
     AzureLinux {
         /// The release it covers (`2.0`, `3.0`).
@@ -508,6 +512,8 @@ impl Feed {
             Feed::UbuntuOsv(_) => ubuntu::OSV_SOURCE.to_owned(),
             Feed::UbuntuVex(_) => ubuntu::VEX_SOURCE.to_owned(),
             Feed::AzureLinux { release, .. } => format!("{}/{release}", azurelinux::SOURCE),
+            Feed::Wolfi(_) => wolfi::WOLFI_SOURCE.to_owned(),
+            Feed::Chainguard(_) => wolfi::CHAINGUARD_SOURCE.to_owned(),
             Feed::Nvd(_) => nvd::SOURCE.to_owned(),
             Feed::Cve5(_) => cve5::SOURCE.to_owned(),
             Feed::Kev(_) => kev::SOURCE.to_owned(),
@@ -522,6 +528,8 @@ impl Feed {
             Feed::Alpine { .. } => Some(Distro::Alpine),
             Feed::UbuntuOsv(_) | Feed::UbuntuVex(_) => Some(Distro::Ubuntu),
             Feed::AzureLinux { .. } => Some(Distro::Azurelinux),
+            Feed::Wolfi(_) => Some(Distro::Wolfi),
+            Feed::Chainguard(_) => Some(Distro::Chainguard),
             Feed::Nvd(_) | Feed::Cve5(_) | Feed::Kev(_) | Feed::Epss(_) => None,
         }
     }
@@ -533,6 +541,8 @@ impl Feed {
             | Feed::DebianList { file: f, .. }
             | Feed::Alpine { file: f, .. }
             | Feed::AzureLinux { file: f, .. }
+            | Feed::Wolfi(f)
+            | Feed::Chainguard(f)
             | Feed::UbuntuOsv(f)
             | Feed::UbuntuVex(f)
             | Feed::Nvd(f)
@@ -550,6 +560,8 @@ impl Feed {
             Feed::UbuntuOsv(_) => 3,
             Feed::UbuntuVex(_) => 4,
             Feed::AzureLinux { .. } => 5,
+            Feed::Wolfi(_) => 6,
+            Feed::Chainguard(_) => 7,
             // After every distribution feed: they store scores only for the CVEs those name.
             Feed::Nvd(_) => 10,
             Feed::Cve5(_) => 11,
@@ -648,6 +660,12 @@ impl FeedSet {
                     file: FeedFile::local(p),
                 });
             }
+        }
+        if let Some(p) = first(&["wolfi/security.json"]) {
+            set.push(Feed::Wolfi(FeedFile::local(p)));
+        }
+        if let Some(p) = first(&["chainguard/security.json"]) {
+            set.push(Feed::Chainguard(FeedFile::local(p)));
         }
         if let Some(p) = first(&["nvd/CVE-all.json.xz", "nvd"]) {
             set.push(Feed::Nvd(FeedFile::local(p)));
@@ -955,6 +973,15 @@ fn import_feed(
             }
             stats.records = changed;
             Ok((changed, stats))
+        }
+        Feed::Wolfi(_) | Feed::Chainguard(_) => {
+            let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
+            let distro = feed.distro().unwrap_or(Distro::Wolfi);
+            let (advisories, stats) = wolfi::parse(&bytes, &origin, distro)?;
+            for adv in &advisories {
+                builder.insert(adv)?;
+            }
+            Ok((advisories.len() as u64, stats))
         }
         Feed::AzureLinux { release, .. } => {
             let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;

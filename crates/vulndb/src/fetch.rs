@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use crate::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
 use crate::{
-    alpine, azurelinux, debian, epss, kev, nvd, ubuntu, FeedError, FeedLimits, VulnDbError,
+    alpine, azurelinux, debian, epss, kev, nvd, ubuntu, wolfi, FeedError, FeedLimits, VulnDbError,
 };
 
 /// Where to fetch each feed from; `None` skips that feed.
@@ -36,6 +36,10 @@ pub struct FetchConfig {
     pub ubuntu_osv_url: Option<String>,
     /// Canonical's VEX tarball.
     pub ubuntu_vex_url: Option<String>,
+    /// Wolfi's secdb.
+    pub wolfi_url: Option<String>,
+    /// Chainguard's secdb.
+    pub chainguard_url: Option<String>,
     /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (files `BASE/cbl-mariner-2.0-oval.xml`,
     /// `BASE/azurelinux-3.0-oval.xml`).
     pub azurelinux_base_url: Option<String>,
@@ -65,6 +69,8 @@ impl Default for FetchConfig {
             ubuntu_osv_url: Some(ubuntu::OSV_URL.to_owned()),
             ubuntu_vex_url: Some(ubuntu::VEX_URL.to_owned()),
             azurelinux_base_url: Some(azurelinux::BASE_URL.to_owned()),
+            wolfi_url: Some(wolfi::WOLFI_URL.to_owned()),
+            chainguard_url: Some(wolfi::CHAINGUARD_URL.to_owned()),
             nvd_url: Some(nvd::CVE_ALL_URL.to_owned()),
             kev_url: Some(kev::URL.to_owned()),
             epss_url: Some(epss::URL.to_owned()),
@@ -171,6 +177,14 @@ pub fn update(
     if let Some(url) = &config.ubuntu_vex_url {
         let file = client.fetch_required(url, &root.join("ubuntu/vex-all.tar.xz"), progress)?;
         feeds.push(Feed::UbuntuVex(file));
+    }
+    if let Some(url) = &config.wolfi_url {
+        let file = client.fetch_required(url, &root.join("wolfi/security.json"), progress)?;
+        feeds.push(Feed::Wolfi(file));
+    }
+    if let Some(url) = &config.chainguard_url {
+        let file = client.fetch_required(url, &root.join("chainguard/security.json"), progress)?;
+        feeds.push(Feed::Chainguard(file));
     }
     if let Some(base) = &config.azurelinux_base_url {
         let base = base.trim_end_matches('/');

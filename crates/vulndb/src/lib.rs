@@ -6,7 +6,8 @@
 //!   vulnerability id, status, fixed version, the distribution's severity, aliases) and its words;
 //! - importers, one per feed: [`debian`] (security tracker JSON, DSA/DLA lists), [`alpine`] (secdb,
 //!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements),
-//!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0);
+//!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0), [`wolfi`] (Wolfi's
+//!   and Chainguard's secdb, Alpine's format);
 //! - [`build`]: writes the database (merging the Ubuntu feeds) from feeds on disk (air-gapped:
 //!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
 //!   temporary file that replaces the old database only once it is complete and valid;
@@ -39,6 +40,7 @@ pub mod schema;
 pub mod severity;
 pub mod store;
 pub mod ubuntu;
+pub mod wolfi;
 
 pub use matcher::{release_for, Installed, MatchError, MatchOptions, MatchReport, Vulnerability};
 pub use schema::{Advisory, Distro, Severity, Status};

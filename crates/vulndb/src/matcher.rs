@@ -118,7 +118,7 @@ pub struct Installed<'a> {
 pub enum MatchError {
     /// The database holds no feed for this distribution.
     #[error(
-        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux and CBL-Mariner)"
+        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi and Chainguard)"
     )]
     UnsupportedOs {
         /// The os-release `ID`.
@@ -213,6 +213,9 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                     detail: format!("VERSION_ID {version:?}"),
                 })
         }
+        // Rolling distributions: one release.
+        "wolfi" => Ok((Distro::Wolfi, crate::wolfi::RELEASE.to_owned())),
+        "chainguard" => Ok((Distro::Chainguard, crate::wolfi::RELEASE.to_owned())),
         // CBL-Mariner 2.0 (`mariner`) and its successor Azure Linux 3.0 (`azurelinux`): one feed.
         "mariner" | "azurelinux" => {
             let mut p = version.split('.');

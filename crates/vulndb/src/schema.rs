@@ -25,15 +25,21 @@ pub enum Distro {
     Ubuntu,
     /// Azure Linux and CBL-Mariner (os-release `azurelinux`, `mariner`), from Microsoft's OVAL.
     Azurelinux,
+    /// Wolfi (rolling), from its secdb in Alpine's format.
+    Wolfi,
+    /// Chainguard's images (rolling), from its secdb in Alpine's format.
+    Chainguard,
 }
 
 impl Distro {
     /// Every distribution, in the order `db status` lists them.
-    pub const ALL: [Distro; 4] = [
+    pub const ALL: [Distro; 6] = [
         Distro::Alpine,
         Distro::Azurelinux,
+        Distro::Chainguard,
         Distro::Debian,
         Distro::Ubuntu,
+        Distro::Wolfi,
     ];
 
     /// The lower-case name, as `/etc/os-release` spells its `ID`.
@@ -43,6 +49,8 @@ impl Distro {
             Self::Ubuntu => "ubuntu",
             Self::Alpine => "alpine",
             Self::Azurelinux => "azurelinux",
+            Self::Wolfi => "wolfi",
+            Self::Chainguard => "chainguard",
         }
     }
 
@@ -51,7 +59,7 @@ impl Distro {
     pub fn version_scheme(self) -> PackageFormat {
         match self {
             Self::Debian | Self::Ubuntu => PackageFormat::Dpkg,
-            Self::Alpine => PackageFormat::Apk,
+            Self::Alpine | Self::Wolfi | Self::Chainguard => PackageFormat::Apk,
             Self::Azurelinux => PackageFormat::Rpm,
         }
     }
@@ -71,6 +79,8 @@ impl FromStr for Distro {
             "ubuntu" => Ok(Self::Ubuntu),
             "alpine" => Ok(Self::Alpine),
             "azurelinux" => Ok(Self::Azurelinux),
+            "wolfi" => Ok(Self::Wolfi),
+            "chainguard" => Ok(Self::Chainguard),
             other => Err(format!("unknown distribution {other:?}")),
         }
     }

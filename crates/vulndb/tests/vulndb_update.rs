@@ -193,6 +193,8 @@ fn config(server: &Server) -> FetchConfig {
         ubuntu_osv_url: Some(server.url("/ubuntu/osv-all.tar.xz")),
         ubuntu_vex_url: Some(server.url("/ubuntu/vex-all.tar.xz")),
         azurelinux_base_url: None,
+        wolfi_url: None,
+        chainguard_url: None,
         nvd_url: None,
         kev_url: None,
         epss_url: None,

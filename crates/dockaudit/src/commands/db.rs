@@ -22,8 +22,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use dockaudit_vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
 use dockaudit_vulndb::fetch::{self, FetchConfig};
 use dockaudit_vulndb::{
-    alpine, azurelinux, debian, epss, human_bytes, kev, nvd, ubuntu, DbStatus, FeedLimits, Status,
-    VulnDb, VulnDbError, STALE_AFTER_DAYS,
+    alpine, azurelinux, debian, epss, human_bytes, kev, nvd, ubuntu, wolfi, DbStatus, FeedLimits,
+    Status, VulnDb, VulnDbError, STALE_AFTER_DAYS,
 };
 
 use crate::cli::Format;
@@ -73,6 +73,10 @@ pub enum FeedName {
     UbuntuVex,
     /// Microsoft's Azure Linux and CBL-Mariner OVAL.
     Azurelinux,
+    /// Wolfi's secdb.
+    Wolfi,
+    /// Chainguard's secdb.
+    Chainguard,
     /// NVD's CVSS scores (fkie-cad's mirror of the CVE API 2.0).
     Nvd,
     /// CISA's Known Exploited Vulnerabilities catalogue.
@@ -107,6 +111,12 @@ pub struct UpdateArgs {
     /// Canonical's Ubuntu VEX tarball.
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_VEX_URL", default_value = ubuntu::VEX_URL)]
     pub ubuntu_vex_url: String,
+    /// Wolfi's secdb.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_WOLFI_URL", default_value = wolfi::WOLFI_URL)]
+    pub wolfi_url: String,
+    /// Chainguard's secdb.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_CHAINGUARD_URL", default_value = wolfi::CHAINGUARD_URL)]
+    pub chainguard_url: String,
     /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (BASE/cbl-mariner-2.0-oval.xml,
     /// BASE/azurelinux-3.0-oval.xml).
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_AZURELINUX_URL", default_value = azurelinux::BASE_URL)]
@@ -140,7 +150,8 @@ pub struct BuildArgs {
     /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset. Severities:
     /// DIR/nvd/ (CVE API 2.0 .json files, or CVE-all.json.xz), DIR/cve5/ (CVE JSON 5 records),
     /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS). Azure Linux / CBL-Mariner:
-    /// DIR/azurelinux/{cbl-mariner-2.0,azurelinux-3.0}-oval.xml.
+    /// DIR/azurelinux/{cbl-mariner-2.0,azurelinux-3.0}-oval.xml. Wolfi, Chainguard:
+    /// DIR/wolfi/security.json, DIR/chainguard/security.json.
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Replace the file at --db even when it is not a dockaudit database.
@@ -208,6 +219,8 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
             .filter(|_| !skip(FeedName::Ubuntu)),
         azurelinux_base_url: keep(FeedName::Azurelinux, args.azurelinux_url),
+        wolfi_url: keep(FeedName::Wolfi, args.wolfi_url),
+        chainguard_url: keep(FeedName::Chainguard, args.chainguard_url),
         nvd_url: keep(FeedName::Nvd, args.nvd_url),
         kev_url: keep(FeedName::Kev, args.kev_url),
         epss_url: keep(FeedName::Epss, args.epss_url),
