@@ -1,11 +1,14 @@
 //! Benchmark of the vulnerability database at real-world scale (not a test; nothing is asserted):
-//! `cargo bench -p dockaudit-scan --bench vulndb`.
+//! `cargo bench -p dockaudit-vulndb --bench vulndb`.
 //!
 //! Real feeds cannot be downloaded here, so it writes synthetic ones of the real sizes: a Debian
 //! tracker JSON of 20 000 source packages × 5 issues × 5 releases (500 000 release entries, ~90 MB,
 //! the size of the real feed in 2026) and an Ubuntu OSV .tar.xz of 40 000 CVE records × 6 releases.
 //! It prints the build time and database size, then the time to match a 500-package Debian image
-//! (cold: open + match; warm: match on an open database), median of 25 runs. Set
+//! (cold: open + match; warm: match on an open database), median of 25 runs. The severity feeds
+//! are synthetic too, at their real sizes: NVD records for 300 000 CVEs (every CVE the distribution
+//! feeds name, and more), in 10 files of API 2.0 `cve_items`; a KEV catalogue of 1 400 entries; an
+//! EPSS file of 300 000 rows. Set
 //! `VULNDB_BENCH_KEEP=DIR` to keep the feeds and the database there.
 
 use std::fmt::Write as _;
@@ -189,6 +192,79 @@ fn mb(n: u64) -> String {
     format!("{:.1} MB", n as f64 / 1e6)
 }
 
+const NVD_CVES: usize = 300_000;
+
+/// The CVE ids the synthetic distribution feeds name, then others up to `NVD_CVES`.
+fn all_cve_ids() -> Vec<String> {
+    let mut ids = Vec::with_capacity(NVD_CVES);
+    for p in 0..PACKAGES {
+        for i in 0..ISSUES {
+            ids.push(format!(
+                "CVE-20{:02}-{}",
+                10 + (p + i) % 15,
+                10_000 + p * ISSUES + i
+            ));
+        }
+    }
+    for c in 0..UBUNTU_CVES {
+        ids.push(format!("CVE-20{:02}-{}", 10 + c % 15, 50_000 + c));
+    }
+    let mut n = 0;
+    while ids.len() < NVD_CVES {
+        ids.push(format!("CVE-2030-{}", 100_000 + n));
+        n += 1;
+    }
+    ids
+}
+
+/// Writes nvd/part-N.json (fkie-cad's `cve_items` shape), kev/ and epss/ under `feeds`.
+fn write_severity_feeds(feeds: &std::path::Path, rng: &mut Rng) {
+    let ids = all_cve_ids();
+    std::fs::create_dir_all(feeds.join("nvd")).unwrap();
+    for (part, chunk) in ids.chunks(NVD_CVES / 10).enumerate() {
+        let mut out = String::from("{\"cve_items\":[");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let score = (rng.below(100) as f64) / 10.0;
+            write!(
+                out,
+                "{{\"id\":\"{id}\",\"vulnStatus\":\"Analyzed\",\"descriptions\":[{{\"lang\":\"en\",\"value\":\"{}\"}}],\"metrics\":{{\"cvssMetricV31\":[{{\"source\":\"nvd@nist.gov\",\"type\":\"Primary\",\"cvssData\":{{\"version\":\"3.1\",\"vectorString\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\",\"baseScore\":{score}}}}}],\"cvssMetricV2\":[{{\"source\":\"nvd@nist.gov\",\"type\":\"Primary\",\"cvssData\":{{\"version\":\"2.0\",\"vectorString\":\"AV:N/AC:L/Au:N/C:P/I:P/A:P\",\"baseScore\":7.5}},\"baseSeverity\":\"HIGH\"}}]}}}}",
+                description(rng)
+            )
+            .unwrap();
+        }
+        out.push_str("]}");
+        std::fs::write(feeds.join(format!("nvd/part-{part}.json")), out).unwrap();
+    }
+    std::fs::create_dir_all(feeds.join("kev")).unwrap();
+    let mut kev = String::from("{\"catalogVersion\":\"bench\",\"vulnerabilities\":[");
+    for i in 0..1_400 {
+        if i > 0 {
+            kev.push(',');
+        }
+        let id = &ids[(i * 211) % ids.len()];
+        write!(kev, "{{\"cveID\":\"{id}\",\"dateAdded\":\"2024-01-01\",\"knownRansomwareCampaignUse\":\"Unknown\"}}").unwrap();
+    }
+    kev.push_str("]}");
+    std::fs::write(feeds.join("kev/known_exploited_vulnerabilities.json"), kev).unwrap();
+    std::fs::create_dir_all(feeds.join("epss")).unwrap();
+    let mut epss = String::from(
+        "#model_version:v2025.03.14,score_date:2026-03-28T00:00:00Z\ncve,epss,percentile\n",
+    );
+    for id in &ids {
+        writeln!(
+            epss,
+            "{id},{:.5},{:.5}",
+            rng.below(1000) as f64 / 1000.0,
+            rng.below(1000) as f64 / 1000.0
+        )
+        .unwrap();
+    }
+    std::fs::write(feeds.join("epss/epss_scores-2026-03-28.csv"), epss).unwrap();
+}
+
 fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = std::env::var_os("VULNDB_BENCH_KEEP")
@@ -223,6 +299,12 @@ fn main() {
     );
     println!("synthetic Debian tracker: {}", mb(json.len() as u64));
     drop(json);
+    let started = Instant::now();
+    write_severity_feeds(&feeds, &mut rng);
+    println!(
+        "synthetic NVD ({NVD_CVES} CVEs), KEV (1 400), EPSS ({NVD_CVES} rows) written in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let target = dir.join("vulndb.sqlite");
     let options = BuildOptions {

@@ -31,7 +31,7 @@ use time::OffsetDateTime;
 use crate::schema::{Advisory, Distro, Status};
 use crate::severity::{Cvss, Epss, KnownExploited};
 use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
-use crate::{alpine, azurelinux, cve5, debian, epss, kev, nvd, ubuntu, wolfi};
+use crate::{alpine, azurelinux, cve5, debian, epss, kev, nvd, rhel_osv, ubuntu, wolfi};
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = "
@@ -481,6 +481,10 @@ pub enum Feed {
     Wolfi(FeedFile),
     /// Chainguard's secdb (`security.json`).
     Chainguard(FeedFile),
+    /// AlmaLinux's OSV errata: a directory of `.json` records (or a tar of them).
+    Alma(FeedFile),
+    /// Rocky Linux's OSV errata: a directory of `.json` records (or a tar of them).
+    Rocky(FeedFile),
     /// One Azure Linux / CBL-Mariner OVAL file.
     AzureLinux {
         /// The release it covers (`2.0`, `3.0`).
@@ -513,6 +517,8 @@ impl Feed {
             Feed::UbuntuVex(_) => ubuntu::VEX_SOURCE.to_owned(),
             Feed::AzureLinux { release, .. } => format!("{}/{release}", azurelinux::SOURCE),
             Feed::Wolfi(_) => wolfi::WOLFI_SOURCE.to_owned(),
+            Feed::Alma(_) => rhel_osv::ALMA_SOURCE.to_owned(),
+            Feed::Rocky(_) => rhel_osv::ROCKY_SOURCE.to_owned(),
             Feed::Chainguard(_) => wolfi::CHAINGUARD_SOURCE.to_owned(),
             Feed::Nvd(_) => nvd::SOURCE.to_owned(),
             Feed::Cve5(_) => cve5::SOURCE.to_owned(),
@@ -529,6 +535,8 @@ impl Feed {
             Feed::UbuntuOsv(_) | Feed::UbuntuVex(_) => Some(Distro::Ubuntu),
             Feed::AzureLinux { .. } => Some(Distro::Azurelinux),
             Feed::Wolfi(_) => Some(Distro::Wolfi),
+            Feed::Alma(_) => Some(Distro::Almalinux),
+            Feed::Rocky(_) => Some(Distro::Rocky),
             Feed::Chainguard(_) => Some(Distro::Chainguard),
             Feed::Nvd(_) | Feed::Cve5(_) | Feed::Kev(_) | Feed::Epss(_) => None,
         }
@@ -542,6 +550,8 @@ impl Feed {
             | Feed::Alpine { file: f, .. }
             | Feed::AzureLinux { file: f, .. }
             | Feed::Wolfi(f)
+            | Feed::Alma(f)
+            | Feed::Rocky(f)
             | Feed::Chainguard(f)
             | Feed::UbuntuOsv(f)
             | Feed::UbuntuVex(f)
@@ -562,6 +572,8 @@ impl Feed {
             Feed::AzureLinux { .. } => 5,
             Feed::Wolfi(_) => 6,
             Feed::Chainguard(_) => 7,
+            Feed::Alma(_) => 8,
+            Feed::Rocky(_) => 9,
             // After every distribution feed: they store scores only for the CVEs those name.
             Feed::Nvd(_) => 10,
             Feed::Cve5(_) => 11,
@@ -660,6 +672,12 @@ impl FeedSet {
                     file: FeedFile::local(p),
                 });
             }
+        }
+        if let Some(p) = first(&["alma/osv", "alma"]) {
+            set.push(Feed::Alma(FeedFile::local(p)));
+        }
+        if let Some(p) = first(&["rocky/osv", "rocky"]) {
+            set.push(Feed::Rocky(FeedFile::local(p)));
         }
         if let Some(p) = first(&["wolfi/security.json"]) {
             set.push(Feed::Wolfi(FeedFile::local(p)));
@@ -973,6 +991,24 @@ fn import_feed(
             }
             stats.records = changed;
             Ok((changed, stats))
+        }
+        Feed::Alma(_) | Feed::Rocky(_) => {
+            let distro = feed.distro().unwrap_or(Distro::Almalinux);
+            let mut stats = ImportStats::default();
+            let mut stored = 0u64;
+            for_each_json(&file.path, &origin, limits, &mut |member, bytes| {
+                let (advisories, s) =
+                    rhel_osv::parse(bytes, &member_origin(&origin, member), distro)?;
+                stats.absorb(ImportStats { records: 0, ..s });
+                for adv in &advisories {
+                    if builder.insert(adv)? {
+                        stored += 1;
+                    }
+                }
+                Ok(())
+            })?;
+            stats.records = stored;
+            Ok((stored, stats))
         }
         Feed::Wolfi(_) | Feed::Chainguard(_) => {
             let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;

@@ -118,7 +118,7 @@ pub struct Installed<'a> {
 pub enum MatchError {
     /// The database holds no feed for this distribution.
     #[error(
-        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi and Chainguard)"
+        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi, Chainguard, AlmaLinux and Rocky Linux)"
     )]
     UnsupportedOs {
         /// The os-release `ID`.
@@ -212,6 +212,23 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                     distro: Distro::Alpine,
                     detail: format!("VERSION_ID {version:?}"),
                 })
+        }
+        // AlmaLinux and Rocky Linux by major release.
+        "almalinux" | "rocky" => {
+            let distro = if os.id == "rocky" {
+                Distro::Rocky
+            } else {
+                Distro::Almalinux
+            };
+            let major = version.split('.').next().unwrap_or("");
+            if !major.is_empty() && major.bytes().all(|c| c.is_ascii_digit()) {
+                Ok((distro, major.to_owned()))
+            } else {
+                Err(MatchError::UnknownRelease {
+                    distro,
+                    detail: format!("VERSION_ID {version:?}"),
+                })
+            }
         }
         // Rolling distributions: one release.
         "wolfi" => Ok((Distro::Wolfi, crate::wolfi::RELEASE.to_owned())),
@@ -315,10 +332,13 @@ impl VulnDb {
         // (source name, source version) → binaries.
         let mut groups: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
         for p in packages {
-            groups
-                .entry((p.source_name, p.source_version))
-                .or_default()
-                .push(p.name);
+            // An rpm's binary and source packages share epoch, version and release.
+            let key = if distro.advisories_name_binaries() {
+                (p.name, p.source_version)
+            } else {
+                (p.source_name, p.source_version)
+            };
+            groups.entry(key).or_default().push(p.name);
         }
         let mut report = MatchReport {
             distro,

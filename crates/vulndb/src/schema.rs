@@ -29,15 +29,21 @@ pub enum Distro {
     Wolfi,
     /// Chainguard's images (rolling), from its secdb in Alpine's format.
     Chainguard,
+    /// AlmaLinux, from its OSV errata (binary package names).
+    Almalinux,
+    /// Rocky Linux, from its OSV errata (binary package names).
+    Rocky,
 }
 
 impl Distro {
     /// Every distribution, in the order `db status` lists them.
-    pub const ALL: [Distro; 6] = [
+    pub const ALL: [Distro; 8] = [
+        Distro::Almalinux,
         Distro::Alpine,
         Distro::Azurelinux,
         Distro::Chainguard,
         Distro::Debian,
+        Distro::Rocky,
         Distro::Ubuntu,
         Distro::Wolfi,
     ];
@@ -51,6 +57,8 @@ impl Distro {
             Self::Azurelinux => "azurelinux",
             Self::Wolfi => "wolfi",
             Self::Chainguard => "chainguard",
+            Self::Almalinux => "almalinux",
+            Self::Rocky => "rocky",
         }
     }
 
@@ -60,8 +68,16 @@ impl Distro {
         match self {
             Self::Debian | Self::Ubuntu => PackageFormat::Dpkg,
             Self::Alpine | Self::Wolfi | Self::Chainguard => PackageFormat::Apk,
-            Self::Azurelinux => PackageFormat::Rpm,
+            Self::Azurelinux | Self::Almalinux | Self::Rocky => PackageFormat::Rpm,
         }
+    }
+}
+
+impl Distro {
+    /// Whether the feed names binary packages (AlmaLinux's and Rocky's errata) rather than source
+    /// packages: the matcher then looks installed packages up by their own name.
+    pub fn advisories_name_binaries(self) -> bool {
+        matches!(self, Self::Almalinux | Self::Rocky)
     }
 }
 
@@ -81,6 +97,8 @@ impl FromStr for Distro {
             "azurelinux" => Ok(Self::Azurelinux),
             "wolfi" => Ok(Self::Wolfi),
             "chainguard" => Ok(Self::Chainguard),
+            "almalinux" => Ok(Self::Almalinux),
+            "rocky" => Ok(Self::Rocky),
             other => Err(format!("unknown distribution {other:?}")),
         }
     }

@@ -255,13 +255,13 @@ fn a_mariner_image_matches_as_rpm_says() {
         .all(|v| v.severity_source == azurelinux::SOURCE));
 
     // An rpm distribution without a feed is a skip with the reason, never "no vulnerabilities".
-    let rocky = OsInfo {
-        id: "rocky".into(),
+    let rhel = OsInfo {
+        id: "rhel".into(),
         version_id: Some("9.3".into()),
         ..os.clone()
     };
-    match db.match_packages(&rocky, &inventory.packages, &MatchOptions::default()) {
-        Err(e @ MatchError::UnsupportedOs { .. }) => assert!(e.to_string().contains("rocky")),
+    match db.match_packages(&rhel, &inventory.packages, &MatchOptions::default()) {
+        Err(e @ MatchError::UnsupportedOs { .. }) => assert!(e.to_string().contains("rhel")),
         other => panic!("{other:?}"),
     }
     // Azure Linux 3.0 has data; a release without any is a skip too.
