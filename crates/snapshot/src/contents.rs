@@ -317,7 +317,8 @@ pub struct VulnerabilityMatch {
     pub installed_version: String,
     /// The first fixed version, when there is a fix.
     pub fixed_version: Option<String>,
-    /// The distribution's status: `fixed`, `affected-unfixed`, `will-not-fix`, `deferred`.
+    /// The distribution's status: `fixed`, `affected-unfixed`, `will-not-fix`, `deferred`,
+    /// `end-of-life` (no security support left for the package in that release).
     pub status: String,
     /// The effective severity on dockaudit's scale (`critical`, `high`, `medium`, `low`,
     /// `negligible`, `unknown`): the distribution's rating first, then NVD's CVSS, then other

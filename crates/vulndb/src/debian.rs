@@ -11,6 +11,7 @@
 //! |---|---|
 //! | `resolved` with `fixed_version "0"` | not-affected (the release never shipped the bug) |
 //! | `resolved` with a version | fixed in that version |
+//! | `open` / `undetermined` with urgency `end-of-life` | end-of-life (no security support left) |
 //! | `open` / `undetermined` with `nodsa_reason: "postponed"` | deferred |
 //! | `open` / `undetermined` with `nodsa` (`no-dsa`) or `nodsa_reason: "ignored"` | will-not-fix |
 //! | `open` / `undetermined` otherwise | affected-unfixed |
@@ -122,7 +123,9 @@ pub fn tracker_status(release: &TrackerRelease) -> Result<(Status, Option<String
         },
         Some("open") | Some("undetermined") => {
             let reason = release.nodsa_reason.as_deref().unwrap_or("").trim();
-            let status = if reason == "postponed" {
+            let status = if release.urgency.as_deref().map(str::trim) == Some("end-of-life") {
+                Status::EndOfLife
+            } else if reason == "postponed" {
                 Status::Deferred
             } else if reason == "ignored" || release.nodsa.is_some() {
                 Status::WillNotFix

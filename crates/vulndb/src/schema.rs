@@ -117,6 +117,9 @@ pub enum Status {
     WillNotFix,
     /// Affected, fix postponed to a later update (Debian `postponed`).
     Deferred,
+    /// Affected, and the package has no security support left in this release (Debian's
+    /// `end-of-life` urgency, Ubuntu's "no longer supported"): no fix will come.
+    EndOfLife,
     /// This release's package was never affected (Debian `fixed_version "0"`, Alpine `0`, Ubuntu VEX
     /// `vulnerable_code_not_present`). Stored so it can overrule, never reported.
     NotAffected,
@@ -124,11 +127,12 @@ pub enum Status {
 
 impl Status {
     /// Every status.
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Fixed,
         Status::AffectedUnfixed,
         Status::WillNotFix,
         Status::Deferred,
+        Status::EndOfLife,
         Status::NotAffected,
     ];
 
@@ -139,6 +143,7 @@ impl Status {
             Self::AffectedUnfixed => "affected-unfixed",
             Self::WillNotFix => "will-not-fix",
             Self::Deferred => "deferred",
+            Self::EndOfLife => "end-of-life",
             Self::NotAffected => "not-affected",
         }
     }
@@ -147,7 +152,7 @@ impl Status {
     pub fn is_unfixed(self) -> bool {
         matches!(
             self,
-            Self::AffectedUnfixed | Self::WillNotFix | Self::Deferred
+            Self::AffectedUnfixed | Self::WillNotFix | Self::Deferred | Self::EndOfLife
         )
     }
 }

@@ -474,6 +474,9 @@ pub fn parse_vex(bytes: &[u8], origin: &str) -> Result<(Vec<Advisory>, ImportSta
                     .iter()
                     .find(|(opening, _)| action.starts_with(opening))
                 {
+                    Some((opening, why)) if opening.contains("no longer supported") => {
+                        (Status::EndOfLife, Some((*why).to_owned()))
+                    }
                     Some((_, why)) => (Status::WillNotFix, Some((*why).to_owned())),
                     None => (Status::AffectedUnfixed, None),
                 }

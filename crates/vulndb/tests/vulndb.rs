@@ -108,9 +108,11 @@ fn debian_tracker_statuses() {
             (Severity::Negligible, Some("unimportant"))
         );
     }
-    // `open` with urgency end-of-life: affected, no fix, and said why.
+    // `open` with urgency end-of-life: affected, no security support left (no fix will come),
+    // and said why.
     let a = one(&r, "10", "chromium", "CVE-2022-0456");
-    assert_eq!(a.status, Status::AffectedUnfixed);
+    assert_eq!(a.status, Status::EndOfLife);
+    assert!(a.status.is_unfixed());
     assert_eq!(a.severity, Severity::Unknown);
     assert!(
         a.note.as_deref().unwrap_or("").contains("end-of-life"),
@@ -439,7 +441,7 @@ fn ubuntu_vex_statements() {
     assert_eq!(
         got,
         [
-            ("16.04", None, "curl", Status::WillNotFix),
+            ("16.04", None, "curl", Status::EndOfLife),
             (
                 "14.04",
                 Some("esm-infra-legacy"),
@@ -509,7 +511,7 @@ fn the_database_merges_the_feeds() {
             .map(|a| (a.channel.as_deref(), a.status))
             .collect::<Vec<_>>(),
         [
-            (None, Status::WillNotFix),
+            (None, Status::EndOfLife),
             (Some("esm-infra"), Status::NotAffected)
         ]
     );
@@ -740,7 +742,7 @@ fn debian_matching_and_filters() {
         [
             ("CVE-2008-7220", Severity::High, Status::Fixed),
             ("CVE-2013-1444", Severity::Low, Status::Fixed),
-            ("CVE-2022-0456", Severity::Unknown, Status::AffectedUnfixed),
+            ("CVE-2022-0456", Severity::Unknown, Status::EndOfLife),
         ]
     );
     let high = db
