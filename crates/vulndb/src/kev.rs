@@ -31,11 +31,14 @@ struct Entry {
     known_ransomware_campaign_use: Option<String>,
 }
 
-/// Reads the catalogue: (CVE id, entry) pairs, and its version.
+/// The catalogue's entries: (CVE id, entry).
+pub type KevEntries = Vec<(String, KnownExploited)>;
+
+/// Reads the catalogue: its entries, and its version.
 pub fn parse(
     bytes: &[u8],
     origin: &str,
-) -> Result<(Vec<(String, KnownExploited)>, Option<String>, ImportStats), FeedError> {
+) -> Result<(KevEntries, Option<String>, ImportStats), FeedError> {
     let catalog: Catalog = serde_json::from_slice(bytes)
         .map_err(|e| FeedError::new(origin, format!("not CISA's KEV catalogue: {e}")))?;
     let mut stats = ImportStats::default();
