@@ -65,7 +65,7 @@ fn build_then_status() {
         stdout
             .lines()
             .any(|l| l.split_whitespace().collect::<Vec<_>>()
-                == ["alpine", "3.15", "16", "16", "0", "0", "0", "0"]),
+                == ["alpine", "3.15", "16", "16", "0", "0", "0", "0", "0"]),
         "{stdout}"
     );
     assert!(

@@ -30,7 +30,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::schema::{Advisory, Distro, Severity, Status};
-use crate::severity::{CveInfo, Cvss, Epss, KnownExploited};
+use crate::severity::{CveInfo, Cvss, CvssOrigin, Epss, KnownExploited};
 use crate::{VulnDbError, FORMAT, SCHEMA_VERSION, STALE_AFTER_DAYS};
 use dockaudit_scan::eol::EolTable;
 
@@ -187,76 +187,65 @@ impl VulnDb {
         &self.meta
     }
 
-    /// What the severity feeds say about a CVE (`None` when they say nothing).
+    /// What the severity feeds say about a CVE (`None` when they say nothing): one query.
     pub fn cve_info(&self, id: &str) -> Result<Option<CveInfo>, VulnDbError> {
-        let err = VulnDbError::sqlite(&self.path);
-        let row = self
+        let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT rejected, kev_added, kev_ransomware, epss, epss_percentile, epss_date
-                 FROM cve WHERE id = ?1",
-            )
-            .and_then(|mut st| {
-                st.query_row(params![id], |r| {
-                    Ok((
-                        r.get::<_, bool>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Option<bool>>(2)?,
-                        r.get::<_, Option<f64>>(3)?,
-                        r.get::<_, Option<f64>>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                    ))
-                })
-                .optional()
-            })
-            .map_err(err)?;
-        let Some((rejected, kev_added, kev_ransomware, epss, percentile, epss_date)) = row else {
-            return Ok(None);
-        };
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT origin, source, version, vector, score, severity FROM cvss WHERE id = ?1
-                 ORDER BY origin, source, version DESC",
+                "SELECT c.rejected, c.kev_added, c.kev_ransomware, c.epss, c.epss_percentile,
+                        c.epss_date, s.origin, s.source, s.version, s.vector, s.score, s.severity
+                 FROM cve c LEFT JOIN cvss s ON s.id = c.id WHERE c.id = ?1",
             )
             .map_err(VulnDbError::sqlite(&self.path))?;
-        let cvss = st
-            .query_map(params![id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, f64>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .map_err(VulnDbError::sqlite(&self.path))?
-            .filter_map(Result::ok)
-            .filter_map(|(origin, source, version, vector, score, severity)| {
-                Some(Cvss {
-                    origin: serde_json::from_value(serde_json::Value::String(origin)).ok()?,
-                    source,
-                    version,
-                    vector,
-                    score,
-                    severity: severity.parse().ok()?,
-                })
-            })
-            .collect();
-        Ok(Some(CveInfo {
-            rejected,
-            cvss,
-            known_exploited: kev_added.map(|date_added| KnownExploited {
-                date_added,
-                ransomware: kev_ransomware.unwrap_or(false),
-            }),
-            epss: epss.zip(percentile).map(|(score, percentile)| Epss {
-                score,
-                percentile,
-                date: epss_date,
-            }),
-        }))
+        let mut rows = stmt
+            .query(params![id])
+            .map_err(VulnDbError::sqlite(&self.path))?;
+        let mut info: Option<CveInfo> = None;
+        while let Some(r) = rows.next().map_err(VulnDbError::sqlite(&self.path))? {
+            let read = || -> rusqlite::Result<(CveInfo, Option<Cvss>)> {
+                let head = CveInfo {
+                    rejected: r.get(0)?,
+                    cvss: Vec::new(),
+                    known_exploited: r.get::<_, Option<String>>(1)?.map(|date_added| {
+                        KnownExploited {
+                            date_added,
+                            ransomware: r.get::<_, Option<bool>>(2).ok().flatten().unwrap_or(false),
+                        }
+                    }),
+                    epss: match (r.get::<_, Option<f64>>(3)?, r.get::<_, Option<f64>>(4)?) {
+                        (Some(score), Some(percentile)) => Some(Epss {
+                            score,
+                            percentile,
+                            date: r.get(5)?,
+                        }),
+                        _ => None,
+                    },
+                };
+                let origin = match r.get::<_, Option<String>>(6)?.as_deref() {
+                    Some("nvd-primary") => Some(CvssOrigin::NvdPrimary),
+                    Some("nvd-secondary") => Some(CvssOrigin::NvdSecondary),
+                    Some("cve5-cna") => Some(CvssOrigin::Cve5Cna),
+                    Some("cve5-adp") => Some(CvssOrigin::Cve5Adp),
+                    _ => None,
+                };
+                let cvss = match (origin, r.get::<_, Option<String>>(11)?) {
+                    (Some(origin), Some(severity)) => Some(Cvss {
+                        origin,
+                        source: r.get(7)?,
+                        version: r.get(8)?,
+                        vector: r.get(9)?,
+                        score: r.get(10)?,
+                        severity: severity.parse().unwrap_or(Severity::Unknown),
+                    }),
+                    _ => None,
+                };
+                Ok((head, cvss))
+            };
+            let (head, cvss) = read().map_err(VulnDbError::sqlite(&self.path))?;
+            let entry = info.get_or_insert(head);
+            entry.cvss.extend(cvss);
+        }
+        Ok(info)
     }
 
     /// The end-of-life table it carries (the one embedded in the dockaudit that built it).
