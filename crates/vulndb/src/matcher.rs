@@ -352,64 +352,70 @@ impl VulnDb {
             dropped_rejected: 0,
         };
         let mut cache: BTreeMap<&str, Vec<Advisory>> = BTreeMap::new();
-        let mut infos: BTreeMap<String, Option<CveInfo>> = BTreeMap::new();
-        for ((source, version), binaries) in groups {
+        // Every source package's records first, then the hits, then the severity facts of all hit
+        // CVEs in one query.
+        for (source, _) in groups.keys() {
             if !cache.contains_key(source) {
                 cache.insert(source, self.advisories(distro, &release, source)?);
             }
-            let records = &cache[source];
+        }
+        let mut hits: Vec<(&str, &str, &Vec<&str>, &Advisory)> = Vec::new();
+        for ((source, version), binaries) in &groups {
             let mut by_id: BTreeMap<&str, Vec<&Advisory>> = BTreeMap::new();
-            for r in records {
+            for r in &cache[source] {
                 by_id.entry(r.id.as_str()).or_default().push(r);
             }
             for (_, group) in by_id {
-                let Some(hit) = evaluate(scheme, version, &group) else {
-                    continue;
-                };
-                if !infos.contains_key(&hit.id) {
-                    infos.insert(hit.id.clone(), self.cve_info(&hit.id)?);
+                if let Some(hit) = evaluate(scheme, version, &group) {
+                    hits.push((source, version, binaries, hit));
                 }
-                let info = infos[&hit.id].as_ref();
-                if info.is_some_and(|i| i.rejected) {
-                    report.dropped_rejected += 1;
-                    continue;
-                }
-                if options.ignore_unfixed && hit.status.is_unfixed() {
-                    report.dropped_unfixed += 1;
-                    continue;
-                }
-                let chosen = effective(hit.severity, &hit.source, info);
-                if let Some(wanted) = &options.severities {
-                    if !wanted.contains(&chosen.severity) {
-                        report.dropped_by_severity += 1;
-                        continue;
-                    }
-                }
-                let mut bins: Vec<String> = binaries.iter().map(|b| (*b).to_owned()).collect();
-                bins.sort();
-                bins.dedup();
-                report.vulnerabilities.push(Vulnerability {
-                    id: hit.id.clone(),
-                    aliases: hit.aliases.clone(),
-                    package: source.to_owned(),
-                    binaries: bins,
-                    installed_version: version.to_owned(),
-                    fixed_version: hit.fixed_version.clone(),
-                    status: hit.status,
-                    severity: chosen.severity,
-                    severity_source: chosen.source,
-                    vendor_severity: hit.severity,
-                    cvss: info.map(|i| i.cvss.clone()).unwrap_or_default(),
-                    known_exploited: info.and_then(|i| i.known_exploited.clone()),
-                    epss: info.and_then(|i| i.epss.clone()),
-                    rating: hit.rating.clone(),
-                    source: hit.source.clone(),
-                    channel: hit.channel.clone(),
-                    note: hit.note.clone(),
-                    url: hit.url.clone(),
-                    description: hit.description.clone(),
-                });
             }
+        }
+        let mut ids: Vec<&str> = hits.iter().map(|h| h.3.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let infos = self.cve_infos(&ids)?;
+        for (source, version, binaries, hit) in hits {
+            let info: Option<&CveInfo> = infos.get(&hit.id);
+            if info.is_some_and(|i| i.rejected) {
+                report.dropped_rejected += 1;
+                continue;
+            }
+            if options.ignore_unfixed && hit.status.is_unfixed() {
+                report.dropped_unfixed += 1;
+                continue;
+            }
+            let chosen = effective(hit.severity, &hit.source, info);
+            if let Some(wanted) = &options.severities {
+                if !wanted.contains(&chosen.severity) {
+                    report.dropped_by_severity += 1;
+                    continue;
+                }
+            }
+            let mut bins: Vec<String> = binaries.iter().map(|b| (*b).to_owned()).collect();
+            bins.sort();
+            bins.dedup();
+            report.vulnerabilities.push(Vulnerability {
+                id: hit.id.clone(),
+                aliases: hit.aliases.clone(),
+                package: source.to_owned(),
+                binaries: bins,
+                installed_version: version.to_owned(),
+                fixed_version: hit.fixed_version.clone(),
+                status: hit.status,
+                severity: chosen.severity,
+                severity_source: chosen.source,
+                vendor_severity: hit.severity,
+                cvss: info.map(|i| i.cvss.clone()).unwrap_or_default(),
+                known_exploited: info.and_then(|i| i.known_exploited.clone()),
+                epss: info.and_then(|i| i.epss.clone()),
+                rating: hit.rating.clone(),
+                source: hit.source.clone(),
+                channel: hit.channel.clone(),
+                note: hit.note.clone(),
+                url: hit.url.clone(),
+                description: hit.description.clone(),
+            });
         }
         report.vulnerabilities.sort_by(|a, b| {
             b.severity

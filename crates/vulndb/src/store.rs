@@ -187,65 +187,85 @@ impl VulnDb {
         &self.meta
     }
 
-    /// What the severity feeds say about a CVE (`None` when they say nothing): one query.
+    /// What the severity feeds say about a CVE (`None` when they say nothing).
     pub fn cve_info(&self, id: &str) -> Result<Option<CveInfo>, VulnDbError> {
+        Ok(self.cve_infos(&[id])?.remove(id))
+    }
+
+    /// What the severity feeds say about each of `ids` (absent: nothing), in one query.
+    pub fn cve_infos(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::HashMap<String, CveInfo>, VulnDbError> {
+        let mut out = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT c.rejected, c.kev_added, c.kev_ransomware, c.epss, c.epss_percentile,
+                "SELECT c.id, c.rejected, c.kev_added, c.kev_ransomware, c.epss, c.epss_percentile,
                         c.epss_date, s.origin, s.source, s.version, s.vector, s.score, s.severity
-                 FROM cve c LEFT JOIN cvss s ON s.id = c.id WHERE c.id = ?1",
+                 FROM cve c LEFT JOIN cvss s ON s.id = c.id
+                 WHERE c.id IN (SELECT value FROM json_each(?1))",
             )
             .map_err(VulnDbError::sqlite(&self.path))?;
         let mut rows = stmt
-            .query(params![id])
+            .query(params![list])
             .map_err(VulnDbError::sqlite(&self.path))?;
-        let mut info: Option<CveInfo> = None;
         while let Some(r) = rows.next().map_err(VulnDbError::sqlite(&self.path))? {
-            let read = || -> rusqlite::Result<(CveInfo, Option<Cvss>)> {
+            let read = || -> rusqlite::Result<(String, CveInfo, Option<Cvss>)> {
                 let head = CveInfo {
-                    rejected: r.get(0)?,
+                    rejected: r.get(1)?,
                     cvss: Vec::new(),
-                    known_exploited: r.get::<_, Option<String>>(1)?.map(|date_added| {
+                    known_exploited: r.get::<_, Option<String>>(2)?.map(|date_added| {
                         KnownExploited {
                             date_added,
-                            ransomware: r.get::<_, Option<bool>>(2).ok().flatten().unwrap_or(false),
+                            ransomware: r.get::<_, Option<bool>>(3).ok().flatten().unwrap_or(false),
                         }
                     }),
-                    epss: match (r.get::<_, Option<f64>>(3)?, r.get::<_, Option<f64>>(4)?) {
+                    epss: match (r.get::<_, Option<f64>>(4)?, r.get::<_, Option<f64>>(5)?) {
                         (Some(score), Some(percentile)) => Some(Epss {
                             score,
                             percentile,
-                            date: r.get(5)?,
+                            date: r.get(6)?,
                         }),
                         _ => None,
                     },
                 };
-                let origin = match r.get::<_, Option<String>>(6)?.as_deref() {
+                let origin = match r.get::<_, Option<String>>(7)?.as_deref() {
                     Some("nvd-primary") => Some(CvssOrigin::NvdPrimary),
                     Some("nvd-secondary") => Some(CvssOrigin::NvdSecondary),
                     Some("cve5-cna") => Some(CvssOrigin::Cve5Cna),
                     Some("cve5-adp") => Some(CvssOrigin::Cve5Adp),
                     _ => None,
                 };
-                let cvss = match (origin, r.get::<_, Option<String>>(11)?) {
+                let cvss = match (origin, r.get::<_, Option<String>>(12)?) {
                     (Some(origin), Some(severity)) => Some(Cvss {
                         origin,
-                        source: r.get(7)?,
-                        version: r.get(8)?,
-                        vector: r.get(9)?,
-                        score: r.get(10)?,
+                        source: r.get(8)?,
+                        version: r.get(9)?,
+                        vector: r.get(10)?,
+                        score: r.get(11)?,
                         severity: severity.parse().unwrap_or(Severity::Unknown),
                     }),
                     _ => None,
                 };
-                Ok((head, cvss))
+                Ok((r.get(0)?, head, cvss))
             };
-            let (head, cvss) = read().map_err(VulnDbError::sqlite(&self.path))?;
-            let entry = info.get_or_insert(head);
-            entry.cvss.extend(cvss);
+            let (id, head, cvss) = read().map_err(VulnDbError::sqlite(&self.path))?;
+            out.entry(id).or_insert(head).cvss.extend(cvss);
         }
-        Ok(info)
+        // Newest CVSS version first within each scorer, as the effective choice reads them.
+        for info in out.values_mut() {
+            info.cvss.sort_by(|a, b| {
+                (a.origin, &a.source)
+                    .cmp(&(b.origin, &b.source))
+                    .then_with(|| b.version.cmp(&a.version))
+            });
+        }
+        Ok(out)
     }
 
     /// The end-of-life table it carries (the one embedded in the dockaudit that built it).
