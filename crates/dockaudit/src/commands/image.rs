@@ -233,6 +233,7 @@ pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
     }
     let format = args.format.as_report_format();
     render(
+        false,
         &args.reference,
         format,
         &args.report,
@@ -273,8 +274,12 @@ fn write_sbom(reference: &str, snapshot: &Snapshot, spdx: bool) -> Result<ExitCo
 }
 
 /// Judges one image (the snapshot's first) with the image rules and prints the report; `image`
-/// and `sbom` end here.
+/// and `sbom` end here. `packages_only`: the image is known only by its packages (an SBOM), so
+/// only the rules about packages run (vulnerabilities, the OS's end of life), not those about its
+/// configuration.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn render(
+    packages_only: bool,
     reference: &str,
     format: Format,
     args: &ReportArgs,
@@ -296,10 +301,9 @@ pub(crate) fn render(
         .iter()
         .filter(|r| {
             r.judges_ignores()
-                || matches!(
-                    r.meta.category,
-                    Category::Images | Category::Vulnerabilities
-                )
+                || r.meta.category == Category::Vulnerabilities
+                || (r.meta.category == Category::Images
+                    && (!packages_only || r.meta.id == "IMG007"))
         })
         .copied()
         .collect();

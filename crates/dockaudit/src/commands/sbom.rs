@@ -59,7 +59,20 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
             inventory.other_packages
         ));
     }
+    // The OS's end of life, as a scan would record it.
+    let eol = inventory.os.as_ref().and_then(|os| {
+        dockaudit_scan::eol::facts(&dockaudit_scan::os::OsInfo {
+            id: os.id.clone(),
+            version_id: os.version_id.clone(),
+            codename: os.codename.clone(),
+            pretty_name: os.pretty_name.clone(),
+            name: None,
+            id_like: Vec::new(),
+            source: os.source.clone(),
+        })
+    });
     let mut contents = ImageContents {
+        eol,
         scanner: format!("dockaudit-sbom ({})", inventory.format),
         os_problem: inventory
             .os
@@ -67,7 +80,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
             .then(|| "the bill of materials names no operating system".to_owned()),
         os: inventory.os,
         packages: inventory.packages,
-        package_databases: vec![name.clone()],
+        package_databases: vec![name.trim_start_matches('/').to_owned()],
         problems,
         ..ImageContents::default()
     };
@@ -99,6 +112,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
         cached: false,
     };
     render(
+        true,
         &name,
         args.format,
         &args.report,
