@@ -12,7 +12,7 @@
 # so ids, timestamps, and the engine's version and host details change on every recording.
 #
 # Vulnerability matching uses a database built from the advisory excerpts in
-# crates/scan/tests/data/advisories/feeds, so VLN001 has a failing image (the bad image's Ubuntu 18.04
+# crates/vulndb/tests/data/advisories/feeds, so VLN001 has a failing image (the bad image's Ubuntu 18.04
 # glibc) and a passing one (the good image's Debian 13).
 #
 # Needs: a reachable Docker engine, busybox-static, cargo. Takes about half a minute plus the build.
@@ -37,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 rm -f "$db"
-"$BIN" db build --from crates/scan/tests/data/advisories/feeds --db "$db" >/dev/null
+"$BIN" db build --from crates/vulndb/tests/data/advisories/feeds --db "$db" >/dev/null
 scripts/scenario.sh up fx
 DOCKAUDIT_DB="$db" "$BIN" collect --label dockaudit.scenario=fx -o "$tmp"
 

@@ -7,11 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use dockaudit_scan::os::OsInfo;
-use dockaudit_scan::vulndb::{
-    release_for, Installed, MatchError, MatchOptions, VulnDb, VulnDbError,
-};
-use dockaudit_snapshot::contents::{ImageContents, VulnerabilityMatch};
+use dockaudit_snapshot::contents::{CvssScore, EpssScore, ImageContents, VulnerabilityMatch};
 use dockaudit_snapshot::Fact;
+use dockaudit_vulndb::{release_for, Installed, MatchError, MatchOptions, VulnDb, VulnDbError};
 
 /// Why vulnerabilities are missing when there is no database.
 pub const NO_DATABASE: &str = "no vulnerability database: run `dockaudit db update`";
@@ -99,6 +97,26 @@ impl VulnMatcher {
                         fixed_version: v.fixed_version,
                         status: v.status.as_str().to_owned(),
                         severity: v.severity.as_str().to_owned(),
+                        severity_source: Some(v.severity_source),
+                        vendor_severity: Some(v.vendor_severity.as_str().to_owned()),
+                        cvss: v
+                            .cvss
+                            .into_iter()
+                            .map(|c| CvssScore {
+                                source: c.source,
+                                version: c.version,
+                                vector: c.vector,
+                                score: c.score,
+                                severity: c.severity.as_str().to_owned(),
+                            })
+                            .collect(),
+                        known_exploited: v.known_exploited.is_some(),
+                        known_exploited_since: v.known_exploited.map(|k| k.date_added),
+                        epss: v.epss.map(|e| EpssScore {
+                            score: e.score,
+                            percentile: e.percentile,
+                            date: e.date,
+                        }),
                         rating: v.rating,
                         source: v.source,
                         channel: v.channel,

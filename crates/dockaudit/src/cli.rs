@@ -37,6 +37,8 @@ pub enum Command {
     Watch(crate::commands::watch::WatchArgs),
     /// Lint Dockerfiles and Compose files (never the engine), with the audit's rule ids and file:line.
     Lint(crate::commands::lint::LintArgs),
+    /// Scan a bill of materials made elsewhere (CycloneDX or SPDX JSON) for known vulnerabilities.
+    Sbom(crate::commands::sbom::SbomArgs),
     /// Print a shell completion script (bash, zsh or fish) to stdout.
     Completions(crate::commands::completions::CompletionsArgs),
     /// Clean up orphaned resources safely: plan (changes nothing), apply a reviewed plan after a

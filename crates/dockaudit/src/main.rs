@@ -79,6 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Image(args) => commands::image::run(args),
         Command::Watch(args) => commands::watch::run(args),
         Command::Lint(args) => commands::lint::run(args),
+        Command::Sbom(args) => commands::sbom::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man(args) => commands::man::run(args),
         Command::Prune(args) => commands::prune::run(args),

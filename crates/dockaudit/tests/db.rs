@@ -7,11 +7,11 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use dockaudit_scan::vulndb::build::{build, BuildOptions, FeedSet};
-use dockaudit_scan::vulndb::FeedLimits;
+use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
+use dockaudit_vulndb::FeedLimits;
 
 fn feeds() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scan/tests/data/advisories/feeds")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../vulndb/tests/data/advisories/feeds")
 }
 
 fn dockaudit(args: &[&str]) -> Output {
@@ -65,7 +65,7 @@ fn build_then_status() {
         stdout
             .lines()
             .any(|l| l.split_whitespace().collect::<Vec<_>>()
-                == ["alpine", "3.15", "16", "16", "0", "0", "0", "0"]),
+                == ["alpine", "3.15", "16", "16", "0", "0", "0", "0", "0"]),
         "{stdout}"
     );
     assert!(
@@ -78,7 +78,10 @@ fn build_then_status() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["stale"], false);
     assert_eq!(v["exists"], true);
-    assert_eq!(v["metadata"]["schema_version"], 1);
+    assert_eq!(
+        v["metadata"]["schema_version"],
+        dockaudit_vulndb::SCHEMA_VERSION
+    );
     assert_eq!(v["releases"].as_array().map(Vec::len), Some(16));
 }
 
@@ -232,7 +235,7 @@ fn update_from_a_local_mirror() {
         "--db",
         db,
         "--skip",
-        "debian,ubuntu",
+        "debian,ubuntu,azurelinux,wolfi,chainguard,nvd,kev,epss",
         "--alpine-url",
         &alpine,
         "--timeout",

@@ -1,9 +1,12 @@
 //! End of life of distribution releases, from a dated table embedded in the binary
 //! (`src/eol.json`: an `as_of` date, and for each distribution its source and releases).
 //!
-//! [`eol_status`] judges an [`OsInfo`] on a day the caller gives (rules never read the clock):
-//! past the end of life, within [`ENDING_SOON_DAYS`] of it, supported, or unknown (a distribution or
-//! release the table does not list, or no release in the release files).
+//! [`facts`] gives an [`OsInfo`]'s entry as the snapshot keeps it ([`EolFacts`]), and [`eol_status`]
+//! judges it on a day the caller gives (rules never read the clock): past the end of life, within
+//! [`ENDING_SOON_DAYS`] of it, or supported; `None` when the table does not list the distribution or
+//! release, or the release files name no release. There is one date and end-of-life model: the
+//! snapshot's ([`EolFacts::status_on`]), which the rules use on stored facts and this module on the
+//! table's, so the scanner and the rules cannot disagree about a boundary.
 
 use std::sync::OnceLock;
 
@@ -12,8 +15,7 @@ use time::{format_description::BorrowedFormatItem, macros::format_description, D
 
 use crate::os::OsInfo;
 
-/// How close to its end of life a release is reported as ending soon.
-pub const ENDING_SOON_DAYS: i64 = 90;
+pub use dockaudit_snapshot::contents::{EolFacts, EolStatus, ENDING_SOON_DAYS};
 
 const TABLE_JSON: &str = include_str!("eol.json");
 const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
@@ -65,32 +67,6 @@ pub struct ReleaseEol {
     pub source: Option<String>,
 }
 
-/// A release's support on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum EolStatus {
-    /// Supported; `until` is the end of life when one is announced.
-    Supported {
-        /// The end-of-life date, when announced.
-        #[serde(with = "opt_date")]
-        until: Option<Date>,
-    },
-    /// Supported for at most [`ENDING_SOON_DAYS`] more days.
-    EndingSoon {
-        /// The end-of-life date.
-        #[serde(with = "date")]
-        date: Date,
-    },
-    /// Past its end of life (on `date` itself it is still supported).
-    EndOfLife {
-        /// The end-of-life date.
-        #[serde(with = "date")]
-        date: Date,
-    },
-    /// The table does not know this distribution or release.
-    Unknown,
-}
-
 /// The embedded table.
 pub fn table() -> &'static EolTable {
     static TABLE: OnceLock<EolTable> = OnceLock::new();
@@ -128,29 +104,40 @@ pub fn lookup(os: &OsInfo) -> Option<(&'static DistroEol, &'static ReleaseEol)> 
     Some((distro, release))
 }
 
-/// The support status on `today`, by the end of free security updates (Ubuntu's standard support).
-pub fn eol_status(os: &OsInfo, today: Date) -> EolStatus {
-    status_by(lookup(os).map(|(_, r)| r.eol), today)
+/// The table's entry for an OS as the snapshot records it, when the table lists the release.
+pub fn facts(os: &OsInfo) -> Option<EolFacts> {
+    let (distro, release) = lookup(os)?;
+    Some(EolFacts {
+        distro: distro.name.clone(),
+        release: release.version.clone(),
+        codename: release.codename.clone(),
+        eol: release.eol.map(day),
+        extended_eol: release.extended_eol.map(day),
+        source: release
+            .source
+            .clone()
+            .unwrap_or_else(|| distro.source.clone()),
+        table_as_of: day(table().as_of),
+    })
+}
+
+/// The support status on `today`, by the end of free security updates (Ubuntu's standard support);
+/// `None` when the table does not list the release.
+pub fn eol_status(os: &OsInfo, today: Date) -> Option<EolStatus> {
+    facts(os)?.status_on(&day(today))
 }
 
 /// The support status on `today` for users of paid extended support (Ubuntu Pro ESM, RHEL ELS):
 /// the extended date where the table has one, the regular one otherwise.
-pub fn eol_status_extended(os: &OsInfo, today: Date) -> EolStatus {
-    status_by(lookup(os).map(|(_, r)| r.extended_eol.or(r.eol)), today)
+pub fn eol_status_extended(os: &OsInfo, today: Date) -> Option<EolStatus> {
+    let mut facts = facts(os)?;
+    facts.eol = facts.extended_eol.take().or(facts.eol);
+    facts.status_on(&day(today))
 }
 
-/// `found` is `None` when the table does not list the release, `Some(None)` when it lists it
-/// without a date.
-fn status_by(found: Option<Option<Date>>, today: Date) -> EolStatus {
-    match found {
-        None => EolStatus::Unknown,
-        Some(None) => EolStatus::Supported { until: None },
-        Some(Some(date)) if today > date => EolStatus::EndOfLife { date },
-        Some(Some(date)) if (date - today).whole_days() <= ENDING_SOON_DAYS => {
-            EolStatus::EndingSoon { date }
-        }
-        Some(Some(date)) => EolStatus::Supported { until: Some(date) },
-    }
+/// `YYYY-MM-DD`, as the snapshot stores dates.
+fn day(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// Which table entry and release key an OS maps to.

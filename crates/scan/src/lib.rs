@@ -5,23 +5,22 @@
 //!   package (advisories are per source package);
 //! - [`os`]: which distribution and release an image holds, from its release files;
 //! - [`eol`]: an embedded, dated end-of-life table and the status of a release on a given day;
-//! - [`vulndb`]: the vulnerability database built from the distributions' feeds (an SQLite file),
-//!   and matching installed source packages against it.
+//! - [`sbom`]: CycloneDX and SPDX documents of an image's packages, written and read.
+//!
+//! The vulnerability database that matches these inventories is the `dockaudit-vulndb` crate.
 //!
 //! Nothing here reads the disk, the network or the clock: callers hand over file contents (the image
 //! layer reader keeps the files named by [`os::RELEASE_FILES`] and [`inventory::DATABASE_PATHS`]) and
-//! the date to judge by. Damaged input gives an error that names it, never a panic. [`vulndb`] is the
-//! exception: its database is a file, and its feeds are files or, with the `fetch` feature,
-//! downloads stamped with the time they were fetched.
+//! the date to judge by. Damaged input gives an error that names it, never a panic.
 #![forbid(unsafe_code)]
 
 pub mod eol;
 pub mod image;
 pub mod inventory;
 pub mod os;
+pub mod sbom;
 pub mod version;
-pub mod vulndb;
 
-pub use eol::{eol_status, EolStatus};
+pub use eol::{eol_status, EolFacts, EolStatus};
 pub use inventory::{Inventory, InventoryError, Package, PackageFormat};
 pub use os::{detect_os, OsInfo};

@@ -2,9 +2,48 @@
 
 use std::path::PathBuf;
 
-use dockaudit_scan::eol::{self, eol_status, eol_status_extended, EolStatus};
+use dockaudit_scan::eol;
 use dockaudit_scan::os::{detect_os, parse_os_release, OsError, OsInfo};
-use time::macros::date;
+use time::macros::{date, format_description};
+use time::Date;
+
+/// The judgement with typed dates, so the cases below read as dates; `judged` also checks the
+/// day counts the snapshot's model gives against the dates.
+#[derive(Debug, PartialEq, Eq)]
+enum EolStatus {
+    Supported { until: Option<Date> },
+    EndingSoon { date: Date },
+    EndOfLife { date: Date },
+    Unknown,
+}
+
+fn judged(status: Option<eol::EolStatus>, today: Date) -> EolStatus {
+    let parse = |d: &str| Date::parse(d, format_description!("[year]-[month]-[day]")).unwrap();
+    match status {
+        None => EolStatus::Unknown,
+        Some(eol::EolStatus::Supported(until)) => EolStatus::Supported {
+            until: until.as_deref().map(parse),
+        },
+        Some(eol::EolStatus::EndingSoon(d, left)) => {
+            let date = parse(&d);
+            assert_eq!((date - today).whole_days(), left, "days left to {d}");
+            EolStatus::EndingSoon { date }
+        }
+        Some(eol::EolStatus::EndOfLife(d, since)) => {
+            let date = parse(&d);
+            assert_eq!((today - date).whole_days(), since, "days since {d}");
+            EolStatus::EndOfLife { date }
+        }
+    }
+}
+
+fn eol_status(os: &OsInfo, today: Date) -> EolStatus {
+    judged(eol::eol_status(os, today), today)
+}
+
+fn eol_status_extended(os: &OsInfo, today: Date) -> EolStatus {
+    judged(eol::eol_status_extended(os, today), today)
+}
 
 fn fixture(rel: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -263,15 +302,17 @@ fn families_and_their_keys() {
 fn table_is_dated_and_serialisable() {
     let t = eol::table();
     assert!(t.as_of >= date!(2025 - 01 - 01));
-    let status = EolStatus::EndOfLife {
-        date: date!(2023 - 05 - 31),
-    };
-    assert_eq!(
-        serde_json::to_string(&status).expect("json"),
-        r#"{"status":"end_of_life","date":"2023-05-31"}"#
-    );
-    let (distro, release) =
-        eol::lookup(&os_release("ID=ubuntu\nVERSION_ID=\"18.04\"\n")).expect("listed");
+    let bionic = os_release("ID=ubuntu\nVERSION_ID=\"18.04\"\n");
+    let (distro, release) = eol::lookup(&bionic).expect("listed");
     assert!(distro.source.contains("ubuntu.com"));
     assert_eq!(release.codename.as_deref(), Some("bionic"));
+    // The snapshot's facts carry the same dates as text, and the table's date.
+    let facts = eol::facts(&bionic).expect("listed");
+    assert_eq!(facts.eol.as_deref(), Some("2023-05-31"));
+    assert_eq!(facts.extended_eol.as_deref(), Some("2028-04-30"));
+    assert_eq!(facts.table_as_of, t.as_of.to_string());
+    assert_eq!(
+        serde_json::to_value(&facts).expect("json")["eol"],
+        "2023-05-31"
+    );
 }

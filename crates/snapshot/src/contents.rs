@@ -302,7 +302,7 @@ pub struct PackageCache {
 
 /// One known vulnerability of one installed source package, as the vulnerability database's
 /// matcher found it at collection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct VulnerabilityMatch {
     /// The vulnerability (`CVE-2021-3782`).
@@ -317,11 +317,34 @@ pub struct VulnerabilityMatch {
     pub installed_version: String,
     /// The first fixed version, when there is a fix.
     pub fixed_version: Option<String>,
-    /// The distribution's status: `fixed`, `affected-unfixed`, `will-not-fix`, `deferred`.
+    /// The distribution's status: `fixed`, `affected-unfixed`, `will-not-fix`, `deferred`,
+    /// `end-of-life` (no security support left for the package in that release).
     pub status: String,
-    /// The distribution's severity on dockaudit's scale: `critical`, `high`, `medium`, `low`,
-    /// `negligible`, `unknown`.
+    /// The effective severity on dockaudit's scale (`critical`, `high`, `medium`, `low`,
+    /// `negligible`, `unknown`): the distribution's rating first, then NVD's CVSS, then other
+    /// scorers'; at least `high` when CISA lists it as known-exploited. `--severity`, `--fail-on`
+    /// and the score use it.
     pub severity: String,
+    /// Where `severity` came from: the distribution feed (`debian-tracker`), a CVSS scorer
+    /// (`nvd@nist.gov`, `adp:CISA-ADP`), or `cisa-kev` when the known-exploited floor raised it.
+    /// `None` in snapshots from before severities had sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_source: Option<String>,
+    /// The distribution's own severity, when the effective one came from elsewhere or equals it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor_severity: Option<String>,
+    /// Every CVSS score known for it, with who scored it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cvss: Vec<CvssScore>,
+    /// CISA lists it in its Known Exploited Vulnerabilities catalogue.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub known_exploited: bool,
+    /// When CISA added it to the catalogue (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_exploited_since: Option<String>,
+    /// FIRST's EPSS score for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epss: Option<EpssScore>,
     /// The distribution's own word for it, when it differs.
     pub rating: Option<String>,
     /// The feed that says so.
@@ -332,6 +355,34 @@ pub struct VulnerabilityMatch {
     pub note: Option<String>,
     /// The distribution's page about it.
     pub url: Option<String>,
+}
+
+/// One CVSS score of a vulnerability.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct CvssScore {
+    /// Who scored it (`nvd@nist.gov`, the CNA as NVD names it, `cna:redhat`, `adp:CISA-ADP`).
+    pub source: String,
+    /// The CVSS version (`2.0`, `3.0`, `3.1`, `4.0`).
+    pub version: String,
+    /// The vector string.
+    pub vector: Option<String>,
+    /// The base score, 0.0 to 10.0.
+    pub score: f64,
+    /// The base severity on dockaudit's scale.
+    pub severity: String,
+}
+
+/// FIRST's EPSS score of a vulnerability.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct EpssScore {
+    /// The probability of exploitation in the next 30 days, 0.0 to 1.0.
+    pub score: f64,
+    /// Its percentile among all scored CVEs, 0.0 to 1.0.
+    pub percentile: f64,
+    /// The day it was scored (`YYYY-MM-DD`).
+    pub date: Option<String>,
 }
 
 impl VulnerabilityMatch {

@@ -19,11 +19,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use dockaudit_scan::vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
-use dockaudit_scan::vulndb::fetch::{self, FetchConfig};
-use dockaudit_scan::vulndb::{
-    alpine, debian, human_bytes, ubuntu, DbStatus, FeedLimits, Status, VulnDb, VulnDbError,
-    STALE_AFTER_DAYS,
+use dockaudit_vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
+use dockaudit_vulndb::fetch::{self, FetchConfig};
+use dockaudit_vulndb::{
+    alpine, azurelinux, debian, epss, human_bytes, kev, nvd, ubuntu, wolfi, DbStatus, FeedLimits,
+    Status, VulnDb, VulnDbError, STALE_AFTER_DAYS,
 };
 
 use crate::cli::Format;
@@ -40,7 +40,7 @@ pub struct DbArgs {
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Download the distributions' security feeds and rebuild the vulnerability database.
-    Update(UpdateArgs),
+    Update(Box<UpdateArgs>),
     /// Build the vulnerability database from feeds on disk (for hosts without network access).
     Build(BuildArgs),
     /// Show the database's sources, build time and counts; warn when it is stale.
@@ -71,6 +71,18 @@ pub enum FeedName {
     Ubuntu,
     /// Canonical's Ubuntu VEX statements (will-not-fix and not-affected).
     UbuntuVex,
+    /// Microsoft's Azure Linux and CBL-Mariner OVAL.
+    Azurelinux,
+    /// Wolfi's secdb.
+    Wolfi,
+    /// Chainguard's secdb.
+    Chainguard,
+    /// NVD's CVSS scores (fkie-cad's mirror of the CVE API 2.0).
+    Nvd,
+    /// CISA's Known Exploited Vulnerabilities catalogue.
+    Kev,
+    /// FIRST's EPSS scores.
+    Epss,
 }
 
 /// `dockaudit db update`.
@@ -99,6 +111,25 @@ pub struct UpdateArgs {
     /// Canonical's Ubuntu VEX tarball.
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_VEX_URL", default_value = ubuntu::VEX_URL)]
     pub ubuntu_vex_url: String,
+    /// Wolfi's secdb.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_WOLFI_URL", default_value = wolfi::WOLFI_URL)]
+    pub wolfi_url: String,
+    /// Chainguard's secdb.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_CHAINGUARD_URL", default_value = wolfi::CHAINGUARD_URL)]
+    pub chainguard_url: String,
+    /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (BASE/cbl-mariner-2.0-oval.xml,
+    /// BASE/azurelinux-3.0-oval.xml).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_AZURELINUX_URL", default_value = azurelinux::BASE_URL)]
+    pub azurelinux_url: String,
+    /// NVD's records, all in one xz file (fkie-cad's mirror of the CVE API 2.0).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_NVD_URL", default_value = nvd::CVE_ALL_URL)]
+    pub nvd_url: String,
+    /// CISA's Known Exploited Vulnerabilities catalogue.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_KEV_URL", default_value = kev::URL)]
+    pub kev_url: String,
+    /// FIRST's EPSS scores (gzip CSV).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_EPSS_URL", default_value = epss::URL)]
+    pub epss_url: String,
     /// Leave these feeds out (repeatable, comma-separated).
     #[arg(long, value_enum, value_name = "FEED", value_delimiter = ',')]
     pub skip: Vec<FeedName>,
@@ -116,7 +147,11 @@ pub struct BuildArgs {
     #[command(flatten)]
     pub db: DbPathArgs,
     /// The feeds: DIR/debian/tracker.json, DIR/debian/DSA-list, DIR/alpine/v3.NN/main.json,
-    /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset.
+    /// DIR/ubuntu/osv-all.tar.xz (or osv/), DIR/ubuntu/vex-all.tar.xz (or vex/); any subset. Severities:
+    /// DIR/nvd/ (CVE API 2.0 .json files, or CVE-all.json.xz), DIR/cve5/ (CVE JSON 5 records),
+    /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS). Azure Linux / CBL-Mariner:
+    /// DIR/azurelinux/{cbl-mariner-2.0,azurelinux-3.0}-oval.xml. Wolfi, Chainguard:
+    /// DIR/wolfi/security.json, DIR/chainguard/security.json.
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Replace the file at --db even when it is not a dockaudit database.
@@ -137,7 +172,7 @@ pub struct StatusArgs {
 /// Runs a `dockaudit db` command.
 pub fn run(args: DbArgs) -> Result<ExitCode> {
     match args.command {
-        DbCommand::Update(a) => update(a),
+        DbCommand::Update(a) => update(*a),
         DbCommand::Build(a) => build_from(a),
         DbCommand::Status(a) => status(a),
     }
@@ -148,7 +183,7 @@ pub fn db_path(arg: Option<PathBuf>) -> Result<PathBuf> {
     if let Some(p) = arg {
         return Ok(p);
     }
-    dockaudit_scan::vulndb::default_db_path(
+    dockaudit_vulndb::default_db_path(
         std::env::var_os("XDG_DATA_HOME").as_deref(),
         std::env::var_os("HOME").as_deref(),
     )
@@ -183,6 +218,12 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         ubuntu_osv_url: keep(FeedName::Ubuntu, args.ubuntu_osv_url),
         ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
             .filter(|_| !skip(FeedName::Ubuntu)),
+        azurelinux_base_url: keep(FeedName::Azurelinux, args.azurelinux_url),
+        wolfi_url: keep(FeedName::Wolfi, args.wolfi_url),
+        chainguard_url: keep(FeedName::Chainguard, args.chainguard_url),
+        nvd_url: keep(FeedName::Nvd, args.nvd_url),
+        kev_url: keep(FeedName::Kev, args.kev_url),
+        epss_url: keep(FeedName::Epss, args.epss_url),
         timeout: Duration::from_secs(args.timeout.max(1)),
         ..FetchConfig::default()
     };

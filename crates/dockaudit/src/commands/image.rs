@@ -32,15 +32,16 @@ pub struct VulnArgs {
     /// deferred ones).
     #[arg(long)]
     pub ignore_unfixed: bool,
-    /// Report only vulnerabilities the distribution rates at these severities (comma-separated:
-    /// critical, high, medium, low, negligible, unknown).
+    /// Report only vulnerabilities at these effective severities (the distribution's rating, else
+    /// NVD's CVSS; known-exploited at least high; comma-separated: critical, high, medium, low,
+    /// negligible, unknown).
     #[arg(long = "severity", value_name = "LIST", value_delimiter = ',', value_parser = parse_vuln_severity)]
     pub severities: Vec<String>,
 }
 
 /// Parses one `--severity` value (also `[vulnerabilities] severity` in dockaudit.toml).
 pub fn parse_vuln_severity(s: &str) -> Result<String, String> {
-    s.parse::<dockaudit_scan::vulndb::Severity>()
+    s.parse::<dockaudit_vulndb::Severity>()
         .map(|v| v.as_str().to_owned())
 }
 
@@ -73,20 +74,12 @@ pub struct ImageArgs {
     /// directory holding either, instead of the engine.
     #[arg(long, value_name = "PATH")]
     pub archive: Option<PathBuf>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Terminal)]
-    pub format: Format,
-    /// Exit 1 when a finding is at or above this severity [default: dockaudit.toml's `fail-on`, else
-    /// high].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
-    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml]: its
-    /// rules, severities, ignores and `fail-on` apply to the image's findings.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// When to use colour.
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    pub color: ColorWhen,
+    /// Output format: the report (terminal, json), or a bill of materials of the image's OS
+    /// packages (cyclonedx: CycloneDX 1.6 JSON; spdx-json: SPDX 2.3 JSON).
+    #[arg(short, long, value_enum, default_value_t = ImageFormat::Terminal)]
+    pub format: ImageFormat,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Engine endpoint (as for `audit`) [default: dockaudit.toml's `[engine] host`, else as `audit`
     /// finds it].
     #[arg(short = 'H', long, value_name = "URL", conflicts_with = "archive")]
@@ -100,6 +93,46 @@ pub struct ImageArgs {
     pub no_cache: bool,
     #[command(flatten)]
     pub vulns: VulnArgs,
+}
+
+/// `dockaudit image --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImageFormat {
+    /// For people at a terminal.
+    Terminal,
+    /// The versioned JSON contract.
+    Json,
+    /// CycloneDX 1.6 JSON: the image as the root component, its OS packages with package URLs.
+    Cyclonedx,
+    /// SPDX 2.3 JSON: the image as the described package, which contains its OS packages.
+    #[value(name = "spdx-json")]
+    SpdxJson,
+}
+
+impl ImageFormat {
+    /// The report format closest to it (for the progress bar: only the terminal gets one).
+    pub fn as_report_format(self) -> Format {
+        match self {
+            Self::Terminal => Format::Terminal,
+            _ => Format::Json,
+        }
+    }
+}
+
+/// What `image` and `sbom` share: how findings are judged and shown.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Exit 1 when a finding is at or above this severity [default: dockaudit.toml's `fail-on`, else
+    /// high].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: ./dockaudit.toml, then ~/.config/dockaudit/dockaudit.toml]: its
+    /// rules, severities, ignores and `fail-on` apply to the image's findings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 }
 
 /// The scan cache in the user's cache directory, if there is one.
@@ -181,21 +214,85 @@ pub async fn scan_for_audit(
 /// Runs `dockaudit image`.
 pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
     // Read the configuration first: a mistake in it stops before any image is read.
-    let config = crate::config::find_and_load(args.config.as_deref())?;
+    let config = crate::config::find_and_load(args.report.config.as_deref())?;
     // The engine the configuration names, as for `audit` (an archive reads no engine).
     if args.archive.is_none() && args.host.is_none() {
         args.host = config.engine.host.clone();
     }
     args.timeout = args.timeout.or(config.engine.timeout);
+    let (snapshot, source) = match &args.archive {
+        Some(path) => from_archive(&args, path)?,
+        None => from_engine(&args)?,
+    };
+    if let Some(kind) = match args.format {
+        ImageFormat::Cyclonedx => Some(false),
+        ImageFormat::SpdxJson => Some(true),
+        _ => None,
+    } {
+        return write_sbom(&args.reference, &snapshot, kind);
+    }
+    let format = args.format.as_report_format();
+    render(
+        false,
+        &args.reference,
+        format,
+        &args.report,
+        &args.vulns,
+        config,
+        &snapshot,
+        &source,
+    )
+}
+
+/// Writes the image's OS packages as a bill of materials (SPDX when `spdx`, else CycloneDX).
+fn write_sbom(reference: &str, snapshot: &Snapshot, spdx: bool) -> Result<ExitCode> {
+    let image = &snapshot.images[0];
+    let contents = match &image.contents {
+        Some(Fact::Value(c)) => c,
+        Some(Fact::Missing(why)) => {
+            anyhow::bail!(
+                "cannot make a bill of materials of {reference}: its contents were not read: {why}"
+            )
+        }
+        None => anyhow::bail!("cannot make a bill of materials of {reference}: it was not scanned"),
+    };
+    let subject = dockaudit_scan::sbom::SbomSubject {
+        reference,
+        image_id: &image.inspect.id,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        timestamp: &snapshot.collected_at,
+    };
+    let doc = if spdx {
+        dockaudit_scan::sbom::spdx(&subject, contents.os.as_ref(), &contents.packages)
+    } else {
+        dockaudit_scan::sbom::cyclonedx(&subject, contents.os.as_ref(), &contents.packages)
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the bill of materials")?;
+    writeln!(out).context("cannot write the bill of materials")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Judges one image (the snapshot's first) with the image rules and prints the report; `image`
+/// and `sbom` end here. `packages_only`: the image is known only by its packages (an SBOM), so
+/// only the rules about packages run (vulnerabilities, the OS's end of life), not those about its
+/// configuration.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn render(
+    packages_only: bool,
+    reference: &str,
+    format: Format,
+    args: &ReportArgs,
+    vulns: &VulnArgs,
+    config: crate::config::Config,
+    snapshot: &Snapshot,
+    source: &Source,
+) -> Result<ExitCode> {
     let selection = dockaudit_rules::RuleSelection::new(&config.select, &config.ignore, RULES)?;
     let fail_on = match (args.fail_on, &config.fail_on) {
         (Some(f), _) => f,
         (None, Some(v)) => FailOn::from_str(v, true).map_err(anyhow::Error::msg)?,
         (None, None) => FailOn::High,
-    };
-    let (snapshot, source) = match &args.archive {
-        Some(path) => from_archive(&args, path)?,
-        None => from_engine(&args)?,
     };
     let image = &snapshot.images[0];
     // The image rules, and the rules about the configuration's ignore entries (an entry about a
@@ -204,21 +301,20 @@ pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
         .iter()
         .filter(|r| {
             r.judges_ignores()
-                || matches!(
-                    r.meta.category,
-                    Category::Images | Category::Vulnerabilities
-                )
+                || r.meta.category == Category::Vulnerabilities
+                || (r.meta.category == Category::Images
+                    && (!packages_only || r.meta.id == "IMG007"))
         })
         .copied()
         .collect();
     let input = AuditInput {
-        snapshot: &snapshot,
+        snapshot,
         containers: Vec::new(),
         images_in_use: vec![image],
         images: vec![image],
         volumes: Vec::new(),
         networks: Vec::new(),
-        vulnerability_filter: args.vulns.filter(),
+        vulnerability_filter: vulns.filter(),
         ignores: Vec::new(),
     };
     let options = AuditOptions {
@@ -229,16 +325,9 @@ pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
         ..AuditOptions::default()
     };
     let report = dockaudit_rules::audit_input(&input, &rules, &options);
-    match args.format {
+    match format {
         Format::Json => {
-            let doc = json_document(
-                &args.vulns.filter(),
-                &args.reference,
-                &source,
-                &snapshot,
-                image,
-                &report,
-            );
+            let doc = json_document(&vulns.filter(), reference, source, snapshot, image, &report);
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the report")?;
             writeln!(out).context("cannot write the report")?;
@@ -248,7 +337,7 @@ pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
                 std::io::stdout(),
                 crate::output::color_choice(args.color),
             );
-            write_header(&mut out, &args.reference, &source, &snapshot, image)
+            write_header(&mut out, reference, source, snapshot, image)
                 .context("cannot write the report")?;
             write_terminal(&report, &mut out, TerminalOptions::default())
                 .context("cannot write the report")?;
@@ -259,10 +348,13 @@ pub fn run(mut args: ImageArgs) -> Result<ExitCode> {
 }
 
 /// Where the image was read from, for the report.
-struct Source {
-    kind: &'static str,
-    detail: String,
-    cached: bool,
+pub(crate) struct Source {
+    /// `engine`, `archive` or `sbom`.
+    pub kind: &'static str,
+    /// The endpoint or path.
+    pub detail: String,
+    /// Whether the scan came from the cache.
+    pub cached: bool,
 }
 
 fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, Source)> {
@@ -311,7 +403,7 @@ fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
             vulndb: vulndb_path(),
             ..ImageScanOptions::default()
         };
-        let bar = if show_progress(args.format) {
+        let bar = if show_progress(args.format.as_report_format()) {
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_message(format!("reading {}", args.reference));
             bar.enable_steady_tick(Duration::from_millis(120));

@@ -13,4 +13,5 @@ pub mod man;
 pub mod merge;
 pub mod prune;
 pub mod rules;
+pub mod sbom;
 pub mod watch;

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dockaudit_snapshot::contents::{
-    AccountFacts, CredentialFile, DuplicateId, EmptyPassword, EolFacts, ImageContents,
-    InstalledPackage, OsRelease, PackageCache, SecretInFile, SpecialFile,
+    AccountFacts, CredentialFile, DuplicateId, EmptyPassword, ImageContents, InstalledPackage,
+    OsRelease, PackageCache, SecretInFile, SpecialFile,
 };
 use dockaudit_snapshot::redact::{find_secrets, secret_name_reason};
 
@@ -101,24 +101,7 @@ fn os_and_eol(merged: &Merged<'_>, contents: &mut ImageContents) {
         .collect();
     match detect_os(&files) {
         Ok(os) => {
-            if let Some((distro, release)) = crate::eol::lookup(&os) {
-                let date = |d: Option<time::Date>| {
-                    d.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()))
-                };
-                let table = crate::eol::table();
-                contents.eol = Some(EolFacts {
-                    distro: distro.name.clone(),
-                    release: release.version.clone(),
-                    codename: release.codename.clone(),
-                    eol: date(release.eol),
-                    extended_eol: date(release.extended_eol),
-                    source: release
-                        .source
-                        .clone()
-                        .unwrap_or_else(|| distro.source.clone()),
-                    table_as_of: date(Some(table.as_of)).unwrap_or_default(),
-                });
-            }
+            contents.eol = crate::eol::facts(&os);
             contents.os = Some(OsRelease {
                 id: os.id,
                 version_id: os.version_id,

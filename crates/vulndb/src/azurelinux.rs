@@ -1,0 +1,172 @@
+//! Azure Linux and CBL-Mariner: Microsoft's OVAL definitions
+//! (`https://raw.githubusercontent.com/microsoft/AzureLinuxVulnerabilityData/main/{azurelinux-3.0,
+//! cbl-mariner-2.0}-oval.xml`), one file per release.
+//!
+//! Each definition names one CVE and one package (the spec, i.e. source, name) through an
+//! `rpminfo_test`: its object names the package, its state an `evr` bound. "less than" with
+//! `<patchable>true</patchable>` is a fix (status fixed, first fixed version); "less than or equal"
+//! (no patch yet) is affected up to and including that version, unfixed. The definition's
+//! `<severity>` is Microsoft's rating. Versions compare by rpm's rules.
+
+use std::collections::HashMap;
+
+use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::severity::severity_of_word;
+use crate::{FeedError, ImportStats};
+
+/// The source name in the database.
+pub const SOURCE: &str = "azurelinux-oval";
+/// Where Microsoft publishes the files; `{release}` is `azurelinux-3.0` or `cbl-mariner-2.0`.
+pub const BASE_URL: &str =
+    "https://raw.githubusercontent.com/microsoft/AzureLinuxVulnerabilityData/main";
+/// The files and the release each covers.
+pub const FILES: &[(&str, &str)] = &[
+    ("cbl-mariner-2.0-oval.xml", "2.0"),
+    ("azurelinux-3.0-oval.xml", "3.0"),
+];
+
+/// The release a file name is about (`cbl-mariner-2.0-oval.xml` → `2.0`).
+pub fn release_of_file(name: &str) -> Option<&'static str> {
+    FILES
+        .iter()
+        .find(|(f, _)| *f == name)
+        .map(|(_, r)| *r)
+        .or_else(|| {
+            let stem = name.strip_suffix("-oval.xml")?;
+            let version = stem.rsplit('-').next()?;
+            FILES.iter().map(|(_, r)| *r).find(|r| *r == version)
+        })
+}
+
+/// The first child element of `n` named `name`.
+fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    n.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+/// An element's trimmed text, when it has some.
+fn text(n: Option<roxmltree::Node<'_, '_>>) -> Option<String> {
+    n.and_then(|n| n.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// Reads one OVAL file into records for `release`.
+pub fn parse_oval(
+    xml: &str,
+    origin: &str,
+    release: &str,
+) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    let doc = roxmltree::Document::parse_with_options(
+        xml,
+        roxmltree::ParsingOptions {
+            allow_dtd: false,
+            nodes_limit: 50_000_000,
+        },
+    )
+    .map_err(|e| FeedError::new(origin, format!("not OVAL XML: {e}")))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "oval_definitions" {
+        return Err(FeedError::new(origin, "not an OVAL definitions document"));
+    }
+    let by_id: HashMap<&str, roxmltree::Node<'_, '_>> = root
+        .descendants()
+        .filter(|n| n.is_element())
+        .filter_map(|n| Some((n.attribute("id")?, n)))
+        .collect();
+    let mut stats = ImportStats::default();
+    let mut out = Vec::new();
+    let definitions = root
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "definition");
+    for def in definitions {
+        let def_id = def.attribute("id").unwrap_or("?");
+        let Some(meta) = child(def, "metadata") else {
+            stats.skip(format!("{def_id}: no metadata"));
+            continue;
+        };
+        let cves: Vec<String> = meta
+            .children()
+            .filter(|c| c.is_element() && c.tag_name().name() == "reference")
+            .filter_map(|r| r.attribute("ref_id"))
+            .map(str::to_owned)
+            .collect();
+        let Some(id) = cves.first().cloned() else {
+            stats.skip(format!("{def_id}: no CVE reference"));
+            continue;
+        };
+        let severity_word = text(child(meta, "severity"));
+        let patchable = text(child(meta, "patchable")).as_deref() == Some("true");
+        let criteria: Vec<_> = def
+            .descendants()
+            .filter(|n| n.is_element() && n.tag_name().name() == "criterion")
+            .collect();
+        if criteria.len() != 1 {
+            stats.skip(format!(
+                "{def_id}: {} criteria, one expected",
+                criteria.len()
+            ));
+            continue;
+        }
+        let resolved = (|| {
+            let test = by_id.get(criteria[0].attribute("test_ref")?)?;
+            let object_ref = child(*test, "object")?.attribute("object_ref")?;
+            let state_ref = child(*test, "state")?.attribute("state_ref")?;
+            let name = text(child(*by_id.get(object_ref)?, "name"))?;
+            let evr = child(*by_id.get(state_ref)?, "evr")?;
+            Some((
+                name,
+                evr.attribute("operation")?.to_owned(),
+                text(Some(evr))?,
+            ))
+        })();
+        let Some((package, operation, evr)) = resolved else {
+            stats.skip(format!(
+                "{def_id}: its test, object or state cannot be resolved"
+            ));
+            continue;
+        };
+        let (status, fixed_version, affected_through) = match (operation.as_str(), patchable) {
+            ("less than", true) => (Status::Fixed, Some(evr), None),
+            // Still affected; a "less than" bound without a patch says where it stops.
+            ("less than", false) => (Status::AffectedUnfixed, None, None),
+            ("less than or equal", _) => (Status::AffectedUnfixed, None, Some(evr)),
+            (other, _) => {
+                stats.skip(format!("{def_id}: evr operation {other:?}"));
+                continue;
+            }
+        };
+        if let Some(v) = fixed_version.as_deref().or(affected_through.as_deref()) {
+            if let Err(e) = dockaudit_scan::version::rpm::RpmVersion::parse(v) {
+                stats.skip(format!("{def_id}: version {v:?}: {e}"));
+                continue;
+            }
+        }
+        out.push(Advisory {
+            distro: Distro::Azurelinux,
+            release: release.to_owned(),
+            package,
+            id: id.clone(),
+            channel: None,
+            status,
+            fixed_version,
+            affected_through,
+            severity: severity_word
+                .as_deref()
+                .and_then(severity_of_word)
+                .unwrap_or(Severity::Unknown),
+            rating: severity_word,
+            aliases: cves[1..].to_vec(),
+            description: text(child(meta, "description")),
+            url: Some(format!("https://nvd.nist.gov/vuln/detail/{id}")),
+            source: SOURCE.to_owned(),
+            note: (!patchable).then(|| "no patch is available yet".to_owned()),
+        });
+    }
+    if out.is_empty() && stats.skipped == 0 {
+        return Err(FeedError::new(origin, "the file holds no definitions"));
+    }
+    stats.records = out.len() as u64;
+    Ok((out, stats))
+}
