@@ -36,6 +36,9 @@ pub struct ImageContents {
     pub packages: Vec<InstalledPackage>,
     /// The package databases read (`var/lib/dpkg/status`, …).
     pub package_databases: Vec<String>,
+    /// Application packages (Python, Node.js, Go, Java, Ruby, PHP, .NET), each where it was found,
+    /// sorted by path then name.
+    pub app_packages: Vec<AppPackage>,
     /// `/etc/passwd`, `/etc/shadow`, `/etc/group` facts.
     pub accounts: AccountFacts,
     /// Regular files with the setuid or setgid bit, sorted by path.
@@ -192,6 +195,26 @@ pub struct InstalledPackage {
     pub source_version: String,
     /// `dpkg`, `apk` or `rpm`.
     pub format: String,
+}
+
+/// One application package: a library or program installed by a language's package manager or
+/// built into a binary, found by its metadata in the image.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default)]
+pub struct AppPackage {
+    /// The ecosystem, as OSV names it: `PyPI`, `npm`, `Go`, `Maven`, `RubyGems`, `Packagist`,
+    /// `NuGet`, `crates.io`.
+    pub ecosystem: String,
+    /// The name as the ecosystem writes it (`group:artifact` for Maven, the module path for Go,
+    /// `@scope/name` for npm).
+    pub name: String,
+    /// The version as the metadata writes it.
+    pub version: String,
+    /// Where it was found, without the leading `/`: the metadata file, or the binary or archive
+    /// (a nested archive as `outer.jar!/BOOT-INF/lib/inner.jar`).
+    pub path: String,
+    /// Its package URL (`pkg:pypi/requests@2.31.0`).
+    pub purl: String,
 }
 
 /// Account facts from `/etc/passwd`, `/etc/shadow` and `/etc/group`.
