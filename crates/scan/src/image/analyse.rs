@@ -70,7 +70,12 @@ pub(crate) fn analyse(merged: &Merged<'_>, mut problems: Vec<String>) -> ImageCo
         .flat_map(|(_, facts)| facts.apps.iter().cloned())
         .collect();
     contents.app_packages.sort_by(|a, b| {
-        (&a.path, &a.ecosystem, &a.name, &a.version).cmp(&(&b.path, &b.ecosystem, &b.name, &b.version))
+        (&a.path, &a.ecosystem, &a.name, &a.version).cmp(&(
+            &b.path,
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+        ))
     });
     credentials(merged, &mut contents);
     contents.sshd = SSHD_PATHS

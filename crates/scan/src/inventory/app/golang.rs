@@ -50,7 +50,9 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn go_build_info(path: &str, blob: &[u8]) -> Result<Vec<AppPackage>, String> {
-    let flags = *blob.get(15).ok_or_else(|| format!("{path}: Go build information cut short"))?;
+    let flags = *blob
+        .get(15)
+        .ok_or_else(|| format!("{path}: Go build information cut short"))?;
     if flags & 2 == 0 {
         return Err(format!(
             "{path}: a Go binary built before Go 1.18 (build information by pointer): its modules are not read"
@@ -90,7 +92,11 @@ fn go_build_info(path: &str, blob: &[u8]) -> Result<Vec<AppPackage>, String> {
         .map(|(m, v)| package("Go", m, v, path))
         .collect();
     // `go1.21.0`, possibly followed by ` X:boringcrypto` or other experiment tags.
-    if let Some(version) = toolchain.split_whitespace().next().filter(|v| v.starts_with("go")) {
+    if let Some(version) = toolchain
+        .split_whitespace()
+        .next()
+        .filter(|v| v.starts_with("go"))
+    {
         out.push(package("Go", "stdlib", version, path));
     }
     Ok(out)
@@ -133,14 +139,27 @@ fn elf_section<'a>(bytes: &'a [u8], wanted: &str) -> Option<&'a [u8]> {
     };
     let word = if wide { 8 } else { 4 };
     let (shoff, shentsize, shnum, shstrndx) = if wide {
-        (uint(0x28, 8)?, uint(0x3a, 2)?, uint(0x3c, 2)?, uint(0x3e, 2)?)
+        (
+            uint(0x28, 8)?,
+            uint(0x3a, 2)?,
+            uint(0x3c, 2)?,
+            uint(0x3e, 2)?,
+        )
     } else {
-        (uint(0x20, 4)?, uint(0x2e, 2)?, uint(0x30, 2)?, uint(0x32, 2)?)
+        (
+            uint(0x20, 4)?,
+            uint(0x2e, 2)?,
+            uint(0x30, 2)?,
+            uint(0x32, 2)?,
+        )
     };
     let header = |i: u64| -> Option<(u64, u64, u64)> {
         let at = usize::try_from(shoff.checked_add(i.checked_mul(shentsize)?)?).ok()?;
         let name = uint(at, 4)?;
-        let (offset, size) = (uint(at + 8 + 2 * word, word)?, uint(at + 8 + 3 * word, word)?);
+        let (offset, size) = (
+            uint(at + 8 + 2 * word, word)?,
+            uint(at + 8 + 3 * word, word)?,
+        );
         Some((name, offset, size))
     };
     let slice = |offset: u64, size: u64| -> Option<&'a [u8]> {

@@ -256,7 +256,10 @@ mod tests {
             ]
         );
         let err = parse_archive("x.jar", b"PK\x03\x04 cut", &JavaLimits::default()).unwrap_err();
-        assert!(err.starts_with("x.jar: not a readable Java archive"), "{err}");
+        assert!(
+            err.starts_with("x.jar: not a readable Java archive"),
+            "{err}"
+        );
         // Depth bound: only the outer archive's own package.
         let shallow = JavaLimits {
             max_depth: 1,

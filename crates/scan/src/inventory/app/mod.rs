@@ -267,6 +267,9 @@ mod tests {
             purl("Packagist", "symfony/console", "v6.0.0"),
             "pkg:composer/symfony/console@v6.0.0"
         );
-        assert_eq!(purl("Go", "stdlib", "go1.19.8"), "pkg:golang/stdlib@go1.19.8");
+        assert_eq!(
+            purl("Go", "stdlib", "go1.19.8"),
+            "pkg:golang/stdlib@go1.19.8"
+        );
     }
 }

@@ -105,8 +105,11 @@ mod tests {
     #[test]
     fn gemspec_literals() {
         let spec = b"# -*- encoding: utf-8 -*-\nGem::Specification.new do |s|\n  s.name = \"rake\".freeze\n  s.version = \"13.0.6\"\n  s.required_rubygems_version = Gem::Requirement.new(\">= 1.3.2\")\nend\n";
-        let p = parse_gemspec("var/lib/gems/3.1.0/specifications/rake-13.0.6.gemspec", spec)
-            .unwrap();
+        let p = parse_gemspec(
+            "var/lib/gems/3.1.0/specifications/rake-13.0.6.gemspec",
+            spec,
+        )
+        .unwrap();
         assert_eq!((p.name.as_str(), p.version.as_str()), ("rake", "13.0.6"));
         let old = b"s.name = %q{json}\ns.version = Gem::Version.new('2.6.1')\n";
         let p = parse_gemspec("x", old).unwrap();
@@ -118,7 +121,10 @@ mod tests {
     fn composer_both_layouts_and_deps_json() {
         let v2 = br#"{"packages":[{"name":"monolog/monolog","version":"2.9.1"}],"dev":true}"#;
         let v1 = br#"[{"name":"psr/log","version":"1.1.4"},{"name":"no-version"}]"#;
-        assert_eq!(parse_composer_installed("a", v2).unwrap()[0].name, "monolog/monolog");
+        assert_eq!(
+            parse_composer_installed("a", v2).unwrap()[0].name,
+            "monolog/monolog"
+        );
         assert_eq!(parse_composer_installed("a", v1).unwrap().len(), 1);
         assert!(parse_composer_installed("a", b"{}").is_err());
         let deps = br#"{"libraries":{"web/1.0.0":{"type":"project"},"Newtonsoft.Json/13.0.1":{"type":"package"}}}"#;

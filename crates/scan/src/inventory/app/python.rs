@@ -40,7 +40,8 @@ mod tests {
 
     #[test]
     fn reads_name_and_version_from_the_headers_only() {
-        let meta = b"Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.2\nSummary: x\n\nName: not-this\n";
+        let meta =
+            b"Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.2\nSummary: x\n\nName: not-this\n";
         let p = parse_metadata("a/Jinja2-3.1.2.dist-info/METADATA", meta).unwrap();
         assert_eq!((p.name.as_str(), p.version.as_str()), ("Jinja2", "3.1.2"));
         assert_eq!(p.purl, "pkg:pypi/jinja2@3.1.2");
