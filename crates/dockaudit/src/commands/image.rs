@@ -420,6 +420,7 @@ fn json_document(
         "os_problem": contents.and_then(|c| c.os_problem.clone()),
         "packages": contents.map(|c| json!(c.packages)).unwrap_or(json!([])),
         "package_databases": contents.map(|c| json!(c.package_databases)).unwrap_or(json!([])),
+        "app_packages": contents.map(|c| json!(c.app_packages)).unwrap_or(json!([])),
         "vulnerabilities": vulns.map(|v| json!(v)).unwrap_or(json!([])),
         "vulnerabilities_skipped": vulns_skipped,
         "vulnerability_db": contents.and_then(|c| c.vulnerability_db.clone()),
@@ -495,6 +496,22 @@ fn write_header(
             .join(", ")
     };
     writeln!(out, "  packages: {} ({dbs})", contents.packages.len())?;
+    if !contents.app_packages.is_empty() {
+        let mut by_ecosystem: std::collections::BTreeMap<&str, usize> = Default::default();
+        for p in &contents.app_packages {
+            *by_ecosystem.entry(p.ecosystem.as_str()).or_default() += 1;
+        }
+        let counts: Vec<String> = by_ecosystem
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "  application packages: {} ({})",
+            contents.app_packages.len(),
+            counts.join(", ")
+        )?;
+    }
     match &contents.vulnerabilities {
         Some(Fact::Value(v)) => writeln!(
             out,

@@ -100,7 +100,7 @@ impl Pep440 {
         }
         if post.is_none() {
             let t = skip_sep(s);
-            if let Some((w, rest)) = word(t, &["post", "rev", "r"]) {
+            if let Some((_, rest)) = word(t, &["post", "rev", "r"]) {
                 let (n, after) = digits(skip_sep(rest));
                 post = Some(if n.is_empty() { "0".into() } else { n.into() });
                 s = if n.is_empty() { skip_sep(rest) } else { after };
