@@ -10,7 +10,9 @@
 //!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
 //!   temporary file that replaces the old database only once it is complete and valid;
 //! - [`store`]: opens a database read-only, refusing files that are not one, and reports its status;
-//! - [`matcher`]: a release's installed source packages against the database.
+//! - [`matcher`]: a release's installed source packages against the database;
+//! - [`osv`]: application packages (PyPI, npm, Go, Maven, RubyGems, crates.io, Packagist, NuGet)
+//!   against OSV's records, imported into tables of their own in the same database.
 //!
 //! Nothing here reads the clock: build and fetch times are arguments. Only [`fetch`] uses the network.
 #![forbid(unsafe_code)]
@@ -25,6 +27,7 @@ pub mod debian;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod matcher;
+pub mod osv;
 pub mod schema;
 pub mod store;
 pub mod ubuntu;
