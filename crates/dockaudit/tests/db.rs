@@ -232,7 +232,7 @@ fn update_from_a_local_mirror() {
         "--db",
         db,
         "--skip",
-        "debian,ubuntu",
+        "debian,ubuntu,osv",
         "--alpine-url",
         &alpine,
         "--timeout",

@@ -118,6 +118,7 @@ pub static RULES: &[Rule] = &[
     lcy004_unused_volume::RULE,
     lcy005_unused_network::RULE,
     vln001_known_vulnerability::RULE,
+    vln002_app_vulnerability::RULE,
 ];
 
 /// The rule with this id (case-insensitive).

@@ -59,6 +59,10 @@ pub struct ImageContents {
     /// `Missing` with the reason when there is no database or it does not cover the OS; `None`
     /// when matching was not attempted (a result straight from the image cache).
     pub vulnerabilities: Option<crate::Fact<Vec<VulnerabilityMatch>>>,
+    /// Known vulnerabilities of the application packages (OSV records: GHSA, Go, …), matched at
+    /// collection like `vulnerabilities`, each with the package's `ecosystem` and `path`; `Missing`
+    /// with the reason when there is no database or it holds no OSV data; `None` when not attempted.
+    pub app_vulnerabilities: Option<crate::Fact<Vec<VulnerabilityMatch>>>,
     /// The vulnerability database used (`DbMetadata::version_id`), when there was one.
     pub vulnerability_db: Option<String>,
     /// What the reader had to skip, cut or could not read (paths escaping the root, truncated
@@ -355,6 +359,12 @@ pub struct VulnerabilityMatch {
     pub note: Option<String>,
     /// The distribution's page about it.
     pub url: Option<String>,
+    /// For an application package: its ecosystem (`PyPI`, `Go`, …); `None` for an OS package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<String>,
+    /// For an application package: where it is in the image (without the leading `/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl VulnerabilityMatch {

@@ -550,6 +550,8 @@ pub struct BuildSummary {
     pub elapsed: std::time::Duration,
     /// Things worth a look that did not stop the build (a release that shrank sharply).
     pub warnings: Vec<String>,
+    /// The OSV sources imported (`osv/PyPI`, …), with the affected packages each stored.
+    pub osv_sources: Vec<(String, u64)>,
 }
 
 /// Builds a database from `feeds` and puts it at `target`, replacing the database there only when
@@ -606,6 +608,7 @@ pub fn build(
         sources.push(info);
     }
     let mut osv_records = 0;
+    let mut osv_sources = Vec::new();
     for feed in &feeds.osv {
         let name = feed.source_name();
         progress(&format!("importing {name} from {}", feed.file.origin()));
@@ -638,6 +641,7 @@ pub fn build(
         ));
         crate::osv::add_source(conn, db_path, &info)?;
         osv_records += records;
+        osv_sources.push((info.name.clone(), records));
         skipped.absorb(ImportStats {
             records: 0,
             ..stats
@@ -669,6 +673,7 @@ pub fn build(
         file_bytes,
         elapsed: started.elapsed(),
         warnings,
+        osv_sources,
     })
 }
 

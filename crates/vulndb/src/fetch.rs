@@ -34,6 +34,10 @@ pub struct FetchConfig {
     pub ubuntu_osv_url: Option<String>,
     /// Canonical's VEX tarball.
     pub ubuntu_vex_url: Option<String>,
+    /// OSV's base URL (each ecosystem's records are `BASE/ECOSYSTEM/all.zip`); `None` skips them.
+    pub osv_base_url: Option<String>,
+    /// The OSV ecosystems to fetch (OSV's names: `PyPI`, `npm`, `Go`, `Maven`, …).
+    pub osv_ecosystems: Vec<String>,
     /// Gives up on a connection, or a transfer that stalls, after this long.
     pub timeout: Duration,
     /// The User-Agent header.
@@ -53,6 +57,8 @@ impl Default for FetchConfig {
             alpine_releases: None,
             ubuntu_osv_url: Some(ubuntu::OSV_URL.to_owned()),
             ubuntu_vex_url: Some(ubuntu::VEX_URL.to_owned()),
+            osv_base_url: Some(crate::osv::DOWNLOAD_BASE.to_owned()),
+            osv_ecosystems: crate::osv::ECOSYSTEMS.iter().map(|e| (*e).to_owned()).collect(),
             timeout: Duration::from_secs(60),
             user_agent: format!("dockaudit/{}", env!("CARGO_PKG_VERSION")),
             limits: FeedLimits::default(),
@@ -157,7 +163,19 @@ pub fn update(
         let file = client.fetch_required(url, &root.join("ubuntu/vex-all.tar.xz"), progress)?;
         feeds.push(Feed::UbuntuVex(file));
     }
-    if feeds.feeds.is_empty() {
+    if let Some(base) = &config.osv_base_url {
+        let base = base.trim_end_matches('/');
+        for ecosystem in &config.osv_ecosystems {
+            let url = format!("{base}/{ecosystem}/all.zip");
+            let file =
+                client.fetch_required(&url, &root.join("osv").join(ecosystem).join("all.zip"), progress)?;
+            feeds.osv.push(crate::osv::OsvFeed {
+                name: ecosystem.clone(),
+                file,
+            });
+        }
+    }
+    if feeds.feeds.is_empty() && feeds.osv.is_empty() {
         return Err(VulnDbError::Invalid(
             "every feed was skipped: nothing to build".to_owned(),
         ));

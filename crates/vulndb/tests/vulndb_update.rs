@@ -192,6 +192,8 @@ fn config(server: &Server) -> FetchConfig {
         alpine_releases: None,
         ubuntu_osv_url: Some(server.url("/ubuntu/osv-all.tar.xz")),
         ubuntu_vex_url: Some(server.url("/ubuntu/vex-all.tar.xz")),
+        osv_base_url: None,
+        osv_ecosystems: Vec::new(),
         timeout: Duration::from_secs(10),
         user_agent: "dockaudit-test".into(),
         limits: FeedLimits::default(),

@@ -71,6 +71,8 @@ pub enum FeedName {
     Ubuntu,
     /// Canonical's Ubuntu VEX statements (will-not-fix and not-affected).
     UbuntuVex,
+    /// OSV's records of application packages (PyPI, npm, Go, Maven, …).
+    Osv,
 }
 
 /// `dockaudit db update`.
@@ -99,6 +101,12 @@ pub struct UpdateArgs {
     /// Canonical's Ubuntu VEX tarball.
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_UBUNTU_VEX_URL", default_value = ubuntu::VEX_URL)]
     pub ubuntu_vex_url: String,
+    /// OSV's base URL (BASE/ECOSYSTEM/all.zip) for application packages.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_OSV_URL", default_value = dockaudit_vulndb::osv::DOWNLOAD_BASE)]
+    pub osv_url: String,
+    /// OSV ecosystems to fetch (PyPI,npm,Go,Maven,RubyGems,crates.io,Packagist,NuGet) [default: all of them].
+    #[arg(long = "osv-ecosystem", value_name = "ECOSYSTEM", value_delimiter = ',')]
+    pub osv_ecosystems: Vec<String>,
     /// Leave these feeds out (repeatable, comma-separated).
     #[arg(long, value_enum, value_name = "FEED", value_delimiter = ',')]
     pub skip: Vec<FeedName>,
@@ -183,6 +191,12 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         ubuntu_osv_url: keep(FeedName::Ubuntu, args.ubuntu_osv_url),
         ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
             .filter(|_| !skip(FeedName::Ubuntu)),
+        osv_base_url: keep(FeedName::Osv, args.osv_url),
+        osv_ecosystems: if args.osv_ecosystems.is_empty() {
+            dockaudit_vulndb::osv::ECOSYSTEMS.iter().map(|e| (*e).to_owned()).collect()
+        } else {
+            args.osv_ecosystems
+        },
         timeout: Duration::from_secs(args.timeout.max(1)),
         ..FetchConfig::default()
     };
@@ -236,11 +250,23 @@ fn report(s: &BuildSummary) {
         "vulnerability database {}: {} from {} ({}, built in {:.1} s)",
         s.path.display(),
         plural(s.records, "record"),
-        plural(s.sources.len() as u64, "feed"),
+        plural((s.sources.len() + s.osv_sources.len()) as u64, "feed"),
         human_bytes(s.file_bytes),
         s.elapsed.as_secs_f64()
     );
     let _ = writeln!(out, "releases: {}", releases.join(", "));
+    if !s.osv_sources.is_empty() {
+        let osv: Vec<String> = s
+            .osv_sources
+            .iter()
+            .map(|(name, n)| format!("{name} ({n})"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "application packages (OSV, affected packages): {}",
+            osv.join(", ")
+        );
+    }
 }
 
 fn plural(n: u64, word: &str) -> String {
@@ -280,16 +306,18 @@ fn status(args: StatusArgs) -> Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     let st = db.status(time::OffsetDateTime::now_utc())?;
+    let osv_sources = dockaudit_vulndb::osv::sources(&db);
     match args.format {
         Format::Json => {
             let mut doc = serde_json::to_value(&st)?;
             if let Some(object) = doc.as_object_mut() {
                 object.insert("exists".into(), serde_json::Value::Bool(true));
+                object.insert("osv_sources".into(), serde_json::to_value(&osv_sources)?);
             }
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
-        Format::Terminal => write_status(&mut out, &st)?,
+        Format::Terminal => write_status(&mut out, &st, &osv_sources)?,
     }
     if st.stale {
         let _ = writeln!(
@@ -301,7 +329,11 @@ fn status(args: StatusArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_status(out: &mut impl Write, st: &DbStatus) -> Result<()> {
+fn write_status(
+    out: &mut impl Write,
+    st: &DbStatus,
+    osv: &[dockaudit_vulndb::osv::OsvSourceInfo],
+) -> Result<()> {
     let m = &st.metadata;
     writeln!(
         out,
@@ -327,6 +359,20 @@ fn write_status(out: &mut impl Write, st: &DbStatus) -> Result<()> {
     sources.load_style(comfy_table::presets::NOTHING);
     sources.set_header(["SOURCE", "RECORDS", "FETCHED", "SIZE", "SHA-256", "URL"]);
     for s in &m.sources {
+        sources.add_row([
+            s.name.clone(),
+            s.records.to_string(),
+            s.fetched_at
+                .get(..19)
+                .unwrap_or(&s.fetched_at)
+                .replace('T', " "),
+            human_bytes(s.bytes),
+            s.sha256.get(..12).unwrap_or(&s.sha256).to_owned(),
+            s.url.clone(),
+        ]);
+    }
+    // OSV's application-package records: RECORDS counts affected packages.
+    for s in osv {
         sources.add_row([
             s.name.clone(),
             s.records.to_string(),
