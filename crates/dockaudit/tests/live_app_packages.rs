@@ -281,6 +281,58 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         "the engine's stream and the saved archive give the same packages"
     );
 
+    // Matched against real OSV records (GitHub's advisory database, Go's vulnerability database)
+    // built into the database the way an air-gapped host does: `db build --from DIR`.
+    let records = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vulndb/tests/data/osv-layout");
+    let db = work.path().join("data/dockaudit/vulndb.sqlite");
+    let built = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+        .args(["db", "build", "--from"])
+        .arg(&records)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("db build");
+    assert!(built.status.success(), "db build: {}", text(&built.stderr));
+    let matched = dockaudit(&["image", &tag, "--format", "json"]);
+    let found: BTreeSet<(String, String, String)> = matched["app_vulnerabilities"]
+        .as_array()
+        .expect("app_vulnerabilities")
+        .iter()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            (s("package"), s("id"), s("fixed_version"))
+        })
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = [
+        ("requests", "CVE-2023-32681", "2.31.0"),
+        ("requests", "CVE-2024-35195", "2.32.2"),
+        ("urllib3", "CVE-2023-43804", "1.26.17"),
+        ("urllib3", "CVE-2023-45803", "1.26.18"),
+        ("Jinja2", "CVE-2024-22195", "3.1.3"),
+        // One finding for GHSA-4374-p667-p6c8 and GO-2023-2102 (both CVE-2023-39325).
+        ("golang.org/x/net", "CVE-2023-39325", "0.17.0"),
+        ("golang.org/x/net", "CVE-2023-45288", "0.23.0"),
+        ("stdlib", "CVE-2023-39325", "1.20.10"),
+        ("stdlib", "CVE-2023-45288", "1.21.9"),
+        ("stdlib", "CVE-2024-24790", "1.21.11"),
+    ]
+    .iter()
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+    let findings = matched["findings"].as_array().expect("findings");
+    let vln002: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "VLN002").collect();
+    assert_eq!(vln002.len(), 5, "one finding per vulnerable package: {vln002:#?}");
+    let messages = serde_json::to_string(&vln002).expect("json");
+    assert!(
+        messages.contains("Go package golang.org/x/net v0.7.0 in /app/apptest has 2 known vulnerabilities"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("\"path\":\"/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO\""),
+        "{messages}"
+    );
+
     let listed = ours(&engine);
     // What the image was built to hold, one per ecosystem and kind of metadata at least.
     for (eco, name, version, path) in [
