@@ -322,14 +322,22 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
     assert_eq!(found, expected);
     let findings = matched["findings"].as_array().expect("findings");
     let vln002: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "VLN002").collect();
-    assert_eq!(vln002.len(), 5, "one finding per vulnerable package: {vln002:#?}");
+    assert_eq!(
+        vln002.len(),
+        5,
+        "one finding per vulnerable package: {vln002:#?}"
+    );
     let messages = serde_json::to_string(&vln002).expect("json");
     assert!(
-        messages.contains("Go package golang.org/x/net v0.7.0 in /app/apptest has 2 known vulnerabilities"),
+        messages.contains(
+            "Go package golang.org/x/net v0.7.0 in /app/apptest has 2 known vulnerabilities"
+        ),
         "{messages}"
     );
     assert!(
-        messages.contains("\"path\":\"/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO\""),
+        messages.contains(
+            "\"path\":\"/usr/lib/python3/dist-packages/requests-2.28.1.egg-info/PKG-INFO\""
+        ),
         "{messages}"
     );
 

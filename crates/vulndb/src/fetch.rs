@@ -58,7 +58,10 @@ impl Default for FetchConfig {
             ubuntu_osv_url: Some(ubuntu::OSV_URL.to_owned()),
             ubuntu_vex_url: Some(ubuntu::VEX_URL.to_owned()),
             osv_base_url: Some(crate::osv::DOWNLOAD_BASE.to_owned()),
-            osv_ecosystems: crate::osv::ECOSYSTEMS.iter().map(|e| (*e).to_owned()).collect(),
+            osv_ecosystems: crate::osv::ECOSYSTEMS
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect(),
             timeout: Duration::from_secs(60),
             user_agent: format!("dockaudit/{}", env!("CARGO_PKG_VERSION")),
             limits: FeedLimits::default(),
@@ -167,8 +170,11 @@ pub fn update(
         let base = base.trim_end_matches('/');
         for ecosystem in &config.osv_ecosystems {
             let url = format!("{base}/{ecosystem}/all.zip");
-            let file =
-                client.fetch_required(&url, &root.join("osv").join(ecosystem).join("all.zip"), progress)?;
+            let file = client.fetch_required(
+                &url,
+                &root.join("osv").join(ecosystem).join("all.zip"),
+                progress,
+            )?;
             feeds.osv.push(crate::osv::OsvFeed {
                 name: ecosystem.clone(),
                 file,

@@ -105,7 +105,11 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_OSV_URL", default_value = dockaudit_vulndb::osv::DOWNLOAD_BASE)]
     pub osv_url: String,
     /// OSV ecosystems to fetch (PyPI,npm,Go,Maven,RubyGems,crates.io,Packagist,NuGet) [default: all of them].
-    #[arg(long = "osv-ecosystem", value_name = "ECOSYSTEM", value_delimiter = ',')]
+    #[arg(
+        long = "osv-ecosystem",
+        value_name = "ECOSYSTEM",
+        value_delimiter = ','
+    )]
     pub osv_ecosystems: Vec<String>,
     /// Leave these feeds out (repeatable, comma-separated).
     #[arg(long, value_enum, value_name = "FEED", value_delimiter = ',')]
@@ -193,7 +197,10 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
             .filter(|_| !skip(FeedName::Ubuntu)),
         osv_base_url: keep(FeedName::Osv, args.osv_url),
         osv_ecosystems: if args.osv_ecosystems.is_empty() {
-            dockaudit_vulndb::osv::ECOSYSTEMS.iter().map(|e| (*e).to_owned()).collect()
+            dockaudit_vulndb::osv::ECOSYSTEMS
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect()
         } else {
             args.osv_ecosystems
         },
