@@ -40,7 +40,7 @@ pub struct DbArgs {
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Download the distributions' security feeds and rebuild the vulnerability database.
-    Update(UpdateArgs),
+    Update(Box<UpdateArgs>),
     /// Build the vulnerability database from feeds on disk (for hosts without network access).
     Build(BuildArgs),
     /// Show the database's sources, build time and counts; warn when it is stale.
@@ -149,7 +149,7 @@ pub struct StatusArgs {
 /// Runs a `dockaudit db` command.
 pub fn run(args: DbArgs) -> Result<ExitCode> {
     match args.command {
-        DbCommand::Update(a) => update(a),
+        DbCommand::Update(a) => update(*a),
         DbCommand::Build(a) => build_from(a),
         DbCommand::Status(a) => status(a),
     }

@@ -127,12 +127,14 @@ fn normalize(item: Item) -> Item {
     match item {
         Item::List(items) => {
             let mut items: Vec<Item> = items.into_iter().map(normalize).collect();
-            while let Some(last) = items.last() {
-                if is_null(last) {
-                    items.pop();
-                } else if matches!(last, Item::List(_)) {
-                    break;
-                } else {
+            // As Maven's ListItem.normalize: from the end, null items go, a non-null sub-list is
+            // stepped over (`1.0-1` = `1-1`), anything else stops.
+            let mut i = items.len();
+            while i > 0 {
+                i -= 1;
+                if is_null(&items[i]) {
+                    items.remove(i);
+                } else if !matches!(items[i], Item::List(_)) {
                     break;
                 }
             }
