@@ -61,7 +61,9 @@ docker save -o "$work/apps.tar" "$ref"
 echo "== $(docker image inspect -f '{{.Size}}' "$ref") bytes, $(tar -tvf "$work/apps.tar" >/dev/null; tar -xOf "$work/apps.tar" --wildcards '*.tar' 2>/dev/null | tar -t 2>/dev/null | wc -l) entries"
 "$BIN" image "$ref" --no-cache --format json --fail-on never |
     python3 -c 'import json,sys,collections; d=json.load(sys.stdin); c=collections.Counter(p["ecosystem"] for p in d["app_packages"]); print("app packages:", len(d["app_packages"]), dict(c), "stats:", d["stats"])'
-hyperfine -N --warmup 1 --runs 10 \
-    -n "engine stream" "$BIN image $ref --no-cache --format json --fail-on never" \
-    -n "archive file" "$BIN image x --archive $work/apps.tar --format json --fail-on never"
-hyperfine --warmup 1 --runs 10 -n "docker save (floor)" "docker save $ref > /dev/null"
+# One hyperfine run for the three, so the machine's load is shared alike (runs interleave per
+# command, not per round, but back to back).
+hyperfine --warmup 1 --runs "${RUNS:-10}" \
+    -n "docker save (floor)" "docker save $ref > /dev/null" \
+    -n "engine stream" "$BIN image $ref --no-cache --format json --fail-on never > /dev/null" \
+    -n "archive file" "$BIN image x --archive $work/apps.tar --format json --fail-on never > /dev/null"
