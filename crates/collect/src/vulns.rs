@@ -14,6 +14,9 @@ use dockaudit_vulndb::{release_for, Installed, MatchError, MatchOptions, VulnDb,
 /// Why vulnerabilities are missing when there is no database.
 pub const NO_DATABASE: &str = "no vulnerability database: run `dockaudit db update`";
 
+/// Why application vulnerabilities are missing when the database has no OSV records.
+pub const NO_OSV_DATA: &str = "the vulnerability database holds no OSV records of application packages: run `dockaudit db update`, or `dockaudit db build --from DIR` with DIR/osv/ECOSYSTEM/";
+
 /// The database opened once for a collection, or why it could not be.
 pub struct VulnMatcher {
     db: Result<VulnDb, String>,
@@ -42,6 +45,54 @@ impl VulnMatcher {
     pub fn apply(&self, contents: &mut ImageContents) {
         contents.vulnerability_db = self.version();
         contents.vulnerabilities = Some(self.matches(contents));
+        contents.app_vulnerabilities = Some(self.app_matches(contents));
+    }
+
+    /// The application packages' vulnerabilities, from the database's OSV records.
+    fn app_matches(&self, contents: &ImageContents) -> Fact<Vec<VulnerabilityMatch>> {
+        let db = match &self.db {
+            Ok(db) => db,
+            Err(why) => return Fact::Missing(why.clone()),
+        };
+        if contents.app_packages.is_empty() {
+            return Fact::Value(Vec::new());
+        }
+        if dockaudit_vulndb::osv::sources(db).is_empty() {
+            return Fact::Missing(NO_OSV_DATA.to_owned());
+        }
+        match dockaudit_vulndb::osv::match_app_packages(db, &contents.app_packages) {
+            Ok(found) => Fact::Value(
+                found
+                    .into_iter()
+                    .map(|v| VulnerabilityMatch {
+                        status: if v.fixed_version.is_some() {
+                            "fixed".to_owned()
+                        } else {
+                            "affected-unfixed".to_owned()
+                        },
+                        id: v.id,
+                        aliases: v.aliases,
+                        package: v.package.name,
+                        binaries: Vec::new(),
+                        installed_version: v.package.version,
+                        fixed_version: v.fixed_version,
+                        severity: v.severity,
+                        rating: v.cvss,
+                        source: format!("osv: {}", v.records.join(" ")),
+                        channel: None,
+                        note: v.summary,
+                        url: v.url,
+                        ecosystem: Some(v.package.ecosystem),
+                        path: Some(v.package.path),
+                        // The record's own CVSS vector (or GitHub's word): NVD's scores and KEV
+                        // are stored only for CVEs a distribution names.
+                        severity_source: Some("osv".to_owned()),
+                        ..VulnerabilityMatch::default()
+                    })
+                    .collect(),
+            ),
+            Err(e) => Fact::Missing(format!("the vulnerability database could not be read: {e}")),
+        }
     }
 
     fn matches(&self, contents: &ImageContents) -> Fact<Vec<VulnerabilityMatch>> {
@@ -122,6 +173,8 @@ impl VulnMatcher {
                         channel: v.channel,
                         note: v.note,
                         url: v.url,
+                        ecosystem: None,
+                        path: None,
                     })
                     .collect(),
             ),

@@ -127,6 +127,7 @@ pub static RULES: &[Rule] = &[
     lcy004_unused_volume::RULE,
     lcy005_unused_network::RULE,
     vln001_known_vulnerability::RULE,
+    vln002_app_vulnerability::RULE,
 ];
 
 /// The source checks (Dockerfiles, Compose files) of the rules that have one, in id order: each

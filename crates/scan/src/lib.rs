@@ -1,8 +1,10 @@
 //! dockaudit-scan: what dockaudit finds inside an image, as pure functions over bytes.
 //!
-//! - [`version`]: version order for dpkg, rpm and apk, checked against the real tools;
+//! - [`version`]: version order for dpkg, rpm and apk, and for the application ecosystems (PEP 440,
+//!   SemVer, Maven, Go, RubyGems, NuGet, Composer), checked against the real tools;
 //! - [`inventory`]: installed packages from dpkg, apk and rpm databases, each with its source
-//!   package (advisories are per source package);
+//!   package (advisories are per source package), and application packages ([`inventory::app`]:
+//!   Python, Node.js, Java archives, Go and Rust binaries, Ruby, PHP, .NET);
 //! - [`os`]: which distribution and release an image holds, from its release files;
 //! - [`eol`]: an embedded, dated end-of-life table and the status of a release on a given day;
 //! - [`sbom`]: CycloneDX and SPDX documents of an image's packages, written and read.

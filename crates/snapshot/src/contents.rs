@@ -36,6 +36,9 @@ pub struct ImageContents {
     pub packages: Vec<InstalledPackage>,
     /// The package databases read (`var/lib/dpkg/status`, …).
     pub package_databases: Vec<String>,
+    /// Application packages (Python, Node.js, Go, Java, Ruby, PHP, .NET), each where it was found,
+    /// sorted by path then name.
+    pub app_packages: Vec<AppPackage>,
     /// `/etc/passwd`, `/etc/shadow`, `/etc/group` facts.
     pub accounts: AccountFacts,
     /// Regular files with the setuid or setgid bit, sorted by path.
@@ -56,6 +59,10 @@ pub struct ImageContents {
     /// `Missing` with the reason when there is no database or it does not cover the OS; `None`
     /// when matching was not attempted (a result straight from the image cache).
     pub vulnerabilities: Option<crate::Fact<Vec<VulnerabilityMatch>>>,
+    /// Known vulnerabilities of the application packages (OSV records: GHSA, Go, …), matched at
+    /// collection like `vulnerabilities`, each with the package's `ecosystem` and `path`; `Missing`
+    /// with the reason when there is no database or it holds no OSV data; `None` when not attempted.
+    pub app_vulnerabilities: Option<crate::Fact<Vec<VulnerabilityMatch>>>,
     /// The vulnerability database used (`DbMetadata::version_id`), when there was one.
     pub vulnerability_db: Option<String>,
     /// What the reader had to skip, cut or could not read (paths escaping the root, truncated
@@ -192,6 +199,26 @@ pub struct InstalledPackage {
     pub source_version: String,
     /// `dpkg`, `apk` or `rpm`.
     pub format: String,
+}
+
+/// One application package: a library or program installed by a language's package manager or
+/// built into a binary, found by its metadata in the image.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(default)]
+pub struct AppPackage {
+    /// The ecosystem, as OSV names it: `PyPI`, `npm`, `Go`, `Maven`, `RubyGems`, `Packagist`,
+    /// `NuGet`, `crates.io`.
+    pub ecosystem: String,
+    /// The name as the ecosystem writes it (`group:artifact` for Maven, the module path for Go,
+    /// `@scope/name` for npm).
+    pub name: String,
+    /// The version as the metadata writes it.
+    pub version: String,
+    /// Where it was found, without the leading `/`: the metadata file, or the binary or archive
+    /// (a nested archive as `outer.jar!/BOOT-INF/lib/inner.jar`).
+    pub path: String,
+    /// Its package URL (`pkg:pypi/requests@2.31.0`).
+    pub purl: String,
 }
 
 /// Account facts from `/etc/passwd`, `/etc/shadow` and `/etc/group`.
@@ -355,6 +382,12 @@ pub struct VulnerabilityMatch {
     pub note: Option<String>,
     /// The distribution's page about it.
     pub url: Option<String>,
+    /// For an application package: its ecosystem (`PyPI`, `Go`, …); `None` for an OS package.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<String>,
+    /// For an application package: where it is in the image (without the leading `/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// One CVSS score of a vulnerability.

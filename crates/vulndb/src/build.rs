@@ -102,6 +102,8 @@ impl DbBuilder {
         .map_err(VulnDbError::sqlite(path))?;
         conn.execute_batch(SCHEMA_SQL)
             .map_err(VulnDbError::sqlite(path))?;
+        conn.execute_batch(crate::osv::SCHEMA_SQL)
+            .map_err(VulnDbError::sqlite(path))?;
         conn.execute_batch("BEGIN")
             .map_err(VulnDbError::sqlite(path))?;
         Ok(Self {
@@ -351,7 +353,12 @@ impl DbBuilder {
             .map_err(VulnDbError::sqlite(&self.path))
     }
 
-    /// Records a feed in the `source` table.
+    /// The connection, for importers with tables of their own ([`crate::osv`]).
+    pub(crate) fn connection(&self) -> (&Connection, &Path) {
+        (&self.conn, &self.path)
+    }
+
+    /// Records a feed's provenance.
     pub fn add_source(&mut self, source: SourceInfo) {
         self.sources.push(source);
     }
@@ -445,7 +452,7 @@ impl FeedFile {
         }
     }
 
-    fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         self.url
             .clone()
             .unwrap_or_else(|| self.path.display().to_string())
@@ -588,6 +595,8 @@ impl Feed {
 pub struct FeedSet {
     /// The feeds.
     pub feeds: Vec<Feed>,
+    /// OSV's application-package records, one feed per ecosystem (`DIR/osv/ECOSYSTEM/`).
+    pub osv: Vec<crate::osv::OsvFeed>,
 }
 
 impl FeedSet {
@@ -697,7 +706,8 @@ impl FeedSet {
         if let Some(p) = newest_file(&dir.join("epss"), &[".csv", ".csv.gz"])? {
             set.push(Feed::Epss(FeedFile::local(p)));
         }
-        if set.feeds.iter().all(|f| f.distro().is_none()) {
+        set.osv = crate::osv::OsvFeed::discover(dir);
+        if set.feeds.iter().all(|f| f.distro().is_none()) && set.osv.is_empty() {
             return Err(VulnDbError::NoFeeds {
                 dir: dir.to_path_buf(),
             });
@@ -760,6 +770,8 @@ pub struct BuildSummary {
     pub elapsed: std::time::Duration,
     /// Things worth a look that did not stop the build (a release that shrank sharply).
     pub warnings: Vec<String>,
+    /// The OSV sources imported (`osv/PyPI`, …), with the affected packages each stored.
+    pub osv_sources: Vec<(String, u64)>,
 }
 
 /// Builds a database from `feeds` and puts it at `target`, replacing the database there only when
@@ -815,6 +827,46 @@ pub fn build(
         builder.add_source(info.clone());
         sources.push(info);
     }
+    let mut osv_records = 0;
+    let mut osv_sources = Vec::new();
+    for feed in &feeds.osv {
+        let name = feed.source_name();
+        progress(&format!("importing {name} from {}", feed.file.origin()));
+        let (conn, db_path) = builder.connection();
+        let (records, stats) = crate::osv::import(conn, db_path, feed, &options.limits)?;
+        let (bytes, sha256) = match &feed.file.digest {
+            Some(d) => d.clone(),
+            None => digest_path(&feed.file.path)?,
+        };
+        let info = SourceInfo {
+            name,
+            distro: None, // OSV sources have a table of their own
+            url: feed
+                .file
+                .url
+                .clone()
+                .unwrap_or_else(|| file_url(&feed.file.path)),
+            fetched_at: fetched_at(&feed.file)?,
+            bytes,
+            sha256,
+            records,
+        };
+        progress(&format!(
+            "  {records} affected packages{}",
+            if stats.skipped > 0 {
+                format!(", {} records skipped", stats.skipped)
+            } else {
+                String::new()
+            }
+        ));
+        crate::osv::add_source(conn, db_path, &info)?;
+        osv_records += records;
+        osv_sources.push((info.name.clone(), records));
+        skipped.absorb(ImportStats {
+            records: 0,
+            ..stats
+        });
+    }
     let duplicates = builder.duplicates;
     builder.finish(options.built_at, &options.built_by)?;
 
@@ -822,7 +874,7 @@ pub fn build(
     let db = VulnDb::open(tmp.path())?;
     db.quick_check()?;
     let releases = db.release_counts()?;
-    let records: u64 = releases.iter().map(|r| r.total).sum();
+    let records: u64 = releases.iter().map(|r| r.total).sum::<u64>() + osv_records;
     if records == 0 {
         return Err(VulnDbError::Invalid("no records were imported".to_owned()));
     }
@@ -841,6 +893,7 @@ pub fn build(
         file_bytes,
         elapsed: started.elapsed(),
         warnings,
+        osv_sources,
     })
 }
 
@@ -1226,7 +1279,7 @@ pub(crate) fn for_each_json(
     Ok(())
 }
 
-fn walk_json(
+pub(crate) fn walk_json(
     root: &Path,
     dir: &Path,
     depth: usize,
@@ -1278,7 +1331,7 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
-fn open_bounded(path: &Path, origin: &str, max: u64) -> Result<File, VulnDbError> {
+pub(crate) fn open_bounded(path: &Path, origin: &str, max: u64) -> Result<File, VulnDbError> {
     let file = File::open(path).map_err(|e| VulnDbError::io(path, e))?;
     let len = file.metadata().map_err(|e| VulnDbError::io(path, e))?.len();
     if len > max {
@@ -1289,7 +1342,7 @@ fn open_bounded(path: &Path, origin: &str, max: u64) -> Result<File, VulnDbError
     Ok(file)
 }
 
-fn read_bounded(path: &Path, origin: &str, max: u64) -> Result<Vec<u8>, VulnDbError> {
+pub(crate) fn read_bounded(path: &Path, origin: &str, max: u64) -> Result<Vec<u8>, VulnDbError> {
     let mut bytes = Vec::new();
     open_bounded(path, origin, max)?
         .take(max.saturating_add(1))
@@ -1302,7 +1355,7 @@ fn read_bounded(path: &Path, origin: &str, max: u64) -> Result<Vec<u8>, VulnDbEr
 }
 
 /// Size and SHA-256 of a file, or of a directory's `.json` files (sorted relative paths and contents).
-fn digest_path(path: &Path) -> Result<(u64, String), VulnDbError> {
+pub(crate) fn digest_path(path: &Path) -> Result<(u64, String), VulnDbError> {
     let mut hasher = Sha256::new();
     let mut total = 0u64;
     if path.is_dir() {
@@ -1335,7 +1388,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn fetched_at(file: &FeedFile) -> Result<String, VulnDbError> {
+pub(crate) fn fetched_at(file: &FeedFile) -> Result<String, VulnDbError> {
     let when = match file.fetched_at {
         Some(t) => t,
         None => std::fs::metadata(&file.path)
@@ -1347,7 +1400,7 @@ fn fetched_at(file: &FeedFile) -> Result<String, VulnDbError> {
         .map_err(|e| VulnDbError::Invalid(format!("time: {e}")))
 }
 
-fn file_url(path: &Path) -> String {
+pub(crate) fn file_url(path: &Path) -> String {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     format!("file://{}", abs.display())
 }

@@ -49,6 +49,10 @@ pub struct FetchConfig {
     pub kev_url: Option<String>,
     /// FIRST's EPSS scores (gzip CSV).
     pub epss_url: Option<String>,
+    /// OSV's base URL (each ecosystem's records are `BASE/ECOSYSTEM/all.zip`); `None` skips them.
+    pub osv_base_url: Option<String>,
+    /// The OSV ecosystems to fetch (OSV's names: `PyPI`, `npm`, `Go`, `Maven`, …).
+    pub osv_ecosystems: Vec<String>,
     /// Gives up on a connection, or a transfer that stalls, after this long.
     pub timeout: Duration,
     /// The User-Agent header.
@@ -74,6 +78,11 @@ impl Default for FetchConfig {
             nvd_url: Some(nvd::CVE_ALL_URL.to_owned()),
             kev_url: Some(kev::URL.to_owned()),
             epss_url: Some(epss::URL.to_owned()),
+            osv_base_url: Some(crate::osv::DOWNLOAD_BASE.to_owned()),
+            osv_ecosystems: crate::osv::ECOSYSTEMS
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect(),
             timeout: Duration::from_secs(60),
             user_agent: format!("dockaudit/{}", env!("CARGO_PKG_VERSION")),
             limits: FeedLimits::default(),
@@ -198,6 +207,21 @@ pub fn update(
             });
         }
     }
+    if let Some(base) = &config.osv_base_url {
+        let base = base.trim_end_matches('/');
+        for ecosystem in &config.osv_ecosystems {
+            let url = format!("{base}/{ecosystem}/all.zip");
+            let file = client.fetch_required(
+                &url,
+                &root.join("osv").join(ecosystem).join("all.zip"),
+                progress,
+            )?;
+            feeds.osv.push(crate::osv::OsvFeed {
+                name: ecosystem.clone(),
+                file,
+            });
+        }
+    }
     // The severity feeds: NVD's CVSS scores, CISA's KEV catalogue, FIRST's EPSS.
     if let Some(url) = &config.nvd_url {
         let file = client.fetch_required(url, &root.join("nvd/CVE-all.json.xz"), progress)?;
@@ -215,7 +239,7 @@ pub fn update(
         let file = client.fetch_required(url, &root.join("epss/epss_scores.csv.gz"), progress)?;
         feeds.push(Feed::Epss(file));
     }
-    if feeds.feeds.iter().all(|f| f.distro().is_none()) {
+    if feeds.feeds.iter().all(|f| f.distro().is_none()) && feeds.osv.is_empty() {
         return Err(VulnDbError::Invalid(
             "every feed was skipped: nothing to build".to_owned(),
         ));

@@ -16,7 +16,9 @@
 //!   [`cve5`] (CVE JSON 5 records: CNA and CISA ADP metrics), [`kev`] (CISA's known-exploited
 //!   catalogue), [`epss`] (FIRST's exploit prediction scores); [`severity`] holds the model and the
 //!   rule that picks one effective severity per finding;
-//! - [`matcher`]: a release's installed source packages against the database.
+//! - [`matcher`]: a release's installed source packages against the database;
+//! - [`osv`]: application packages (PyPI, npm, Go, Maven, RubyGems, crates.io, Packagist, NuGet)
+//!   against OSV's records, imported into tables of their own in the same database.
 //!
 //! Nothing here reads the clock: build and fetch times are arguments. Only [`fetch`] uses the network.
 #![forbid(unsafe_code)]
@@ -36,6 +38,7 @@ pub mod fetch;
 pub mod kev;
 pub mod matcher;
 pub mod nvd;
+pub mod osv;
 pub mod rhel_osv;
 pub mod schema;
 pub mod severity;

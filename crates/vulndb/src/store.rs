@@ -177,6 +177,11 @@ impl VulnDb {
         })
     }
 
+    /// The open connection, for the modules that read tables of their own ([`crate::osv`]).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     /// The database's path.
     pub fn path(&self) -> &Path {
         &self.path

@@ -198,6 +198,8 @@ fn config(server: &Server) -> FetchConfig {
         nvd_url: None,
         kev_url: None,
         epss_url: None,
+        osv_base_url: None,
+        osv_ecosystems: Vec::new(),
         timeout: Duration::from_secs(10),
         user_agent: "dockaudit-test".into(),
         limits: FeedLimits::default(),

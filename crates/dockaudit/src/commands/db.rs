@@ -83,6 +83,8 @@ pub enum FeedName {
     Kev,
     /// FIRST's EPSS scores.
     Epss,
+    /// OSV's records of application packages (PyPI, npm, Go, Maven, …).
+    Osv,
 }
 
 /// `dockaudit db update`.
@@ -130,6 +132,16 @@ pub struct UpdateArgs {
     /// FIRST's EPSS scores (gzip CSV).
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_EPSS_URL", default_value = epss::URL)]
     pub epss_url: String,
+    /// OSV's base URL (BASE/ECOSYSTEM/all.zip) for application packages.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_OSV_URL", default_value = dockaudit_vulndb::osv::DOWNLOAD_BASE)]
+    pub osv_url: String,
+    /// OSV ecosystems to fetch (PyPI,npm,Go,Maven,RubyGems,crates.io,Packagist,NuGet) [default: all of them].
+    #[arg(
+        long = "osv-ecosystem",
+        value_name = "ECOSYSTEM",
+        value_delimiter = ','
+    )]
+    pub osv_ecosystems: Vec<String>,
     /// Leave these feeds out (repeatable, comma-separated).
     #[arg(long, value_enum, value_name = "FEED", value_delimiter = ',')]
     pub skip: Vec<FeedName>,
@@ -224,6 +236,15 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         nvd_url: keep(FeedName::Nvd, args.nvd_url),
         kev_url: keep(FeedName::Kev, args.kev_url),
         epss_url: keep(FeedName::Epss, args.epss_url),
+        osv_base_url: keep(FeedName::Osv, args.osv_url),
+        osv_ecosystems: if args.osv_ecosystems.is_empty() {
+            dockaudit_vulndb::osv::ECOSYSTEMS
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect()
+        } else {
+            args.osv_ecosystems
+        },
         timeout: Duration::from_secs(args.timeout.max(1)),
         ..FetchConfig::default()
     };
@@ -277,11 +298,23 @@ fn report(s: &BuildSummary) {
         "vulnerability database {}: {} from {} ({}, built in {:.1} s)",
         s.path.display(),
         plural(s.records, "record"),
-        plural(s.sources.len() as u64, "feed"),
+        plural((s.sources.len() + s.osv_sources.len()) as u64, "feed"),
         human_bytes(s.file_bytes),
         s.elapsed.as_secs_f64()
     );
     let _ = writeln!(out, "releases: {}", releases.join(", "));
+    if !s.osv_sources.is_empty() {
+        let osv: Vec<String> = s
+            .osv_sources
+            .iter()
+            .map(|(name, n)| format!("{name} ({n})"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "application packages (OSV, affected packages): {}",
+            osv.join(", ")
+        );
+    }
 }
 
 fn plural(n: u64, word: &str) -> String {
@@ -321,16 +354,18 @@ fn status(args: StatusArgs) -> Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     let st = db.status(time::OffsetDateTime::now_utc())?;
+    let osv_sources = dockaudit_vulndb::osv::sources(&db);
     match args.format {
         Format::Json => {
             let mut doc = serde_json::to_value(&st)?;
             if let Some(object) = doc.as_object_mut() {
                 object.insert("exists".into(), serde_json::Value::Bool(true));
+                object.insert("osv_sources".into(), serde_json::to_value(&osv_sources)?);
             }
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
         }
-        Format::Terminal => write_status(&mut out, &st)?,
+        Format::Terminal => write_status(&mut out, &st, &osv_sources)?,
     }
     if st.stale {
         let _ = writeln!(
@@ -342,7 +377,11 @@ fn status(args: StatusArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_status(out: &mut impl Write, st: &DbStatus) -> Result<()> {
+fn write_status(
+    out: &mut impl Write,
+    st: &DbStatus,
+    osv: &[dockaudit_vulndb::osv::OsvSourceInfo],
+) -> Result<()> {
     let m = &st.metadata;
     writeln!(
         out,
@@ -368,6 +407,20 @@ fn write_status(out: &mut impl Write, st: &DbStatus) -> Result<()> {
     sources.load_style(comfy_table::presets::NOTHING);
     sources.set_header(["SOURCE", "RECORDS", "FETCHED", "SIZE", "SHA-256", "URL"]);
     for s in &m.sources {
+        sources.add_row([
+            s.name.clone(),
+            s.records.to_string(),
+            s.fetched_at
+                .get(..19)
+                .unwrap_or(&s.fetched_at)
+                .replace('T', " "),
+            human_bytes(s.bytes),
+            s.sha256.get(..12).unwrap_or(&s.sha256).to_owned(),
+            s.url.clone(),
+        ]);
+    }
+    // OSV's application-package records: RECORDS counts affected packages.
+    for s in osv {
         sources.add_row([
             s.name.clone(),
             s.records.to_string(),

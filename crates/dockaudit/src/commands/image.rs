@@ -500,6 +500,17 @@ fn json_document(
         None => (None, Some("not scanned".to_owned())),
     };
     let (vulns, vulns_skipped) = vulnerabilities(contents, filter);
+    let (app_vulns, app_vulns_skipped) = match contents.map(|c| &c.app_vulnerabilities) {
+        Some(Some(Fact::Value(v))) => (
+            v.iter().filter(|v| filter.keeps(v)).collect::<Vec<_>>(),
+            None,
+        ),
+        Some(Some(Fact::Missing(why))) => (Vec::new(), Some(why.clone())),
+        _ => (
+            Vec::new(),
+            Some("not matched against a vulnerability database".to_owned()),
+        ),
+    };
     json!({
         "schema_version": IMAGE_REPORT_VERSION,
         "tool": report.tool,
@@ -512,8 +523,11 @@ fn json_document(
         "os_problem": contents.and_then(|c| c.os_problem.clone()),
         "packages": contents.map(|c| json!(c.packages)).unwrap_or(json!([])),
         "package_databases": contents.map(|c| json!(c.package_databases)).unwrap_or(json!([])),
+        "app_packages": contents.map(|c| json!(c.app_packages)).unwrap_or(json!([])),
         "vulnerabilities": vulns.map(|v| json!(v)).unwrap_or(json!([])),
         "vulnerabilities_skipped": vulns_skipped,
+        "app_vulnerabilities": app_vulns,
+        "app_vulnerabilities_skipped": app_vulns_skipped,
         "vulnerability_db": contents.and_then(|c| c.vulnerability_db.clone()),
         "findings": report.findings,
         "summary": report.summary,
@@ -587,6 +601,22 @@ fn write_header(
             .join(", ")
     };
     writeln!(out, "  packages: {} ({dbs})", contents.packages.len())?;
+    if !contents.app_packages.is_empty() {
+        let mut by_ecosystem: std::collections::BTreeMap<&str, usize> = Default::default();
+        for p in &contents.app_packages {
+            *by_ecosystem.entry(p.ecosystem.as_str()).or_default() += 1;
+        }
+        let counts: Vec<String> = by_ecosystem
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "  application packages: {} ({})",
+            contents.app_packages.len(),
+            counts.join(", ")
+        )?;
+    }
     match &contents.vulnerabilities {
         Some(Fact::Value(v)) => writeln!(
             out,
@@ -595,6 +625,19 @@ fn write_header(
         )?,
         Some(Fact::Missing(why)) => writeln!(out, "  vulnerabilities: skipped: {why}")?,
         None => writeln!(out, "  vulnerabilities: not matched")?,
+    }
+    if !contents.app_packages.is_empty() {
+        match &contents.app_vulnerabilities {
+            Some(Fact::Value(v)) => writeln!(
+                out,
+                "  application vulnerabilities: {} known (OSV; findings below follow --ignore-unfixed and --severity)",
+                v.len()
+            )?,
+            Some(Fact::Missing(why)) => {
+                writeln!(out, "  application vulnerabilities: skipped: {why}")?
+            }
+            None => writeln!(out, "  application vulnerabilities: not matched")?,
+        }
     }
     for p in contents.problems.iter().take(10) {
         writeln!(out, "  problem: {p}")?;

@@ -121,3 +121,4 @@ pub mod res006_custom_cgroup_parent;
 pub mod res007_oom_killer_disabled;
 pub mod res008_container_oom_killed;
 pub mod vln001_known_vulnerability;
+pub mod vln002_app_vulnerability;

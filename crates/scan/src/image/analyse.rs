@@ -35,7 +35,9 @@ const MAX_PROBLEMS: usize = 100;
 
 /// The scanner's name and version, recorded in every result (cached results of another scanner
 /// are not reused).
-pub const SCANNER: &str = concat!("dockaudit-scan ", env!("CARGO_PKG_VERSION"));
+/// The suffix names what the reader extracts (a cached result without application packages is
+/// not reused).
+pub const SCANNER: &str = concat!("dockaudit-scan ", env!("CARGO_PKG_VERSION"), "+apps1");
 
 /// Builds the contents from the merged view; `problems` are the reader's so far.
 pub(crate) fn analyse(merged: &Merged<'_>, mut problems: Vec<String>) -> ImageContents {
@@ -65,6 +67,18 @@ pub(crate) fn analyse(merged: &Merged<'_>, mut problems: Vec<String>) -> ImageCo
             });
         }
     }
+    contents.app_packages = merged
+        .files()
+        .flat_map(|(_, facts)| facts.apps.iter().cloned())
+        .collect();
+    contents.app_packages.sort_by(|a, b| {
+        (&a.path, &a.ecosystem, &a.name, &a.version).cmp(&(
+            &b.path,
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+        ))
+    });
     credentials(merged, &mut contents);
     contents.sshd = SSHD_PATHS
         .iter()

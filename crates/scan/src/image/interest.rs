@@ -3,6 +3,7 @@
 //! small candidate files for secrets without keeping it, and streams past everything else.
 
 use super::path::{file_name, parent};
+use crate::inventory::app::{classify, AppFile};
 use crate::inventory::DATABASE_PATHS;
 use crate::os::RELEASE_FILES;
 
@@ -44,6 +45,8 @@ pub(crate) struct Interest {
     pub meta: bool,
     /// Scan the text for secrets (content not kept).
     pub scan: bool,
+    /// Read the application packages it describes (content not kept).
+    pub app: Option<AppFile>,
 }
 
 /// Paths of SSH servers.
@@ -244,6 +247,21 @@ pub(crate) fn git_root(path: &str) -> Option<&str> {
         end += 1;
     }
     None
+}
+
+/// What to do with a regular file at `path` of `size` bytes and permission bits `mode` (the
+/// application inventory reads executables).
+pub(crate) fn file_interest(
+    path: &str,
+    size: u64,
+    mode: u32,
+    limits: &super::ScanLimits,
+) -> Interest {
+    let mut i = interest(path, size, limits);
+    if i.keep.is_none() && size > 0 {
+        i.app = classify(path, mode).filter(|k| size <= k.limit(limits.max_app_file_bytes));
+    }
+    i
 }
 
 /// What to do with a regular file (or a link) at `path` of `size` bytes.

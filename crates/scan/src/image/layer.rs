@@ -15,9 +15,12 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 
+use dockaudit_snapshot::contents::AppPackage;
 use dockaudit_snapshot::redact::{find_secrets, FoundSecret};
 
-use super::interest::{git_root, interest, Purpose};
+use crate::inventory::app::{self, AppFile};
+
+use super::interest::{file_interest, git_root, interest, Purpose};
 use super::path::{self, normalize};
 use super::ScanLimits;
 
@@ -86,6 +89,8 @@ pub(crate) struct FileFacts {
     pub content: Option<Vec<u8>>,
     /// Secrets the scan found in it, masked.
     pub secrets: Vec<FoundSecret>,
+    /// Application packages its metadata or build information describes.
+    pub apps: Vec<AppPackage>,
 }
 
 /// What is at a recorded path.
@@ -402,6 +407,7 @@ fn read_entry<R: Read>(
         gid: header.gid().unwrap_or(0),
         content: None,
         secrets: Vec::new(),
+        apps: Vec::new(),
     };
     let special = facts.mode & 0o6000 != 0;
     match kind {
@@ -469,8 +475,8 @@ fn read_file<R: Read>(
     limits: &ScanLimits,
     budget: &mut Budget,
 ) -> io::Result<()> {
-    let wanted = interest(&path, facts.size, limits);
-    if wanted.keep.is_none() && !wanted.meta && !wanted.scan && !special {
+    let wanted = file_interest(&path, facts.size, facts.mode, limits);
+    if wanted.keep.is_none() && !wanted.meta && !wanted.scan && wanted.app.is_none() && !special {
         return Ok(());
     }
     let size = facts.size;
@@ -515,20 +521,37 @@ fn read_file<R: Read>(
             }
             facts.content = Some(content);
         }
-    } else if wanted.scan {
+    } else if wanted.scan || wanted.app.is_some() {
         state.scratch.clear();
-        Read::take(&mut *entry, size).read_to_end(&mut state.scratch)?;
-        if (state.scratch.len() as u64) < size {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!(
-                    "{path} is cut short ({} of {size} bytes)",
-                    state.scratch.len()
-                ),
-            ));
+        let mut app_kind = wanted.app;
+        if app_kind == Some(AppFile::Executable) && !wanted.scan {
+            // Most executables are not Go or Rust binaries: read the rest only for an ELF file.
+            Read::take(&mut *entry, 4).read_to_end(&mut state.scratch)?;
+            if !app::is_elf(&state.scratch) {
+                app_kind = None;
+            }
+        }
+        if app_kind.is_some() || wanted.scan {
+            let have = state.scratch.len() as u64;
+            Read::take(&mut *entry, size - have).read_to_end(&mut state.scratch)?;
+            if (state.scratch.len() as u64) < size {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!(
+                        "{path} is cut short ({} of {size} bytes)",
+                        state.scratch.len()
+                    ),
+                ));
+            }
+        }
+        if let Some(kind) = app_kind {
+            match app::parse(kind, &path, &state.scratch) {
+                Ok(found) => facts.apps = found,
+                Err(e) => ext.problem(format!("layer {}: {e}", ext.name)),
+            }
         }
         let sniffed = &state.scratch[..state.scratch.len().min(BINARY_SNIFF)];
-        if !sniffed.contains(&0) {
+        if wanted.scan && !sniffed.contains(&0) {
             let text = String::from_utf8_lossy(&state.scratch);
             let mut found = find_secrets(&text);
             found.truncate(MAX_SECRETS_PER_FILE);
@@ -546,7 +569,16 @@ fn read_file<R: Read>(
             facts.secrets = found;
         }
     }
-    if facts.content.is_some() || !facts.secrets.is_empty() || wanted.meta || special {
+    if state.scratch.capacity() > 64 << 20 {
+        // A large binary or archive was read: do not keep its buffer for the rest of the layer.
+        state.scratch = Vec::new();
+    }
+    if facts.content.is_some()
+        || !facts.secrets.is_empty()
+        || !facts.apps.is_empty()
+        || wanted.meta
+        || special
+    {
         if facts.content.is_some() {
             state.files.insert(path.clone(), ext.records.len());
         }

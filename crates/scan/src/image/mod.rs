@@ -46,6 +46,9 @@ pub struct ScanLimits {
     pub max_package_entries_bytes: u64,
     /// Total bytes of file content kept, all layers together.
     pub max_kept_bytes: u64,
+    /// Largest Java archive or executable read (whole, one at a time, in memory) for the
+    /// application packages in it.
+    pub max_app_file_bytes: u64,
     /// Largest file whose text is scanned for secrets.
     pub max_scan_file_bytes: u64,
     /// Files of interest recorded (setuid files, cache files, scanned files with secrets…).
@@ -69,6 +72,7 @@ impl Default for ScanLimits {
             max_package_entry_bytes: 1 << 20,
             max_package_entries_bytes: 64 << 20,
             max_kept_bytes: 512 << 20,
+            max_app_file_bytes: 256 << 20,
             max_scan_file_bytes: 256 << 10,
             max_records: 500_000,
             max_secrets: 1_000,

@@ -18,6 +18,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub mod apk;
+pub mod app;
 pub mod dpkg;
 pub mod rpm;
 

@@ -1,5 +1,6 @@
 //! Version comparison for the three package formats dockaudit reads: Debian's dpkg, Red Hat's rpm and
-//! Alpine's apk.
+//! Alpine's apk; and for the application ecosystems ([`ecosystem`]: PEP 440, SemVer, Maven, Go,
+//! RubyGems, NuGet, Composer).
 //!
 //! Each submodule has a parsed type (strict: it refuses what the package manager refuses) and a
 //! `compare(a, b) -> Ordering` over plain strings that never fails and never panics, so a matcher can
@@ -10,7 +11,11 @@ use std::cmp::Ordering;
 
 pub mod apk;
 pub mod dpkg;
+pub mod ecosystem;
+pub mod maven;
+pub mod pep440;
 pub mod rpm;
+pub mod semver;
 
 /// A version string that its package manager would refuse, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
