@@ -10,7 +10,7 @@
 #
 # Needs: the docker CLI and a reachable engine, a static busybox (Debian: busybox-static).
 # Environment: DOCKER_HOST etc. as usual for the docker CLI; BUSYBOX (path of a static busybox);
-# SCENARIO_WAIT_SECS (default 30) bounds how long `up` waits for containers to reach their states.
+# SCENARIO_WAIT_SECS (default 90: a loaded 2-core machine can take half a minute to OOM-kill or restart) bounds how long `up` waits for containers to reach their states.
 set -euo pipefail
 
 export DOCKER_BUILDKIT=0 # legacy builder: no buildx plugin here, and BuildKit must not try a registry
@@ -47,7 +47,7 @@ SHARED_DIR="${TMPDIR:-/tmp}/dockaudit-test-$P-shared"
 # Host directory holding an (empty) `.aws` credentials directory, bind-mounted read-only by
 # PREFIX-hostdata (created only, never started).
 CREDS_DIR="${TMPDIR:-/tmp}/dockaudit-test-$P-creds"
-WAIT_SECS=${SCENARIO_WAIT_SECS:-30}
+WAIT_SECS=${SCENARIO_WAIT_SECS:-90}
 WORK=
 # The repository (for test data the images copy).
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

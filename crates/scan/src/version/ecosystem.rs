@@ -246,7 +246,10 @@ mod tests {
     proptest! {
         #[test]
         fn total_orders(a in "[0-9v.a-z+-]{0,10}", b in "[0-9v.a-z+-]{0,10}", c in "[0-9v.a-z+-]{0,10}") {
-            for eco in ECOSYSTEMS {
+            // Maven's ComparableVersion is not transitive on arbitrary strings (Maven's own is not
+            // either: "a" < "-.1" == "" < "a"); version::maven's own property test uses
+            // realistic versions.
+            for eco in ECOSYSTEMS.iter().filter(|e| **e != "Maven") {
                 let cmp = |x: &str, y: &str| compare(eco, x, y);
                 prop_assert_eq!(cmp(&a, &a), Ordering::Equal);
                 prop_assert_eq!(cmp(&a, &b), cmp(&b, &a).reverse());
