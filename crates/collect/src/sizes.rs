@@ -156,7 +156,7 @@ pub(crate) fn measure_dir(root: &Path, bounds: WalkBounds) -> std::io::Result<Me
                 );
                 return Ok(size);
             }
-            if entries % 1024 == 0 && Instant::now() >= bounds.deadline {
+            if entries.is_multiple_of(1024) && Instant::now() >= bounds.deadline {
                 stop(&mut size, "stopped at the time budget".to_string());
                 return Ok(size);
             }
