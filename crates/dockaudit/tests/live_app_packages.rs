@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::docker::{docker_import, docker_ok, text, unique_prefix, RemoveLabelled};
+use common::sbom_schema::{assert_valid, validator};
 use serde_json::Value;
 
 /// The Debian packages the image is made of (`.ci/run` downloads them with `apt-get download`).
@@ -280,6 +281,44 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         archive["app_packages"], engine["app_packages"],
         "the engine's stream and the saved archive give the same packages"
     );
+
+    // The bills of materials list every application package, by its purl, beside the OS ones.
+    let app_purls: BTreeSet<String> = engine["app_packages"]
+        .as_array()
+        .expect("app_packages")
+        .iter()
+        .map(|p| p["purl"].as_str().expect("purl").to_string())
+        .collect();
+    assert!(!app_purls.is_empty());
+    let cyclonedx = dockaudit(&["image", &tag, "--format", "cyclonedx"]);
+    let in_cyclonedx: BTreeSet<String> = cyclonedx["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["purl"].as_str().map(str::to_string))
+        .collect();
+    let spdx = dockaudit(&["image", &tag, "--format", "spdx-json"]);
+    let in_spdx: BTreeSet<String> = spdx["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .flat_map(|p| p["externalRefs"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r["referenceLocator"].as_str().map(str::to_string))
+        .collect();
+    assert_valid(
+        &validator("bom-1.6.schema.json"),
+        &cyclonedx,
+        "CycloneDX with application packages",
+    );
+    assert_valid(
+        &validator("spdx-2.3.schema.json"),
+        &spdx,
+        "SPDX with application packages",
+    );
+    for (format, listed) in [("cyclonedx", &in_cyclonedx), ("spdx-json", &in_spdx)] {
+        let missing: Vec<&String> = app_purls.difference(listed).collect();
+        assert!(missing.is_empty(), "{format} leaves out {missing:?}");
+    }
 
     // Matched against real OSV records (GitHub's advisory database, Go's vulnerability database)
     // built into the database the way an air-gapped host does: `db build --from DIR`.

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use common::docker::{busybox_rootfs_tar, docker_import, text, unique_prefix, RemoveLabelled};
+use common::sbom_schema::{assert_valid, validator};
 use serde_json::Value;
 
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
@@ -31,42 +32,6 @@ fn manifest(rel: &str) -> PathBuf {
 fn read_json(path: &Path) -> Value {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A validator for a published schema; the CycloneDX one refers to its SPDX licence list and its
-/// JSF signature schema by relative URL, handed over here (no network).
-fn validator(schema_file: &str) -> jsonschema::Validator {
-    let dir = manifest("tests/data/sbom-schemas");
-    let schema = read_json(&dir.join(schema_file));
-    let mut options = jsonschema::options().should_validate_formats(true);
-    for (uri, file) in [
-        (
-            "http://cyclonedx.org/schema/spdx.schema.json",
-            "spdx.schema.json",
-        ),
-        (
-            "http://cyclonedx.org/schema/jsf-0.82.schema.json",
-            "jsf-0.82.schema.json",
-        ),
-    ] {
-        let resource = jsonschema::Resource::from_contents(read_json(&dir.join(file)))
-            .expect("a schema resource");
-        options = options.with_resource(uri, resource);
-    }
-    options.build(&schema).expect("the schema compiles")
-}
-
-fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .take(10)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{what} is not valid:\n{}",
-        errors.join("\n")
-    );
 }
 
 fn dockaudit(dir: &Path, db: &Path) -> Command {

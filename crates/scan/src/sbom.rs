@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use dockaudit_snapshot::contents::{InstalledPackage, OsRelease};
+use dockaudit_snapshot::contents::{AppPackage, InstalledPackage, OsRelease};
 use serde_json::{json, Value};
 
 /// What identifies the image an SBOM is about.
@@ -219,11 +219,14 @@ fn package_properties(p: &InstalledPackage) -> Vec<Value> {
 }
 
 /// The image's packages as a CycloneDX 1.6 JSON document: the image is `metadata.component` (a
-/// container), the OS an `operating-system` component, each package a `library` with its purl.
+/// container), the OS an `operating-system` component, each OS package and each application
+/// package (`apps`, with its ecosystem and path in the image as properties) a `library` with its
+/// purl.
 pub fn cyclonedx(
     subject: &SbomSubject<'_>,
     os: Option<&OsRelease>,
     packages: &[InstalledPackage],
+    apps: &[AppPackage],
 ) -> Value {
     let image_ref = format!("image:{}", subject.image_id);
     let mut components = Vec::new();
@@ -252,6 +255,18 @@ pub fn cyclonedx(
             c["purl"] = json!(u);
         }
         components.push(c);
+        depends.push(r);
+    }
+    for (i, a) in apps.iter().enumerate() {
+        let r = format!("app:{i}:{}", a.purl);
+        components.push(json!({
+            "type": "library", "bom-ref": r, "name": a.name, "version": a.version,
+            "purl": a.purl,
+            "properties": [
+                {"name": "dockaudit:package:ecosystem", "value": a.ecosystem},
+                {"name": "dockaudit:package:path", "value": format!("/{}", a.path)},
+            ],
+        }));
         depends.push(r);
     }
     json!({
@@ -289,11 +304,13 @@ fn spdx_id(s: &str) -> String {
 }
 
 /// The image's packages as an SPDX 2.3 JSON document: the document describes the image (a package
-/// whose purpose is CONTAINER), which CONTAINS the OS and each package (with its purl).
+/// whose purpose is CONTAINER), which CONTAINS the OS and each OS and application package (with
+/// its purl; an application package's path in the image is its `sourceInfo`).
 pub fn spdx(
     subject: &SbomSubject<'_>,
     os: Option<&OsRelease>,
     packages: &[InstalledPackage],
+    apps: &[AppPackage],
 ) -> Value {
     let image = "SPDXRef-Image".to_owned();
     let mut out_packages = vec![json!({
@@ -339,6 +356,22 @@ pub fn spdx(
             }]);
         }
         out_packages.push(entry);
+        relationships.push(json!({
+            "spdxElementId": image, "relationshipType": "CONTAINS", "relatedSpdxElement": id,
+        }));
+    }
+    for (i, a) in apps.iter().enumerate() {
+        let id = format!("SPDXRef-App-{i}-{}", spdx_id(&a.name));
+        out_packages.push(json!({
+            "SPDXID": id, "name": a.name, "versionInfo": a.version,
+            "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+            "primaryPackagePurpose": "LIBRARY",
+            "sourceInfo": format!("{} package found at /{}", a.ecosystem, a.path),
+            "externalRefs": [{
+                "referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                "referenceLocator": a.purl,
+            }],
+        }));
         relationships.push(json!({
             "spdxElementId": image, "relationshipType": "CONTAINS", "relatedSpdxElement": id,
         }));

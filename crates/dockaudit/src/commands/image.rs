@@ -263,9 +263,19 @@ fn write_sbom(reference: &str, snapshot: &Snapshot, spdx: bool) -> Result<ExitCo
         timestamp: &snapshot.collected_at,
     };
     let doc = if spdx {
-        dockaudit_scan::sbom::spdx(&subject, contents.os.as_ref(), &contents.packages)
+        dockaudit_scan::sbom::spdx(
+            &subject,
+            contents.os.as_ref(),
+            &contents.packages,
+            &contents.app_packages,
+        )
     } else {
-        dockaudit_scan::sbom::cyclonedx(&subject, contents.os.as_ref(), &contents.packages)
+        dockaudit_scan::sbom::cyclonedx(
+            &subject,
+            contents.os.as_ref(),
+            &contents.packages,
+            &contents.app_packages,
+        )
     };
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the bill of materials")?;

@@ -2,4 +2,5 @@
 
 pub mod docker;
 pub mod podman;
+pub mod sbom_schema;
 pub mod test_daemon;
