@@ -432,7 +432,15 @@ wait_ready() {
         [[ $(health unhealthy) == unhealthy ]] || pending+=("unhealthy: health=$(health unhealthy)")
         [[ $(health hardened) == healthy ]] || pending+=("hardened: health=$(health hardened)")
         [[ $(health outdated) == healthy ]] || pending+=("outdated: health=$(health outdated)")
-        [[ $(state oomkilled '{{.State.OOMKilled}}') == true ]] || pending+=("oomkilled: not OOM-killed yet")
+        if [[ $(state oomkilled '{{.State.OOMKilled}}') != true ]]; then
+            pending+=("oomkilled: not OOM-killed yet ($(state oomkilled '{{.State.Status}} exit {{.State.ExitCode}}'))")
+            # Seen once in three CI runs on the current engine: the kill is recorded as a plain exit
+            # when the task's exit reaches the engine before the OOM event. Start it again (it is
+            # killed again at once) rather than wait for a flag that will not come.
+            if [[ $(state oomkilled '{{.State.Status}}') == exited ]]; then
+                docker start "$P-oomkilled" >/dev/null 2>&1 || true
+            fi
+        fi
         docker logs "$P-logs" 2>&1 | grep -q 'panic: runtime error' || pending+=("logs: lines not printed yet")
         top=$(docker top "$P-procs" 2>/dev/null || true)
         for proc in /usr/sbin/sshd 'nc -l -p 4444 -e /bin/sh' crond syslogd httpd xmrig; do
