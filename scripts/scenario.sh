@@ -434,9 +434,9 @@ wait_ready() {
         [[ $(health outdated) == healthy ]] || pending+=("outdated: health=$(health outdated)")
         if [[ $(state oomkilled '{{.State.OOMKilled}}') != true ]]; then
             pending+=("oomkilled: not OOM-killed yet ($(state oomkilled '{{.State.Status}} exit {{.State.ExitCode}}'))")
-            # Seen once in three CI runs on the current engine: the kill is recorded as a plain exit
-            # when the task's exit reaches the engine before the OOM event. Start it again (it is
-            # killed again at once) rather than wait for a flag that will not come.
+            # On the current engine, under CI's load, the flag was missing after 90 s in one run of
+            # three (its state then was not recorded; the error below now names it). If the engine
+            # recorded the kill as a plain exit, start it again: it is killed again at once.
             if [[ $(state oomkilled '{{.State.Status}}') == exited ]]; then
                 docker start "$P-oomkilled" >/dev/null 2>&1 || true
             fi
