@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{LoadError, Snapshot, MAX_SNAPSHOT_BYTES};
+use crate::{LoadError, Snapshot};
 
 /// Version of the fleet file format.
 pub const FLEET_SCHEMA_VERSION: u32 = 1;
@@ -80,20 +80,7 @@ pub fn load_members(path: &Path) -> Result<Vec<FleetMember>, LoadError> {
 
 /// Reads `path`, a snapshot or a fleet file.
 pub fn load(path: &Path) -> Result<SnapshotFile, LoadError> {
-    let shown = path.display().to_string();
-    let io = |error| LoadError::Io {
-        path: shown.clone(),
-        error,
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_SNAPSHOT_BYTES {
-        return Err(LoadError::TooLarge {
-            path: shown,
-            size,
-            max: MAX_SNAPSHOT_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let (bytes, shown) = crate::read_bounded(path)?;
     from_slice(&bytes, &shown)
 }
 

@@ -283,23 +283,30 @@ pub enum LoadError {
     },
 }
 
+/// Reads a snapshot or fleet file whole, refusing one over [`MAX_SNAPSHOT_BYTES`]; with the path as
+/// errors name it.
+pub(crate) fn read_bounded(path: &Path) -> Result<(Vec<u8>, String), LoadError> {
+    let shown = path.display().to_string();
+    let io = |error| LoadError::Io {
+        path: shown.clone(),
+        error,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_SNAPSHOT_BYTES {
+        return Err(LoadError::TooLarge {
+            path: shown,
+            size,
+            max: MAX_SNAPSHOT_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    Ok((bytes, shown))
+}
+
 impl Snapshot {
     /// Reads and validates a snapshot file written by `dockaudit collect`.
     pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
-        let shown = path.display().to_string();
-        let io = |error| LoadError::Io {
-            path: shown.clone(),
-            error,
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > MAX_SNAPSHOT_BYTES {
-            return Err(LoadError::TooLarge {
-                path: shown,
-                size,
-                max: MAX_SNAPSHOT_BYTES,
-            });
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        let (bytes, shown) = read_bounded(path)?;
         Self::from_slice(&bytes, &shown)
     }
 
