@@ -8,9 +8,8 @@
 //! (no patch yet) is affected up to and including that version, unfixed. The definition's
 //! `<severity>` is Microsoft's rating. Versions compare by rpm's rules.
 
-use std::collections::HashMap;
-
 use crate::schema::{Advisory, Distro, Severity, Status};
+use crate::oval::{self, child, text};
 use crate::severity::severity_of_word;
 use crate::{FeedError, ImportStats};
 
@@ -38,49 +37,17 @@ pub fn release_of_file(name: &str) -> Option<&'static str> {
         })
 }
 
-/// The first child element of `n` named `name`.
-fn child<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
-    n.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name)
-}
-
-/// An element's trimmed text, when it has some.
-fn text(n: Option<roxmltree::Node<'_, '_>>) -> Option<String> {
-    n.and_then(|n| n.text())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-}
-
 /// Reads one OVAL file into records for `release`.
 pub fn parse_oval(
     xml: &str,
     origin: &str,
     release: &str,
 ) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
-    let doc = roxmltree::Document::parse_with_options(
-        xml,
-        roxmltree::ParsingOptions {
-            allow_dtd: false,
-            nodes_limit: 50_000_000,
-        },
-    )
-    .map_err(|e| FeedError::new(origin, format!("not OVAL XML: {e}")))?;
-    let root = doc.root_element();
-    if root.tag_name().name() != "oval_definitions" {
-        return Err(FeedError::new(origin, "not an OVAL definitions document"));
-    }
-    let by_id: HashMap<&str, roxmltree::Node<'_, '_>> = root
-        .descendants()
-        .filter(|n| n.is_element())
-        .filter_map(|n| Some((n.attribute("id")?, n)))
-        .collect();
+    let doc = oval::parse_document(xml, origin)?;
+    let by_id = oval::index_by_id(&doc);
     let mut stats = ImportStats::default();
     let mut out = Vec::new();
-    let definitions = root
-        .descendants()
-        .filter(|n| n.is_element() && n.tag_name().name() == "definition");
-    for def in definitions {
+    for def in oval::definitions(&doc) {
         let def_id = def.attribute("id").unwrap_or("?");
         let Some(meta) = child(def, "metadata") else {
             stats.skip(format!("{def_id}: no metadata"));

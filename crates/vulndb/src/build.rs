@@ -31,7 +31,9 @@ use time::OffsetDateTime;
 use crate::schema::{Advisory, Distro, Status};
 use crate::severity::{Cvss, Epss, KnownExploited};
 use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
-use crate::{alpine, azurelinux, cve5, debian, epss, kev, nvd, rhel_osv, ubuntu, wolfi};
+use crate::{
+    alpine, amazon, azurelinux, cve5, debian, epss, kev, nvd, oracle, rhel_osv, suse, ubuntu, wolfi,
+};
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
 const SCHEMA_SQL: &str = "
@@ -499,6 +501,26 @@ pub enum Feed {
         /// The file.
         file: FeedFile,
     },
+    /// One Amazon Linux release's ALAS advisories: the file is its `alas.rss`, the pages are in
+    /// `html/` beside it.
+    Amazon {
+        /// The release (`2`, `2023`).
+        release: String,
+        /// The RSS list.
+        file: FeedFile,
+    },
+    /// An Oracle Linux ELSA OVAL file (`.xml` or `.xml.bz2`), any releases.
+    Oracle(FeedFile),
+    /// A SUSE OVAL file (`.xml` or `.xml.gz`): SLES (releases from the definitions) or one
+    /// openSUSE Leap release.
+    Suse {
+        /// [`Distro::Sles`] or [`Distro::OpensuseLeap`].
+        distro: Distro,
+        /// A Leap file's release (`15.6`); `None` for SLES.
+        release: Option<String>,
+        /// The file.
+        file: FeedFile,
+    },
     /// NVD CVE API 2.0 records: a directory of `.json` files, or fkie-cad's `CVE-all.json.xz`.
     Nvd(FeedFile),
     /// CVE JSON 5 records: a directory of `.json` files (or a tar archive of them).
@@ -527,6 +549,9 @@ impl Feed {
             Feed::Alma(_) => rhel_osv::ALMA_SOURCE.to_owned(),
             Feed::Rocky(_) => rhel_osv::ROCKY_SOURCE.to_owned(),
             Feed::Chainguard(_) => wolfi::CHAINGUARD_SOURCE.to_owned(),
+            Feed::Amazon { release, .. } => format!("{}/{release}", amazon::SOURCE),
+            Feed::Oracle(f) => format!("{}/{}", oracle::SOURCE, oval_stem(&f.path)),
+            Feed::Suse { file, .. } => format!("{}/{}", suse::SOURCE, oval_stem(&file.path)),
             Feed::Nvd(_) => nvd::SOURCE.to_owned(),
             Feed::Cve5(_) => cve5::SOURCE.to_owned(),
             Feed::Kev(_) => kev::SOURCE.to_owned(),
@@ -545,6 +570,9 @@ impl Feed {
             Feed::Alma(_) => Some(Distro::Almalinux),
             Feed::Rocky(_) => Some(Distro::Rocky),
             Feed::Chainguard(_) => Some(Distro::Chainguard),
+            Feed::Amazon { .. } => Some(Distro::Amazon),
+            Feed::Oracle(_) => Some(Distro::Oracle),
+            Feed::Suse { distro, .. } => Some(*distro),
             Feed::Nvd(_) | Feed::Cve5(_) | Feed::Kev(_) | Feed::Epss(_) => None,
         }
     }
@@ -556,6 +584,9 @@ impl Feed {
             | Feed::DebianList { file: f, .. }
             | Feed::Alpine { file: f, .. }
             | Feed::AzureLinux { file: f, .. }
+            | Feed::Amazon { file: f, .. }
+            | Feed::Oracle(f)
+            | Feed::Suse { file: f, .. }
             | Feed::Wolfi(f)
             | Feed::Alma(f)
             | Feed::Rocky(f)
@@ -581,11 +612,14 @@ impl Feed {
             Feed::Chainguard(_) => 7,
             Feed::Alma(_) => 8,
             Feed::Rocky(_) => 9,
+            Feed::Amazon { .. } => 14,
+            Feed::Oracle(_) => 15,
+            Feed::Suse { .. } => 16,
             // After every distribution feed: they store scores only for the CVEs those name.
-            Feed::Nvd(_) => 10,
-            Feed::Cve5(_) => 11,
-            Feed::Kev(_) => 12,
-            Feed::Epss(_) => 13,
+            Feed::Nvd(_) => 30,
+            Feed::Cve5(_) => 31,
+            Feed::Kev(_) => 32,
+            Feed::Epss(_) => 33,
         }
     }
 }
@@ -688,6 +722,7 @@ impl FeedSet {
         if let Some(p) = first(&["rocky/osv", "rocky"]) {
             set.push(Feed::Rocky(FeedFile::local(p)));
         }
+        discover_amazon_oracle_suse(dir, &mut set)?;
         if let Some(p) = first(&["wolfi/security.json"]) {
             set.push(Feed::Wolfi(FeedFile::local(p)));
         }
@@ -714,6 +749,66 @@ impl FeedSet {
         }
         Ok(set)
     }
+}
+
+/// An OVAL file's name without `.xml`, `.xml.bz2`, `.xml.gz` (`com.oracle.elsa-ol9`).
+fn oval_stem(path: &Path) -> &str {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("oval");
+    let name = name
+        .strip_suffix(".bz2")
+        .or_else(|| name.strip_suffix(".gz"))
+        .unwrap_or(name);
+    name.strip_suffix(".xml").unwrap_or(name)
+}
+
+/// The files of `dir` (none when it is missing), sorted.
+fn files_in(dir: &Path) -> Result<Vec<PathBuf>, VulnDbError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| VulnDbError::io(dir, e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// `amazon/RELEASE/alas.rss` (with `html/`), `oracle/*.xml[.bz2]`, `suse/*.xml[.gz]`.
+fn discover_amazon_oracle_suse(dir: &Path, set: &mut FeedSet) -> Result<(), VulnDbError> {
+    let name_of = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    for p in files_in(&dir.join("amazon"))? {
+        let rss = p.join("alas.rss");
+        if let (Some(release), true) = (amazon::release_of_dir(&name_of(&p)), rss.is_file()) {
+            set.push(Feed::Amazon {
+                release: release.to_owned(),
+                file: FeedFile::local(rss),
+            });
+        }
+    }
+    for p in files_in(&dir.join("oracle"))? {
+        let name = name_of(&p);
+        if p.is_file() && (name.ends_with(".xml") || name.ends_with(".xml.bz2")) {
+            set.push(Feed::Oracle(FeedFile::local(p)));
+        }
+    }
+    for p in files_in(&dir.join("suse"))? {
+        if let (Some((distro, release)), true) = (suse::product_of_file(&name_of(&p)), p.is_file())
+        {
+            set.push(Feed::Suse {
+                distro,
+                release,
+                file: FeedFile::local(p),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The last (by name: EPSS files are dated) file in `dir` whose name ends with one of `suffixes`.
@@ -1077,6 +1172,32 @@ fn import_feed(
             let xml = std::str::from_utf8(&bytes)
                 .map_err(|e| FeedError::new(&origin, format!("not UTF-8: {e}")))?;
             let (advisories, stats) = azurelinux::parse_oval(xml, &origin, release)?;
+            for adv in &advisories {
+                builder.insert(adv)?;
+            }
+            Ok((advisories.len() as u64, stats))
+        }
+        Feed::Amazon { release, .. } => {
+            let dir = parent_dir(&file.path);
+            let (advisories, stats) = amazon::import_dir(&dir, release, limits)?;
+            for adv in &advisories {
+                builder.insert(adv)?;
+            }
+            Ok((advisories.len() as u64, stats))
+        }
+        Feed::Oracle(_) | Feed::Suse { .. } => {
+            let xml = crate::oval::read_xml_file(
+                &file.path,
+                &origin,
+                limits.max_file_bytes,
+                limits.max_file_bytes,
+            )?;
+            let (advisories, stats) = match feed {
+                Feed::Suse {
+                    distro, release, ..
+                } => suse::parse_oval(&xml, &origin, *distro, release.as_deref())?,
+                _ => oracle::parse_oval(&xml, &origin)?,
+            };
             for adv in &advisories {
                 builder.insert(adv)?;
             }

@@ -28,6 +28,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod alpine;
+pub mod amazon;
 pub mod azurelinux;
 pub mod build;
 pub mod cve5;
@@ -38,11 +39,14 @@ pub mod fetch;
 pub mod kev;
 pub mod matcher;
 pub mod nvd;
+pub mod oracle;
 pub mod osv;
+mod oval;
 pub mod rhel_osv;
 pub mod schema;
 pub mod severity;
 pub mod store;
+pub mod suse;
 pub mod ubuntu;
 pub mod wolfi;
 
@@ -194,7 +198,7 @@ pub enum VulnDbError {
     #[error("the new database failed validation: {0}")]
     Invalid(String),
     /// `db build --from DIR` found no feed.
-    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/, ubuntu/osv-all.tar.xz or azurelinux/*-oval.xml (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
+    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/, ubuntu/osv-all.tar.xz, azurelinux/*-oval.xml, amazon/RELEASE/alas.rss, oracle/*.xml[.bz2] or suse/*.xml[.gz] (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
     NoFeeds {
         /// The directory.
         dir: PathBuf,

@@ -118,7 +118,7 @@ pub struct Installed<'a> {
 pub enum MatchError {
     /// The database holds no feed for this distribution.
     #[error(
-        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi, Chainguard, AlmaLinux and Rocky Linux)"
+        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi, Chainguard, AlmaLinux, Rocky Linux, Amazon Linux, Oracle Linux, SLES and openSUSE Leap)"
     )]
     UnsupportedOs {
         /// The os-release `ID`.
@@ -133,7 +133,7 @@ pub enum MatchError {
         detail: String,
     },
     /// The database has nothing for this release (too old, too new, or the feed was skipped).
-    #[error("the vulnerability database has no data for {distro} {release}")]
+    #[error("the vulnerability database has no data for {distro} {release}{}", missing_feed(*distro))]
     NoData {
         /// The distribution.
         distro: Distro,
@@ -143,6 +143,25 @@ pub enum MatchError {
     /// The database could not be read.
     #[error(transparent)]
     Db(#[from] VulnDbError),
+}
+
+/// For [`MatchError::NoData`]: which feed the database would need, for the distributions whose
+/// feeds `db update` may leave out.
+fn missing_feed(distro: Distro) -> &'static str {
+    match distro {
+        Distro::Amazon => " (Amazon's ALAS feed, amazon/RELEASE/ in `db build --from`)",
+        Distro::Oracle => " (Oracle's ELSA OVAL feed, oracle/ in `db build --from`)",
+        Distro::Sles | Distro::OpensuseLeap => {
+            " (SUSE's OVAL feed for this release, suse/ in `db build --from`)"
+        }
+        _ => "",
+    }
+}
+
+/// The major release in a `VERSION_ID` (`8.9` → `8`), when it is a number.
+fn major_of(version: &str) -> Option<String> {
+    let major = version.split('.').next().unwrap_or("");
+    (!major.is_empty() && major.bytes().all(|c| c.is_ascii_digit())).then(|| major.to_owned())
 }
 
 /// The database's (distribution, release) key for an image's OS: Debian by major version
@@ -228,6 +247,47 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                     distro,
                     detail: format!("VERSION_ID {version:?}"),
                 })
+            }
+        }
+        // Amazon Linux by VERSION_ID (`2`, `2023`); Amazon Linux 1's `2018.03` is release `1`.
+        "amzn" => match version {
+            v if v.len() == 7 && v.starts_with("20") && v.contains('.') => {
+                Ok((Distro::Amazon, "1".to_owned()))
+            }
+            v => major_of(v)
+                .map(|r| (Distro::Amazon, r))
+                .ok_or_else(|| MatchError::UnknownRelease {
+                    distro: Distro::Amazon,
+                    detail: format!("VERSION_ID {version:?}"),
+                }),
+        },
+        // Oracle Linux by major release.
+        "ol" => major_of(version)
+            .map(|r| (Distro::Oracle, r))
+            .ok_or_else(|| MatchError::UnknownRelease {
+                distro: Distro::Oracle,
+                detail: format!("VERSION_ID {version:?}"),
+            }),
+        // SLES by service pack (`15.5` is 15 SP5, `15` the first release); SLE HPC images are
+        // SLES. openSUSE Leap by major.minor.
+        "sles" | "sle_hpc" | "opensuse-leap" => {
+            let distro = if os.id == "opensuse-leap" {
+                Distro::OpensuseLeap
+            } else {
+                Distro::Sles
+            };
+            let parts: Vec<&str> = version.split('.').collect();
+            let numeric = parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+            match parts.len() {
+                1 | 2 if numeric && (distro == Distro::Sles || parts.len() == 2) => {
+                    Ok((distro, version.to_owned()))
+                }
+                _ => Err(MatchError::UnknownRelease {
+                    distro,
+                    detail: format!("VERSION_ID {version:?}"),
+                }),
             }
         }
         // Rolling distributions: one release.

@@ -33,17 +33,33 @@ pub enum Distro {
     Almalinux,
     /// Rocky Linux, from its OSV errata (binary package names).
     Rocky,
+    /// Amazon Linux 2 and 2023 (os-release `amzn`), from Amazon's ALAS advisories (source
+    /// package names).
+    #[serde(rename = "amzn")]
+    Amazon,
+    /// Oracle Linux (os-release `ol`), from Oracle's ELSA OVAL (binary package names).
+    #[serde(rename = "ol")]
+    Oracle,
+    /// SUSE Linux Enterprise Server, from SUSE's OVAL (binary package names).
+    Sles,
+    /// openSUSE Leap, from SUSE's OVAL (binary package names).
+    #[serde(rename = "opensuse-leap")]
+    OpensuseLeap,
 }
 
 impl Distro {
     /// Every distribution, in the order `db status` lists them.
-    pub const ALL: [Distro; 8] = [
+    pub const ALL: [Distro; 12] = [
         Distro::Almalinux,
         Distro::Alpine,
+        Distro::Amazon,
         Distro::Azurelinux,
         Distro::Chainguard,
         Distro::Debian,
+        Distro::Oracle,
+        Distro::OpensuseLeap,
         Distro::Rocky,
+        Distro::Sles,
         Distro::Ubuntu,
         Distro::Wolfi,
     ];
@@ -59,6 +75,10 @@ impl Distro {
             Self::Chainguard => "chainguard",
             Self::Almalinux => "almalinux",
             Self::Rocky => "rocky",
+            Self::Amazon => "amzn",
+            Self::Oracle => "ol",
+            Self::Sles => "sles",
+            Self::OpensuseLeap => "opensuse-leap",
         }
     }
 
@@ -68,16 +88,26 @@ impl Distro {
         match self {
             Self::Debian | Self::Ubuntu => PackageFormat::Dpkg,
             Self::Alpine | Self::Wolfi | Self::Chainguard => PackageFormat::Apk,
-            Self::Azurelinux | Self::Almalinux | Self::Rocky => PackageFormat::Rpm,
+            Self::Azurelinux
+            | Self::Almalinux
+            | Self::Rocky
+            | Self::Amazon
+            | Self::Oracle
+            | Self::Sles
+            | Self::OpensuseLeap => PackageFormat::Rpm,
         }
     }
 }
 
 impl Distro {
-    /// Whether the feed names binary packages (AlmaLinux's and Rocky's errata) rather than source
-    /// packages: the matcher then looks installed packages up by their own name.
+    /// Whether the feed names binary packages (AlmaLinux's and Rocky's errata, Oracle's and
+    /// SUSE's OVAL) rather than source packages: the matcher then looks installed packages up by
+    /// their own name.
     pub fn advisories_name_binaries(self) -> bool {
-        matches!(self, Self::Almalinux | Self::Rocky)
+        matches!(
+            self,
+            Self::Almalinux | Self::Rocky | Self::Oracle | Self::Sles | Self::OpensuseLeap
+        )
     }
 }
 
@@ -99,6 +129,10 @@ impl FromStr for Distro {
             "chainguard" => Ok(Self::Chainguard),
             "almalinux" => Ok(Self::Almalinux),
             "rocky" => Ok(Self::Rocky),
+            "amzn" => Ok(Self::Amazon),
+            "ol" => Ok(Self::Oracle),
+            "sles" => Ok(Self::Sles),
+            "opensuse-leap" => Ok(Self::OpensuseLeap),
             other => Err(format!("unknown distribution {other:?}")),
         }
     }
