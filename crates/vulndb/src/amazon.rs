@@ -61,7 +61,10 @@ pub fn parse_rss(xml: &str, origin: &str) -> Result<Vec<RssItem>, FeedError> {
     if root.tag_name().name() != "rss" {
         return Err(FeedError::new(
             origin,
-            format!("not an RSS document (root element <{}>)", root.tag_name().name()),
+            format!(
+                "not an RSS document (root element <{}>)",
+                root.tag_name().name()
+            ),
         ));
     }
     let text_of = |n: roxmltree::Node<'_, '_>, name: &str| {
@@ -274,7 +277,11 @@ pub fn records(item: &RssItem, page: &AlasPage, release: &str) -> Vec<Advisory> 
                 affected_through: None,
                 severity,
                 rating: rating.clone(),
-                aliases: if *cve == id { Vec::new() } else { vec![id.clone()] },
+                aliases: if *cve == id {
+                    Vec::new()
+                } else {
+                    vec![id.clone()]
+                },
                 description: None,
                 url: item.link.clone(),
                 source: SOURCE.to_owned(),
@@ -361,7 +368,10 @@ mod tests {
         );
         assert_eq!(
             split_nvr("java-1.8.0-openjdk-1:1.8.0.161-0.b14.amzn2"),
-            Some(("java-1.8.0-openjdk".into(), "1:1.8.0.161-0.b14.amzn2".into()))
+            Some((
+                "java-1.8.0-openjdk".into(),
+                "1:1.8.0.161-0.b14.amzn2".into()
+            ))
         );
         assert_eq!(split_nvr("kernel"), None);
     }

@@ -8,8 +8,8 @@
 //! (no patch yet) is affected up to and including that version, unfixed. The definition's
 //! `<severity>` is Microsoft's rating. Versions compare by rpm's rules.
 
-use crate::schema::{Advisory, Distro, Severity, Status};
 use crate::oval::{self, child, text};
+use crate::schema::{Advisory, Distro, Severity, Status};
 use crate::severity::severity_of_word;
 use crate::{FeedError, ImportStats};
 

@@ -250,17 +250,19 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
             }
         }
         // Amazon Linux by VERSION_ID (`2`, `2023`); Amazon Linux 1's `2018.03` is release `1`.
-        "amzn" => match version {
-            v if v.len() == 7 && v.starts_with("20") && v.contains('.') => {
-                Ok((Distro::Amazon, "1".to_owned()))
-            }
-            v => major_of(v)
-                .map(|r| (Distro::Amazon, r))
-                .ok_or_else(|| MatchError::UnknownRelease {
-                    distro: Distro::Amazon,
-                    detail: format!("VERSION_ID {version:?}"),
+        "amzn" => {
+            match version {
+                v if v.len() == 7 && v.starts_with("20") && v.contains('.') => {
+                    Ok((Distro::Amazon, "1".to_owned()))
+                }
+                v => major_of(v).map(|r| (Distro::Amazon, r)).ok_or_else(|| {
+                    MatchError::UnknownRelease {
+                        distro: Distro::Amazon,
+                        detail: format!("VERSION_ID {version:?}"),
+                    }
                 }),
-        },
+            }
+        }
         // Oracle Linux by major release.
         "ol" => major_of(version)
             .map(|r| (Distro::Oracle, r))

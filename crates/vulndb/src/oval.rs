@@ -93,11 +93,9 @@ pub(crate) fn read_xml_file(
         .read_to_end(&mut bytes)
         .map_err(|e| FeedError::new(origin, format!("cannot read or unpack: {e}")))?;
     if bytes.len() as u64 > max_unpacked {
-        return Err(FeedError::new(
-            origin,
-            format!("unpacks to more than {max_unpacked} bytes"),
-        )
-        .into());
+        return Err(
+            FeedError::new(origin, format!("unpacks to more than {max_unpacked} bytes")).into(),
+        );
     }
     String::from_utf8(bytes).map_err(|e| FeedError::new(origin, format!("not UTF-8: {e}")).into())
 }

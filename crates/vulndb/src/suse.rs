@@ -259,9 +259,9 @@ pub fn parse_oval(
             let key = (release, channel, test.name);
             let replace = match chosen.get(&key) {
                 None => true,
-                Some((Status::Fixed, Some(old))) => fixed.as_deref().is_some_and(|new| {
-                    PackageFormat::Rpm.compare_versions(new, old).is_lt()
-                }),
+                Some((Status::Fixed, Some(old))) => fixed
+                    .as_deref()
+                    .is_some_and(|new| PackageFormat::Rpm.compare_versions(new, old).is_lt()),
                 Some(_) => status == Status::Fixed,
             };
             if replace {
