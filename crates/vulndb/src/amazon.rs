@@ -228,7 +228,7 @@ pub fn parse_page(html: &str, origin: &str) -> Result<AlasPage, FeedError> {
     }
     let id = html.find("<h1").and_then(|i| {
         let h = &html[i..];
-        let body = &h[h.find('>')? + 1..h.find("</h1>")?];
+        let body = h.get(h.find('>')? + 1..h.find("</h1>")?)?;
         let t = plain(body);
         t.starts_with("ALAS").then_some(t)
     });
@@ -358,6 +358,15 @@ mod tests {
             cve_ids("CVE-2017-5715, CVE-2017-5754 and CVE-2017-5715; CVE-"),
             vec!["CVE-2017-5715", "CVE-2017-5754"]
         );
+    }
+
+    #[test]
+    fn odd_headings_do_not_panic() {
+        for html in ["<h1</h1>", "<h1>", "<h1 id='x'>ALAS-1</h1>"] {
+            let _ = parse_page(html, "x");
+        }
+        let page = "<h1</h1><div id='new_packages'><pre>src:<br />a-1-1.src<br /></pre>";
+        assert_eq!(parse_page(page, "x").unwrap().id, None);
     }
 
     #[test]

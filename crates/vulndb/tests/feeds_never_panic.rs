@@ -1,9 +1,12 @@
-//! The severity, Azure Linux, Wolfi/Chainguard and Alma/Rocky parsers, and the SBOM reader, on
+//! The severity, Azure Linux, Wolfi/Chainguard, Alma/Rocky, Amazon, Oracle and SUSE parsers, and
+//! the SBOM reader, on
 //! arbitrary bytes and on damaged real records: an error naming the input or a result, never a panic.
 
 use std::path::Path;
 
-use dockaudit_vulndb::{azurelinux, cve5, epss, kev, nvd, rhel_osv, wolfi, Distro};
+use dockaudit_vulndb::{
+    amazon, azurelinux, cve5, epss, kev, nvd, oracle, rhel_osv, suse, wolfi, Distro,
+};
 use proptest::prelude::*;
 
 fn all(bytes: &[u8]) {
@@ -16,6 +19,11 @@ fn all(bytes: &[u8]) {
     let _ = dockaudit_scan::sbom::read(bytes, "x");
     if let Ok(text) = std::str::from_utf8(bytes) {
         let _ = azurelinux::parse_oval(text, "x", "2.0");
+        let _ = oracle::parse_oval(text, "x");
+        let _ = suse::parse_oval(text, "x", Distro::Sles, None);
+        let _ = suse::parse_oval(text, "x", Distro::OpensuseLeap, Some("15.6"));
+        let _ = amazon::parse_rss(text, "x");
+        let _ = amazon::parse_page(text, "x");
     }
 }
 
@@ -37,7 +45,7 @@ proptest! {
     }
 
     #[test]
-    fn damaged_real_records(which in 0usize..6, cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
+    fn damaged_real_records(which in 0usize..11, cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let mut bytes = real([
             "enrichment/nvd/CVE-2021-44228.json",
             "enrichment/cve5/CVE-2024-24790.json",
@@ -45,6 +53,11 @@ proptest! {
             "wolfi/security.json",
             "rocky/RLSA-2024_3671.json",
             "azurelinux/azurelinux-3.0-oval.xml",
+            "oracle/elsa-mock_data.xml",
+            "oracle/elsa-mock_per_arch_data.xml",
+            "suse/suse.linux.enterprise.server.15.xml",
+            "amazon/2/alas.rss",
+            "amazon/2023/html/ALAS-2023-126",
         ][which]);
         let at = flip.index(bytes.len());
         bytes[at] = byte;
