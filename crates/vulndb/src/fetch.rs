@@ -16,7 +16,8 @@ use time::OffsetDateTime;
 
 use crate::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
 use crate::{
-    alpine, azurelinux, debian, epss, kev, nvd, ubuntu, wolfi, FeedError, FeedLimits, VulnDbError,
+    alpine, amazon, azurelinux, debian, epss, kev, nvd, oracle, suse, ubuntu, wolfi, FeedError,
+    FeedLimits, VulnDbError,
 };
 
 /// Where to fetch each feed from; `None` skips that feed.
@@ -43,6 +44,18 @@ pub struct FetchConfig {
     /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (files `BASE/cbl-mariner-2.0-oval.xml`,
     /// `BASE/azurelinux-3.0-oval.xml`).
     pub azurelinux_base_url: Option<String>,
+    /// Amazon's ALAS base URL: each release's list is `BASE/AL2/alas.rss` (see
+    /// [`amazon::RELEASES`]), each advisory's page `BASE/AL2/ALAS-….html`.
+    pub amazon_base_url: Option<String>,
+    /// Oracle's OVAL base URL; `None` skips Oracle.
+    pub oracle_base_url: Option<String>,
+    /// The Oracle files to fetch from it (default [`oracle::FILES`], bzip2).
+    pub oracle_files: Vec<String>,
+    /// SUSE's OVAL base URL; `None` skips SUSE.
+    pub suse_base_url: Option<String>,
+    /// The SUSE files to fetch from it (default [`suse::FILES`], gzip), named as SUSE names them
+    /// (`suse.linux.enterprise.server.15.xml.gz`, `opensuse.leap.15.6.xml.gz`).
+    pub suse_files: Vec<String>,
     /// NVD's records in one file (fkie-cad's `CVE-all.json.xz` mirror of the CVE API 2.0).
     pub nvd_url: Option<String>,
     /// CISA's KEV catalogue.
@@ -75,6 +88,11 @@ impl Default for FetchConfig {
             azurelinux_base_url: Some(azurelinux::BASE_URL.to_owned()),
             wolfi_url: Some(wolfi::WOLFI_URL.to_owned()),
             chainguard_url: Some(wolfi::CHAINGUARD_URL.to_owned()),
+            amazon_base_url: Some(amazon::BASE_URL.to_owned()),
+            oracle_base_url: Some(oracle::BASE_URL.to_owned()),
+            oracle_files: oracle::FILES.iter().map(|f| (*f).to_owned()).collect(),
+            suse_base_url: Some(suse::BASE_URL.to_owned()),
+            suse_files: suse::FILES.iter().map(|f| (*f).to_owned()).collect(),
             nvd_url: Some(nvd::CVE_ALL_URL.to_owned()),
             kev_url: Some(kev::URL.to_owned()),
             epss_url: Some(epss::URL.to_owned()),
@@ -207,6 +225,63 @@ pub fn update(
             });
         }
     }
+    if let Some(base) = &config.amazon_base_url {
+        let base = base.trim_end_matches('/');
+        for (release, path) in amazon::RELEASES {
+            let dir = root.join("amazon").join(release);
+            let rss_url = format!("{base}/{path}/alas.rss");
+            let file = client.fetch_required(&rss_url, &dir.join("alas.rss"), progress)?;
+            let xml = std::fs::read_to_string(&file.path)
+                .map_err(|e| FeedError::new(&rss_url, format!("not UTF-8 text: {e}")))?;
+            let items = amazon::parse_rss(&xml, &rss_url)?;
+            progress(&format!("  {} advisories: fetching their pages", items.len()));
+            let mut missing = 0usize;
+            for item in &items {
+                // The item's own link points at Amazon's site; a mirror keeps the same layout.
+                let url = format!("{base}/{path}/{}.html", item.id);
+                match client.fetch_quiet(&url, &dir.join("html").join(&item.id)) {
+                    Ok(()) => {}
+                    // An advisory listed before its page is up: skipped (and counted) by the build.
+                    Err(Fetched::NotFound) => missing += 1,
+                    Err(e) => return Err(e.into_error(&url)),
+                }
+            }
+            if missing > 0 {
+                progress(&format!("  {missing} advisory pages not found, skipped"));
+            }
+            feeds.push(Feed::Amazon {
+                release: (*release).to_owned(),
+                file,
+            });
+        }
+    }
+    if let Some(base) = &config.oracle_base_url {
+        let base = base.trim_end_matches('/');
+        for name in &config.oracle_files {
+            let url = format!("{base}/{name}");
+            let file = client.fetch_required(&url, &root.join("oracle").join(name), progress)?;
+            feeds.push(Feed::Oracle(file));
+        }
+    }
+    if let Some(base) = &config.suse_base_url {
+        let base = base.trim_end_matches('/');
+        for name in &config.suse_files {
+            let Some((distro, release)) = suse::product_of_file(name) else {
+                return Err(FeedError::new(
+                    format!("{base}/{name}"),
+                    "not a SUSE OVAL file name (suse.linux.enterprise.server.N.xml.gz or opensuse.leap.N.M.xml.gz)",
+                )
+                .into());
+            };
+            let url = format!("{base}/{name}");
+            let file = client.fetch_required(&url, &root.join("suse").join(name), progress)?;
+            feeds.push(Feed::Suse {
+                distro,
+                release,
+                file,
+            });
+        }
+    }
     if let Some(base) = &config.osv_base_url {
         let base = base.trim_end_matches('/');
         for ecosystem in &config.osv_ecosystems {
@@ -332,6 +407,24 @@ impl Client {
     ) -> Result<FeedFile, VulnDbError> {
         self.fetch(url, dest, progress)
             .map_err(|e| e.into_error(url))
+    }
+
+    /// Downloads one small file (an advisory page) to `dest` without a progress line, within
+    /// [`FeedLimits::max_entry_bytes`].
+    fn fetch_quiet(&self, url: &str, dest: &Path) -> Result<(), Fetched> {
+        let resp = self.call(url)?;
+        let mut bytes = Vec::new();
+        resp.into_body()
+            .into_with_config()
+            .limit(self.limits.max_entry_bytes)
+            .reader()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Fetched::Failed(FeedError::new(url, format!("download failed: {e}")).into()))?;
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Fetched::Failed(VulnDbError::io(parent, e)))?;
+        }
+        std::fs::write(dest, &bytes).map_err(|e| Fetched::Failed(VulnDbError::io(dest, e)))
     }
 
     /// Downloads `url` to `dest`, hashing on the way, within the size bound.

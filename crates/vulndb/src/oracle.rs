@@ -1,5 +1,7 @@
-//! Oracle Linux: Oracle's ELSA errata as one OVAL file for every release
-//! (`https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2`).
+//! Oracle Linux: Oracle's ELSA errata as OVAL, one file for every release
+//! (`https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2`) or one per release
+//! (`com.oracle.elsa-ol9.xml.bz2`, what `db update` fetches); the releases come from the
+//! definitions either way.
 //!
 //! Each definition is one erratum (`ELSA-2022-4803`) with Oracle's severity word (`IMPORTANT`,
 //! `MODERATE`, …), the CVEs it fixes, and a criteria tree whose criterion comments say what it
@@ -31,8 +33,17 @@ use crate::{FeedError, ImportStats};
 
 /// The source name in the database.
 pub const SOURCE: &str = "oracle-oval";
-/// Where Oracle publishes the file (bzip2).
-pub const URL: &str = "https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2";
+/// Where Oracle publishes its OVAL files.
+pub const BASE_URL: &str = "https://linux.oracle.com/security/oval";
+/// Every release in one file (bzip2): `db build --from` reads it like the per-release files, but
+/// it unpacks to far more than those, and the importer builds a DOM of what it reads.
+pub const ALL_FILE: &str = "com.oracle.elsa-all.xml.bz2";
+/// The per-release files `db update` fetches (Oracle Linux 7, 8, 9), bzip2.
+pub const FILES: &[&str] = &[
+    "com.oracle.elsa-ol7.xml.bz2",
+    "com.oracle.elsa-ol8.xml.bz2",
+    "com.oracle.elsa-ol9.xml.bz2",
+];
 
 /// One package fix a criteria tree states.
 #[derive(Debug, Clone)]

@@ -193,6 +193,11 @@ fn config(server: &Server) -> FetchConfig {
         ubuntu_osv_url: Some(server.url("/ubuntu/osv-all.tar.xz")),
         ubuntu_vex_url: Some(server.url("/ubuntu/vex-all.tar.xz")),
         azurelinux_base_url: None,
+        amazon_base_url: None,
+        oracle_base_url: None,
+        oracle_files: Vec::new(),
+        suse_base_url: None,
+        suse_files: Vec::new(),
         wolfi_url: None,
         chainguard_url: None,
         nvd_url: None,
@@ -419,4 +424,102 @@ fn a_file_that_is_not_a_database_is_refused_before_any_download() {
         .expect("sql");
     let err = update(&config(&server), &other, &options(), &mut |_| {}).expect_err("refused");
     assert!(err.to_string().contains("something else"), "{err}");
+}
+
+/// A file of the crate's test data (not the Debian/Alpine/Ubuntu excerpts).
+fn test_data(rel: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(rel),
+    )
+    .expect(rel)
+}
+
+fn bz2(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    enc.write_all(bytes).expect("bz2");
+    enc.finish().expect("bz2")
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).expect("gz");
+    enc.finish().expect("gz")
+}
+
+#[test]
+fn amazon_oracle_and_suse_come_from_a_mirror() {
+    // Served as Amazon, Oracle and SUSE publish them: ALAS RSS lists with one page per advisory,
+    // OVAL as .xml.bz2 (Oracle) and .xml.gz (SUSE).
+    let ol7 = bz2(&test_data("oracle/elsa-mock_per_arch_data.xml"));
+    let routes = HashMap::from([
+        ("/alas/AL2/alas.rss".to_owned(), Route::Ok(test_data("amazon/2/alas.rss"))),
+        (
+            "/alas/AL2/ALAS-2018-939.html".to_owned(),
+            Route::Ok(test_data("amazon/2/html/ALAS-2018-939")),
+        ),
+        // AL2023's page is missing: skipped and counted, not fatal.
+        ("/alas/AL2023/alas.rss".to_owned(), Route::Ok(test_data("amazon/2023/alas.rss"))),
+        ("/oracle/com.oracle.elsa-ol7.xml.bz2".to_owned(), Route::Ok(ol7.clone())),
+        (
+            "/suse/suse.linux.enterprise.server.15.xml.gz".to_owned(),
+            Route::Ok(gz(&test_data("suse/suse.linux.enterprise.server.15.xml"))),
+        ),
+    ]);
+    let server = Server::start(routes);
+    let mut cfg = config(&server);
+    cfg.debian_tracker_url = None;
+    cfg.debian_dsa_url = None;
+    cfg.alpine_base_url = None;
+    cfg.ubuntu_osv_url = None;
+    cfg.ubuntu_vex_url = None;
+    cfg.amazon_base_url = Some(server.url("/alas/"));
+    cfg.oracle_base_url = Some(server.url("/oracle"));
+    cfg.oracle_files = vec!["com.oracle.elsa-ol7.xml.bz2".into()];
+    cfg.suse_base_url = Some(server.url("/suse"));
+    cfg.suse_files = vec!["suse.linux.enterprise.server.15.xml.gz".into()];
+    let dir = tempfile::tempdir().expect("tmp");
+    let target = dir.path().join("vulndb.sqlite");
+    let mut lines = Vec::new();
+    let summary = update(&cfg, &target, &options(), &mut |l| lines.push(l.to_owned())).expect("update");
+    // kernel × 2 CVEs (AL2), nothing for AL2023 (no page), 32 ELSA records, 6 SUSE records.
+    assert_eq!(summary.records, 2 + 32 + 6);
+    assert!(lines.iter().any(|l| l.contains("1 advisory pages not found")), "{lines:?}");
+    let hits = server.hits();
+    assert!(hits.contains(&"/alas/AL2023/ALAS-2023-126.html".to_owned()), "{hits:?}");
+    let db = VulnDb::open(&target).expect("open");
+    let sources = &db.metadata().sources;
+    let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "amazon-alas/2",
+            "amazon-alas/2023",
+            "oracle-oval/com.oracle.elsa-ol7",
+            "suse-oval/suse.linux.enterprise.server.15"
+        ]
+    );
+    let oracle = sources.iter().find(|s| s.name.starts_with("oracle")).expect("oracle");
+    assert_eq!(oracle.url, server.url("/oracle/com.oracle.elsa-ol7.xml.bz2"));
+    assert_eq!(oracle.bytes, ol7.len() as u64);
+    let before = std::fs::read(&target).expect("read");
+
+    // A cut-off bzip2 stream fails the update with its URL; the database stays as it was.
+    server.set(
+        "/oracle/com.oracle.elsa-ol7.xml.bz2",
+        Route::Ok(ol7[..ol7.len() / 2].to_vec()),
+    );
+    let err = update(&cfg, &target, &options(), &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains(&server.url("/oracle/com.oracle.elsa-ol7.xml.bz2")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&target).expect("read"), before);
+    // A missing RSS list is fatal too, naming it.
+    server.set("/alas/AL2/alas.rss", Route::Status(404));
+    let err = update(&cfg, &target, &options(), &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("/alas/AL2/alas.rss"), "{err}");
+    assert_eq!(std::fs::read(&target).expect("read"), before);
+    assert!(temp_files(dir.path()).is_empty());
 }
