@@ -77,6 +77,12 @@ pub enum FeedName {
     Wolfi,
     /// Chainguard's secdb.
     Chainguard,
+    /// Amazon's ALAS advisories (Amazon Linux 2 and 2023).
+    Amazon,
+    /// Oracle's ELSA OVAL (Oracle Linux).
+    Oracle,
+    /// SUSE's OVAL (SLES, openSUSE Leap).
+    Suse,
     /// NVD's CVSS scores (fkie-cad's mirror of the CVE API 2.0).
     Nvd,
     /// CISA's Known Exploited Vulnerabilities catalogue.
@@ -123,6 +129,16 @@ pub struct UpdateArgs {
     /// BASE/azurelinux-3.0-oval.xml).
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_AZURELINUX_URL", default_value = azurelinux::BASE_URL)]
     pub azurelinux_url: String,
+    /// Amazon's ALAS base URL (BASE/AL2/alas.rss and one page per advisory, BASE/AL2023/…).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_AMAZON_URL", default_value = dockaudit_vulndb::amazon::BASE_URL)]
+    pub amazon_url: String,
+    /// Oracle's OVAL base URL (BASE/com.oracle.elsa-ol{7,8,9}.xml.bz2).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_ORACLE_URL", default_value = dockaudit_vulndb::oracle::BASE_URL)]
+    pub oracle_url: String,
+    /// SUSE's OVAL base URL (BASE/suse.linux.enterprise.server.{12,15}.xml.gz,
+    /// BASE/opensuse.leap.15.{5,6}.xml.gz).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_SUSE_URL", default_value = dockaudit_vulndb::suse::BASE_URL)]
+    pub suse_url: String,
     /// NVD's records, all in one xz file (fkie-cad's mirror of the CVE API 2.0).
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_NVD_URL", default_value = nvd::CVE_ALL_URL)]
     pub nvd_url: String,
@@ -163,7 +179,10 @@ pub struct BuildArgs {
     /// DIR/nvd/ (CVE API 2.0 .json files, or CVE-all.json.xz), DIR/cve5/ (CVE JSON 5 records),
     /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS). Azure Linux / CBL-Mariner:
     /// DIR/azurelinux/{cbl-mariner-2.0,azurelinux-3.0}-oval.xml. Wolfi, Chainguard:
-    /// DIR/wolfi/security.json, DIR/chainguard/security.json.
+    /// DIR/wolfi/security.json, DIR/chainguard/security.json. Amazon Linux: DIR/amazon/{2,2023}/alas.rss
+    /// with the advisory pages in DIR/amazon/RELEASE/html/. Oracle Linux: DIR/oracle/*.xml[.bz2].
+    /// SLES and openSUSE Leap: DIR/suse/suse.linux.enterprise.server.N.xml[.gz],
+    /// DIR/suse/opensuse.leap.N.M.xml[.gz].
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Replace the file at --db even when it is not a dockaudit database.
@@ -231,6 +250,9 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         ubuntu_vex_url: keep(FeedName::UbuntuVex, args.ubuntu_vex_url)
             .filter(|_| !skip(FeedName::Ubuntu)),
         azurelinux_base_url: keep(FeedName::Azurelinux, args.azurelinux_url),
+        amazon_base_url: keep(FeedName::Amazon, args.amazon_url),
+        oracle_base_url: keep(FeedName::Oracle, args.oracle_url),
+        suse_base_url: keep(FeedName::Suse, args.suse_url),
         wolfi_url: keep(FeedName::Wolfi, args.wolfi_url),
         chainguard_url: keep(FeedName::Chainguard, args.chainguard_url),
         nvd_url: keep(FeedName::Nvd, args.nvd_url),
