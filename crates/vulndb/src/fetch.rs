@@ -234,7 +234,10 @@ pub fn update(
             let xml = std::fs::read_to_string(&file.path)
                 .map_err(|e| FeedError::new(&rss_url, format!("not UTF-8 text: {e}")))?;
             let items = amazon::parse_rss(&xml, &rss_url)?;
-            progress(&format!("  {} advisories: fetching their pages", items.len()));
+            progress(&format!(
+                "  {} advisories: fetching their pages",
+                items.len()
+            ));
             let mut missing = 0usize;
             for item in &items {
                 // The item's own link points at Amazon's site; a mirror keeps the same layout.
@@ -419,7 +422,9 @@ impl Client {
             .limit(self.limits.max_entry_bytes)
             .reader()
             .read_to_end(&mut bytes)
-            .map_err(|e| Fetched::Failed(FeedError::new(url, format!("download failed: {e}")).into()))?;
+            .map_err(|e| {
+                Fetched::Failed(FeedError::new(url, format!("download failed: {e}")).into())
+            })?;
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Fetched::Failed(VulnDbError::io(parent, e)))?;

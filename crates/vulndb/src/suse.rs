@@ -69,6 +69,9 @@ pub fn product_of_file(name: &str) -> Option<(Distro, Option<String>)> {
 /// A product a criteria tree names, as (release key, channel).
 type Product = (String, Option<String>);
 
+/// A record's key within one definition: (release, channel, package).
+type RecordKey = (String, Option<String>, String);
+
 /// What one criterion is.
 enum Criterion {
     /// A product of the file's distribution (`Some`), or another product (`None`).
@@ -232,8 +235,7 @@ pub fn parse_oval(
             stats.skip(format!("{id}: {p}"));
         }
         // (release, channel, package) → (status, fixed version).
-        let mut chosen: BTreeMap<(String, Option<String>, String), (Status, Option<String>)> =
-            BTreeMap::new();
+        let mut chosen: BTreeMap<RecordKey, (Status, Option<String>)> = BTreeMap::new();
         for ((release, channel), test) in pairs {
             let (status, fixed) = match (&test.evr, &test.version) {
                 (Some((op, evr)), _) if op == "less than" => {

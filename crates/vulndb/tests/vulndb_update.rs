@@ -454,14 +454,23 @@ fn amazon_oracle_and_suse_come_from_a_mirror() {
     // OVAL as .xml.bz2 (Oracle) and .xml.gz (SUSE).
     let ol7 = bz2(&test_data("oracle/elsa-mock_per_arch_data.xml"));
     let routes = HashMap::from([
-        ("/alas/AL2/alas.rss".to_owned(), Route::Ok(test_data("amazon/2/alas.rss"))),
+        (
+            "/alas/AL2/alas.rss".to_owned(),
+            Route::Ok(test_data("amazon/2/alas.rss")),
+        ),
         (
             "/alas/AL2/ALAS-2018-939.html".to_owned(),
             Route::Ok(test_data("amazon/2/html/ALAS-2018-939")),
         ),
         // AL2023's page is missing: skipped and counted, not fatal.
-        ("/alas/AL2023/alas.rss".to_owned(), Route::Ok(test_data("amazon/2023/alas.rss"))),
-        ("/oracle/com.oracle.elsa-ol7.xml.bz2".to_owned(), Route::Ok(ol7.clone())),
+        (
+            "/alas/AL2023/alas.rss".to_owned(),
+            Route::Ok(test_data("amazon/2023/alas.rss")),
+        ),
+        (
+            "/oracle/com.oracle.elsa-ol7.xml.bz2".to_owned(),
+            Route::Ok(ol7.clone()),
+        ),
         (
             "/suse/suse.linux.enterprise.server.15.xml.gz".to_owned(),
             Route::Ok(gz(&test_data("suse/suse.linux.enterprise.server.15.xml"))),
@@ -482,12 +491,21 @@ fn amazon_oracle_and_suse_come_from_a_mirror() {
     let dir = tempfile::tempdir().expect("tmp");
     let target = dir.path().join("vulndb.sqlite");
     let mut lines = Vec::new();
-    let summary = update(&cfg, &target, &options(), &mut |l| lines.push(l.to_owned())).expect("update");
+    let summary =
+        update(&cfg, &target, &options(), &mut |l| lines.push(l.to_owned())).expect("update");
     // kernel × 2 CVEs (AL2), nothing for AL2023 (no page), 32 ELSA records, 6 SUSE records.
     assert_eq!(summary.records, 2 + 32 + 6);
-    assert!(lines.iter().any(|l| l.contains("1 advisory pages not found")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("1 advisory pages not found")),
+        "{lines:?}"
+    );
     let hits = server.hits();
-    assert!(hits.contains(&"/alas/AL2023/ALAS-2023-126.html".to_owned()), "{hits:?}");
+    assert!(
+        hits.contains(&"/alas/AL2023/ALAS-2023-126.html".to_owned()),
+        "{hits:?}"
+    );
     let db = VulnDb::open(&target).expect("open");
     let sources = &db.metadata().sources;
     let names: Vec<_> = sources.iter().map(|s| s.name.as_str()).collect();
@@ -500,8 +518,14 @@ fn amazon_oracle_and_suse_come_from_a_mirror() {
             "suse-oval/suse.linux.enterprise.server.15"
         ]
     );
-    let oracle = sources.iter().find(|s| s.name.starts_with("oracle")).expect("oracle");
-    assert_eq!(oracle.url, server.url("/oracle/com.oracle.elsa-ol7.xml.bz2"));
+    let oracle = sources
+        .iter()
+        .find(|s| s.name.starts_with("oracle"))
+        .expect("oracle");
+    assert_eq!(
+        oracle.url,
+        server.url("/oracle/com.oracle.elsa-ol7.xml.bz2")
+    );
     assert_eq!(oracle.bytes, ol7.len() as u64);
     let before = std::fs::read(&target).expect("read");
 
@@ -512,7 +536,8 @@ fn amazon_oracle_and_suse_come_from_a_mirror() {
     );
     let err = update(&cfg, &target, &options(), &mut |_| {}).unwrap_err();
     assert!(
-        err.to_string().contains(&server.url("/oracle/com.oracle.elsa-ol7.xml.bz2")),
+        err.to_string()
+            .contains(&server.url("/oracle/com.oracle.elsa-ol7.xml.bz2")),
         "{err}"
     );
     assert_eq!(std::fs::read(&target).expect("read"), before);
