@@ -12,7 +12,9 @@
 //! short) fails the import with its path.
 //!
 //! Amazon publishes fixes only: every record is [`Status::Fixed`], one per (source package, CVE),
-//! the advisory id as its alias. An advisory naming no CVE is stored under its own id.
+//! the advisory id as its alias. An advisory naming no CVE is stored under its own id. AL2's
+//! Extras advisories (`ALAS2KERNEL-5.10-…`) are kept on a channel of their own
+//! ([`extras_channel`]); no recorded Extras item was at hand, so that reading is tested on ids only.
 
 use std::path::Path;
 
@@ -247,9 +249,34 @@ pub fn parse_page(html: &str, origin: &str) -> Result<AlasPage, FeedError> {
     })
 }
 
+/// The Amazon Linux Extras (AL2) topic an advisory id names, as a channel: `ALAS2KERNEL-5.10-2022-001`
+/// is `kernel-5.10`, `ALAS2NITRO-ENCLAVES-2022-001` is `nitro-enclaves`; the core repository's
+/// `ALAS-2018-939`, `ALAS2-…`, `ALAS2023-…` have none. Extras fix the same source package (the
+/// kernel) at other versions than the core repository, so they stay apart: the matcher counts a fix
+/// from either and shows the core one first.
+pub fn extras_channel(id: &str) -> Option<String> {
+    let parts: Vec<&str> = id.split('-').collect();
+    // The year: the first four-digit part after the prefix.
+    let year = parts
+        .iter()
+        .skip(1)
+        .position(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()))?
+        + 1;
+    let head = parts[0]
+        .trim_start_matches("ALAS")
+        .trim_start_matches(|c: char| c.is_ascii_digit());
+    let mut topic: Vec<&str> = Vec::new();
+    if !head.is_empty() {
+        topic.push(head);
+    }
+    topic.extend(&parts[1..year]);
+    (!topic.is_empty()).then(|| topic.join("-").to_ascii_lowercase())
+}
+
 /// The records one advisory gives for `release`: one per (source package, CVE).
 pub fn records(item: &RssItem, page: &AlasPage, release: &str) -> Vec<Advisory> {
     let id = page.id.clone().unwrap_or_else(|| item.id.clone());
+    let channel = extras_channel(&item.id);
     let rating = item.severity.clone().or_else(|| page.severity.clone());
     let severity = rating
         .as_deref()
@@ -271,7 +298,7 @@ pub fn records(item: &RssItem, page: &AlasPage, release: &str) -> Vec<Advisory> 
                 release: release.to_owned(),
                 package: package.clone(),
                 id: cve.clone(),
-                channel: None,
+                channel: channel.clone(),
                 status: Status::Fixed,
                 fixed_version: Some(evr.clone()),
                 affected_through: None,
@@ -285,7 +312,9 @@ pub fn records(item: &RssItem, page: &AlasPage, release: &str) -> Vec<Advisory> 
                 description: None,
                 url: item.link.clone(),
                 source: SOURCE.to_owned(),
-                note: None,
+                note: channel
+                    .as_ref()
+                    .map(|c| format!("fixed in the Amazon Linux Extras topic {c}")),
             });
         }
     }
@@ -367,6 +396,22 @@ mod tests {
         }
         let page = "<h1</h1><div id='new_packages'><pre>src:<br />a-1-1.src<br /></pre>";
         assert_eq!(parse_page(page, "x").unwrap().id, None);
+    }
+
+    #[test]
+    fn extras_topics() {
+        assert_eq!(extras_channel("ALAS-2018-939"), None);
+        assert_eq!(extras_channel("ALAS2-2018-939"), None);
+        assert_eq!(extras_channel("ALAS2023-2023-126"), None);
+        assert_eq!(
+            extras_channel("ALAS2KERNEL-5.10-2022-001").as_deref(),
+            Some("kernel-5.10")
+        );
+        assert_eq!(
+            extras_channel("ALAS2NITRO-ENCLAVES-2022-001").as_deref(),
+            Some("nitro-enclaves")
+        );
+        assert_eq!(extras_channel("ALAS"), None);
     }
 
     #[test]
