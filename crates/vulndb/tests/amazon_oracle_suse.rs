@@ -731,3 +731,35 @@ fn os_release_ids_map_to_the_feeds_and_missing_data_is_a_named_skip() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_compressed_oval_file_is_bounded_when_unpacked() {
+    // A 30 kB ELSA file, 3 kB as .bz2: under a 20 kB bound it passes as a file and fails unpacked.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("oracle")).unwrap();
+    let xml = read_text("oracle/elsa-mock_per_arch_data.xml");
+    let path = dir.path().join("oracle/com.oracle.elsa-ol7.xml.bz2");
+    let mut enc = bzip2::write::BzEncoder::new(
+        std::fs::File::create(&path).unwrap(),
+        bzip2::Compression::default(),
+    );
+    enc.write_all(xml.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() < 20_000 && xml.len() > 20_000);
+    let feeds = FeedSet::discover(dir.path()).expect("discover");
+    let mut small = options();
+    small.limits = FeedLimits {
+        max_file_bytes: 20_000,
+        ..FeedLimits::default()
+    };
+    let target = dir.path().join("vulndb.sqlite");
+    let err = build(&feeds, &target, &small, &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains(&path.display().to_string())
+            && err.to_string().contains("unpacks to more than 20000 bytes"),
+        "{err}"
+    );
+    assert!(!target.exists());
+    // The same file within the default bounds builds.
+    build(&feeds, &target, &options(), &mut |_| {}).expect("build");
+}
