@@ -68,6 +68,7 @@ fn dockerfile_context(work: &Path, base: &str, values: &mut Vec<String>) -> std:
             "psv-run-eq-09",
             "psv-onbuild-bearer-10",
             "psv-health-redis-11",
+            "psv-run-curl-42",
         ]
         .map(str::to_string),
     );
@@ -80,6 +81,7 @@ ENV JAVA_OPTS="-Xmx1g -Ddb.password=psv-env-java-05" API_TOKEN=psv-env-token-06 
     TLS_KEY_PEM="-----BEGIN RSA PRIVATE KEY-----\npsvpemenvbody07\n-----END RSA PRIVATE KEY-----"
 RUN echo "mysql -uroot -ppsv-run-mysql-08 app" > /dev/null
 RUN echo password=--password=psv-run-eq-09 > /dev/null
+RUN echo curl -fsS -u deploy:psv-run-curl-42 http://localhost/ > /dev/null
 ONBUILD RUN wget --header "Authorization: Bearer psv-onbuild-bearer-10" http://localhost/
 HEALTHCHECK CMD ["sh", "-c", "exit 0; redis-cli -a psv-health-redis-11 ping"]
 "#
