@@ -41,7 +41,7 @@ fn base64(plain: &str) -> String {
 }
 
 /// Hostile text a container can carry: an OSC 8 hyperlink, a screen clear, a carriage return.
-const HOSTILE: &str = "\u{1b}]8;;http://evil.example/\u{7}click\u{1b}]8;;\u{7}\u{1b}[2J\r";
+const HOSTILE: &str = "\u{1b}]8;;http://evil.example/\u{7}click\u{1b}]8;;\u{7}\u{1b}[2J\r\u{202e}";
 
 /// What a run planted: the values that must appear nowhere, and the keys the redactions must name.
 struct Planted {
@@ -343,11 +343,13 @@ fn dockaudit() -> Command {
     cmd
 }
 
-/// Terminal control characters other than newline and tab, with some context.
+/// Terminal control characters other than newline and tab, and the bidirectional controls that
+/// reorder text on screen, with some context.
 fn controls_in(output: &str) -> Vec<String> {
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
     output
         .char_indices()
-        .filter(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
+        .filter(|(_, c)| (c.is_control() && *c != '\n' && *c != '\t') || bidi(*c))
         .take(5)
         .map(|(i, c)| {
             let before: String = output[..i].chars().rev().take(30).collect();

@@ -277,9 +277,7 @@ fn write_sbom(reference: &str, snapshot: &Snapshot, spdx: bool) -> Result<ExitCo
             &contents.app_packages,
         )
     };
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the bill of materials")?;
-    writeln!(out).context("cannot write the bill of materials")?;
+    write_json_text(&doc).context("cannot write the bill of materials")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -338,9 +336,7 @@ pub(crate) fn render(
     match format {
         Format::Json => {
             let doc = json_document(&vulns.filter(), reference, source, snapshot, image, &report);
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the report")?;
-            writeln!(out).context("cannot write the report")?;
+            write_json_text(&doc).context("cannot write the report")?;
         }
         Format::Terminal => {
             let mut out = anstream::AutoStream::new(
@@ -653,4 +649,14 @@ fn write_header(
         writeln!(out, "  problem: {p}")?;
     }
     writeln!(out)
+}
+
+/// Writes `value` as pretty JSON and a newline to standard output, with the characters that could
+/// act on a terminal (DEL, C1, bidirectional controls) escaped as the report's JSON has them.
+fn write_json_text(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(dockaudit_report::emit::escape_raw_controls(&text).as_bytes())?;
+    writeln!(out)?;
+    Ok(())
 }
