@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use dockaudit_collect::{EndpointEnv, ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
+use dockaudit_collect::{ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
 use dockaudit_report::emit::{write_terminal, TerminalOptions};
 use dockaudit_report::{Category, Report};
 use dockaudit_rules::{AuditInput, AuditOptions, Rule, TargetFilter, VulnerabilityFilter, RULES};
@@ -84,6 +84,9 @@ pub struct ImageArgs {
     /// finds it].
     #[arg(short = 'H', long, value_name = "URL", conflicts_with = "archive")]
     pub host: Option<String>,
+    /// A Docker context to reach the engine through (as for `audit`).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["archive", "host"])]
+    pub context: Option<String>,
     /// Seconds any one engine request may take (and the image stream may not move); 0: no limit
     /// [default: dockaudit.toml's `[engine] timeout`, else 30].
     #[arg(long, value_name = "SECS")]
@@ -392,8 +395,10 @@ fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, S
 }
 
 fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
-    let endpoint =
-        dockaudit_collect::resolve_endpoint(args.host.as_deref(), &EndpointEnv::from_process())?;
+    let endpoint = crate::live::one_endpoint(crate::live::targets_of(
+        args.host.as_slice(),
+        args.context.as_slice(),
+    )?)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(30));
     let rt = crate::live::runtime()?;
     rt.block_on(async {
