@@ -513,7 +513,7 @@ fn without_host_or_context_the_engine_is_the_one_the_docker_cli_would_use() {
         &planted,
         &[("DOCKER_CONFIG", dir), ("DOCKER_CONTEXT", &context)],
     );
-    assert_eq!(seen, [on_second.clone()], "{stderr}");
+    assert_eq!(seen, std::slice::from_ref(&on_second), "{stderr}");
     // `docker context use` wrote it into config.json (beside a login, which is not kept).
     std::fs::write(
         config.path().join("config.json"),
@@ -522,13 +522,13 @@ fn without_host_or_context_the_engine_is_the_one_the_docker_cli_would_use() {
     )
     .unwrap();
     let (seen, stderr) = privileged_seen_with(&planted, &[("DOCKER_CONFIG", dir)]);
-    assert_eq!(seen, [on_second.clone()], "{stderr}");
+    assert_eq!(seen, std::slice::from_ref(&on_second), "{stderr}");
     // DOCKER_HOST wins over the current context, and DOCKER_CONTEXT=default means the default.
     let (seen, stderr) = privileged_seen_with(
         &planted,
         &[("DOCKER_CONFIG", dir), ("DOCKER_HOST", &machine)],
     );
-    assert_eq!(seen, [on_machine.clone()], "{stderr}");
+    assert_eq!(seen, std::slice::from_ref(&on_machine), "{stderr}");
     let (seen, stderr) = privileged_seen_with(
         &planted,
         &[
