@@ -1,6 +1,6 @@
 //! Bills of materials, live: images imported into the real Docker engine from the scan crate's real
-//! package databases (Ubuntu 18.04 dpkg, Alpine apk, CBL-Mariner 2.0 rpm SQLite), labelled `dockaudit.test=1` with a unique
-//! prefix and removed by a guard.
+//! package databases (Ubuntu 18.04 dpkg, Alpine apk, rpm: CBL-Mariner 2.0 SQLite, SLE 15 NDB),
+//! labelled `dockaudit.test=1` with a unique prefix and removed by a guard.
 //!
 //! - `dockaudit image --format cyclonedx` and `--format spdx-json` validate against the published
 //!   CycloneDX 1.6 and SPDX 2.3 JSON schemas (tests/data/sbom-schemas, see its NOTICE.md), name the
@@ -167,6 +167,20 @@ fn cases() -> Vec<Case> {
                 manifest("../scan/tests/data/rpm/cbl-mariner-2.0-rpmdb.sqlite"),
             )],
             purl_prefix: "pkg:rpm/mariner/",
+        },
+        // rpm: a real SLE 15 BCI package database (NDB, 35 packages).
+        Case {
+            name: "sles",
+            files: vec![(
+                "etc/os-release",
+                // The os-release fields SLE 15 SP3 writes (NAME, VERSION, ID, ID_LIKE, CPE_NAME), abridged.
+                "NAME=\"SLES\"\nVERSION=\"15-SP3\"\nVERSION_ID=\"15.3\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP3\"\nID=\"sles\"\nID_LIKE=\"suse\"\nANSI_COLOR=\"0;32\"\nCPE_NAME=\"cpe:/o:suse:sles:15:sp3\"\nDOCUMENTATION_URL=\"https://documentation.suse.com/\"\n".into(),
+            )],
+            copies: vec![(
+                "var/lib/rpm/Packages.db",
+                manifest("../scan/tests/data/rpm/sle15-bci-Packages.db"),
+            )],
+            purl_prefix: "pkg:rpm/sles/",
         },
     ]
 }
