@@ -17,7 +17,8 @@
 //! - the status: `fixed` (the component's EVR, epoch kept when not 0), `known_not_affected`,
 //!   `known_affected` refined by its remediation (`no_fix_planned` "Will not fix" → will-not-fix,
 //!   "Out of support scope" → end-of-life; `none_available` "Fix deferred" → deferred, "Affected"
-//!   → affected-unfixed), `under_investigation` → affected-unfixed with a note. Several products
+//!   → affected-unfixed), `under_investigation` → affected-unfixed with a note; a product only a
+//!   remediation names takes its word (a `vendor_fix` is a fix). Several products
 //!   of one release agreeing on a package merge: a fix beats an open status, the lowest fixed
 //!   version wins (mainline versions only grow);
 //! - the severity is the `impact` threat for the product (or the document's aggregate severity):
@@ -543,11 +544,15 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
                 entries.push((pid.as_str(), status, note));
             }
         }
-        // Products only a remediation names (no product_status entry): affected, as it says.
+        // Products only a remediation names (no product_status entry): fixed by a vendor fix,
+        // else affected as the remediation says.
         for (pid, r) in &remediation {
-            if r.category != "vendor_fix" && !entries.iter().any(|e| e.0 == *pid) {
-                let (status, note) =
-                    status_of_remediation(&r.category, r.details.as_deref().unwrap_or(""));
+            if !entries.iter().any(|e| e.0 == *pid) {
+                let (status, note) = if r.category == "vendor_fix" {
+                    (Status::Fixed, None)
+                } else {
+                    status_of_remediation(&r.category, r.details.as_deref().unwrap_or(""))
+                };
                 entries.push((pid, status, note));
             }
         }
