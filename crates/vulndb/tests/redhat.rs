@@ -1,4 +1,4 @@
-//! Red Hat's CSAF feed on real documents (tests/data/redhat/, see SOURCE.txt): the parser against
+//! Red Hat's CSAF feed on real documents (tests/data/redhat-csaf/, see SOURCE.txt): the parser against
 //! an independent walk of the same JSON, the statuses, severities, epochs and module streams, bad
 //! input, `db build --from` of a directory and of a `.tar.zst` like Red Hat's archive, and an rpm
 //! package list matched against them with the answer checked by rpm's own `rpm.vercmp`.
@@ -16,7 +16,7 @@ use serde_json::Value;
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/redhat")
+        .join("tests/data/redhat-csaf")
         .join(rel)
 }
 
