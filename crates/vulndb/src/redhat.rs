@@ -216,6 +216,18 @@ pub enum Platform {
     Other,
 }
 
+/// The CPE products of RHEL's extended streams (a minor release kept longer, or a major one past
+/// its maintenance).
+pub const EXTENDED_STREAMS: &[&str] = &[
+    "rhel_eus",
+    "rhel_eus_long_life",
+    "rhel_aus",
+    "rhel_tus",
+    "rhel_e4s",
+    "rhel_els",
+    "rhel_mission_critical",
+];
+
 /// Reads a platform CPE (CPE 2.2 URI form, as Red Hat writes them).
 pub fn platform_of_cpe(cpe: &str) -> Platform {
     let Some(rest) = cpe.strip_prefix("cpe:/") else {
@@ -231,7 +243,7 @@ pub fn platform_of_cpe(cpe: &str) -> Platform {
     }
     match parts[2] {
         "enterprise_linux" => Platform::Mainline(major.to_owned()),
-        p if p.starts_with("rhel_") => Platform::Extended(major.to_owned()),
+        p if EXTENDED_STREAMS.contains(&p) => Platform::Extended(major.to_owned()),
         _ => Platform::Other,
     }
 }
@@ -254,8 +266,20 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Reads an rpm purl (`pkg:rpm/redhat/NAME[@VERSION-RELEASE]?arch=…&epoch=…&rpmmod=…`).
+/// Reads an rpm purl (`pkg:rpm/redhat/NAME[@VERSION-RELEASE]?arch=…&epoch=…&rpmmod=…`); a
+/// module's own purl (`pkg:rpmmod/redhat/nodejs@18:…`) is a component with its module set.
 pub fn component_of_purl(purl: &str) -> Option<Component> {
+    if let Some(rest) = purl.strip_prefix("pkg:rpmmod/") {
+        let path = rest.split(['?', '#']).next().unwrap_or(rest);
+        let (_namespace, name_version) = path.split_once('/')?;
+        let name = percent_decode(name_version.split('@').next().unwrap_or(name_version));
+        return Some(Component {
+            module: Some(percent_decode(name_version)),
+            name,
+            evr: None,
+            arch: None,
+        });
+    }
     let rest = purl.strip_prefix("pkg:rpm/")?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let path = path.split('#').next().unwrap_or(path);
@@ -329,7 +353,8 @@ pub fn component_of_id(id: &str) -> Option<Component> {
             module,
         });
     }
-    (!base.is_empty()).then(|| Component {
+    // `rhel9/toolbox`: a container image's name, not an rpm's.
+    (!base.is_empty() && !base.contains('/')).then(|| Component {
         name: base.to_owned(),
         evr: None,
         arch,
@@ -452,9 +477,12 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
                 .map(platform_of_cpe)
                 .or_else(|| platform_of_id(&r.relates_to_product_reference))?;
             let comp_id = r.product_reference.as_str();
-            let component = helpers
-                .get(comp_id)
-                .and_then(|h| h.purl.as_deref())
+            let purl = helpers.get(comp_id).and_then(|h| h.purl.as_deref());
+            // A container image (`pkg:oci/…`) or anything else that is not an rpm: not ours.
+            if purl.is_some_and(|p| !p.starts_with("pkg:rpm/") && !p.starts_with("pkg:rpmmod/")) {
+                return None;
+            }
+            let component = purl
                 .and_then(component_of_purl)
                 .map(|mut c| {
                     // A module's component id says the stream even where its purl does not.
@@ -777,6 +805,11 @@ mod tests {
         );
         assert_eq!(component_of_id("libxml2.src").unwrap().name, "libxml2");
         assert_eq!(component_of_id("pam").unwrap().arch, None);
+        assert_eq!(component_of_id("rhel9/toolbox"), None);
+        let module =
+            component_of_purl("pkg:rpmmod/redhat/nodejs@18:8090020231019152822:a75119d5").unwrap();
+        assert_eq!(module.name, "nodejs");
+        assert!(module.module.is_some());
     }
 
     #[test]
