@@ -271,16 +271,26 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
 }
 
 /// When an image is matched against another distribution's data (CentOS against Red Hat
-/// Enterprise Linux's), what to add to each finding's source: `RHEL 8 data applied to CentOS 8`.
+/// Enterprise Linux's), what to add to each finding's source, with the release's end of life from
+/// the end-of-life table (a fix RHEL published after it never reached that CentOS):
+/// `RHEL 8 data applied to CentOS Linux 8; its end of life: 2021-12-31`.
 pub fn data_note(os: &OsInfo) -> Option<String> {
     let (distro, release) = release_for(os).ok()?;
-    (distro == Distro::Redhat && os.id != "rhel").then(|| {
-        let name = match os.name.as_deref().or(os.pretty_name.as_deref()) {
-            Some(n) if n.contains("Stream") => "CentOS Stream",
-            _ => "CentOS",
-        };
-        format!("RHEL {release} data applied to {name} {release}")
-    })
+    if distro != Distro::Redhat || os.id == "rhel" {
+        return None;
+    }
+    let eol = dockaudit_scan::eol::lookup(os);
+    let name = eol.map_or("CentOS", |(d, _)| d.name.as_str());
+    let mut note = format!("RHEL {release} data applied to {name} {release}");
+    if let Some(date) = eol.and_then(|(_, r)| r.eol) {
+        note.push_str(&format!(
+            "; its end of life: {:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ));
+    }
+    Some(note)
 }
 
 /// Whether an installed rpm version is a module stream's build (`…-1.module+el8.9.0+…`,

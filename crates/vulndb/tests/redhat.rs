@@ -494,9 +494,18 @@ fn an_rpm_package_list_matches_as_rpm_says() {
     for v in &centos.vulnerabilities {
         assert_eq!(
             v.source,
-            "redhat-csaf (RHEL 9 data applied to CentOS Stream 9)"
+            "redhat-csaf (RHEL 9 data applied to CentOS Stream 9; its end of life: 2027-05-31)"
         );
     }
+    let centos8 = dockaudit_vulndb::matcher::data_note(&os("centos", "8", "CentOS Linux 8"));
+    assert_eq!(
+        centos8.as_deref(),
+        Some("RHEL 8 data applied to CentOS Linux 8; its end of life: 2021-12-31")
+    );
+    assert_eq!(
+        dockaudit_vulndb::matcher::data_note(&os("rhel", "9.4", "Red Hat Enterprise Linux 9.4")),
+        None
+    );
     // RHEL 7 has only an end-of-life record (pam): it is reported as such, not fixed.
     let rhel7 = from_dir
         .match_packages(
