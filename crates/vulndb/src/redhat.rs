@@ -410,20 +410,21 @@ fn is_modular(c: &Component) -> bool {
 
 /// Reads one CSAF document (a VEX file or an RHSA advisory).
 pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| FeedError::new(origin, format!("not JSON: {e}")))?;
-    let is_csaf = value
-        .get("document")
-        .and_then(|d| d.get("csaf_version"))
-        .is_some();
-    if !is_csaf {
+    // One pass into the typed form (VEX files of the kernel run to megabytes): a syntax error is
+    // "not JSON", a shape error "not a CSAF document".
+    let doc: Doc = serde_json::from_slice(bytes).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => FeedError::new(origin, format!("not a CSAF document ({e})")),
+            _ => FeedError::new(origin, format!("not JSON: {e}")),
+        }
+    })?;
+    if doc.document.csaf_version.is_none() {
         return Err(FeedError::new(
             origin,
             "not a CSAF document (no document.csaf_version)",
         ));
     }
-    let doc: Doc = serde_json::from_value(value)
-        .map_err(|e| FeedError::new(origin, format!("not a CSAF 2.0 document: {e}")))?;
     if doc.document.csaf_version.as_deref() != Some("2.0") {
         return Err(FeedError::new(
             origin,

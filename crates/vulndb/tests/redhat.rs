@@ -260,9 +260,15 @@ fn bad_input_names_the_file() {
     );
     let hydra = data("not-csaf/hydra-cve-2024-8088.json");
     let err = redhat::parse(&std::fs::read(&hydra).unwrap(), "hydra.json").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("hydra.json: not a CSAF document (missing field `document`"),
+        "{err}"
+    );
+    let other = redhat::parse(br#"{"document": {"title": "x"}}"#, "other.json").unwrap_err();
     assert_eq!(
-        err.to_string(),
-        "hydra.json: not a CSAF document (no document.csaf_version)"
+        other.to_string(),
+        "other.json: not a CSAF document (no document.csaf_version)"
     );
     // In a feed directory, the build fails naming the file.
     let dir = tempfile::tempdir().unwrap();
