@@ -235,7 +235,7 @@ fn update_from_a_local_mirror() {
         "--db",
         db,
         "--skip",
-        "debian,ubuntu,azurelinux,wolfi,chainguard,nvd,kev,epss,osv",
+        "debian,ubuntu,azurelinux,wolfi,chainguard,redhat,almalinux,rocky,nvd,kev,epss,osv",
         "--alpine-url",
         &alpine,
         "--timeout",

@@ -7,7 +7,8 @@
 //! - importers, one per feed: [`debian`] (security tracker JSON, DSA/DLA lists), [`alpine`] (secdb,
 //!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements),
 //!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0), [`wolfi`] (Wolfi's
-//!   and Chainguard's secdb, Alpine's format), [`rhel_osv`] (AlmaLinux's and Rocky's OSV errata);
+//!   and Chainguard's secdb, Alpine's format), [`rhel_osv`] (AlmaLinux's and Rocky's OSV errata),
+//!   [`redhat`] (Red Hat's CSAF VEX files, per major release; module streams skipped and counted);
 //! - [`build`]: writes the database (merging the Ubuntu feeds) from feeds on disk (air-gapped:
 //!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
 //!   temporary file that replaces the old database only once it is complete and valid;
@@ -39,6 +40,7 @@ pub mod kev;
 pub mod matcher;
 pub mod nvd;
 pub mod osv;
+pub mod redhat;
 pub mod rhel_osv;
 pub mod schema;
 pub mod severity;

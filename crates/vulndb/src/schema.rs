@@ -33,16 +33,21 @@ pub enum Distro {
     Almalinux,
     /// Rocky Linux, from its OSV errata (binary package names).
     Rocky,
+    /// Red Hat Enterprise Linux (os-release `rhel`, and CentOS matched against it), from Red Hat's
+    /// CSAF VEX files (source package names), keyed by major release.
+    #[serde(rename = "rhel")]
+    Redhat,
 }
 
 impl Distro {
     /// Every distribution, in the order `db status` lists them.
-    pub const ALL: [Distro; 8] = [
+    pub const ALL: [Distro; 9] = [
         Distro::Almalinux,
         Distro::Alpine,
         Distro::Azurelinux,
         Distro::Chainguard,
         Distro::Debian,
+        Distro::Redhat,
         Distro::Rocky,
         Distro::Ubuntu,
         Distro::Wolfi,
@@ -59,6 +64,7 @@ impl Distro {
             Self::Chainguard => "chainguard",
             Self::Almalinux => "almalinux",
             Self::Rocky => "rocky",
+            Self::Redhat => "rhel",
         }
     }
 
@@ -68,7 +74,7 @@ impl Distro {
         match self {
             Self::Debian | Self::Ubuntu => PackageFormat::Dpkg,
             Self::Alpine | Self::Wolfi | Self::Chainguard => PackageFormat::Apk,
-            Self::Azurelinux | Self::Almalinux | Self::Rocky => PackageFormat::Rpm,
+            Self::Azurelinux | Self::Almalinux | Self::Rocky | Self::Redhat => PackageFormat::Rpm,
         }
     }
 }
@@ -78,6 +84,12 @@ impl Distro {
     /// packages: the matcher then looks installed packages up by their own name.
     pub fn advisories_name_binaries(self) -> bool {
         matches!(self, Self::Almalinux | Self::Rocky)
+    }
+
+    /// Whether the feed's module-stream records are skipped (Red Hat's, AlmaLinux's, Rocky's): the
+    /// matcher then leaves installed modular packages (`.module+el8…` releases) unjudged too.
+    pub fn skips_modular(self) -> bool {
+        matches!(self, Self::Redhat | Self::Almalinux | Self::Rocky)
     }
 }
 
@@ -99,6 +111,7 @@ impl FromStr for Distro {
             "chainguard" => Ok(Self::Chainguard),
             "almalinux" => Ok(Self::Almalinux),
             "rocky" => Ok(Self::Rocky),
+            "rhel" => Ok(Self::Redhat),
             other => Err(format!("unknown distribution {other:?}")),
         }
     }

@@ -1,9 +1,9 @@
-//! The severity, Azure Linux, Wolfi/Chainguard and Alma/Rocky parsers, and the SBOM reader, on
+//! The severity, Azure Linux, Wolfi/Chainguard, Alma/Rocky and Red Hat CSAF parsers, and the SBOM reader, on
 //! arbitrary bytes and on damaged real records: an error naming the input or a result, never a panic.
 
 use std::path::Path;
 
-use dockaudit_vulndb::{azurelinux, cve5, epss, kev, nvd, rhel_osv, wolfi, Distro};
+use dockaudit_vulndb::{azurelinux, cve5, epss, kev, nvd, redhat, rhel_osv, wolfi, Distro};
 use proptest::prelude::*;
 
 fn all(bytes: &[u8]) {
@@ -13,6 +13,7 @@ fn all(bytes: &[u8]) {
     let _ = epss::parse(bytes, "x", 1 << 20);
     let _ = wolfi::parse(bytes, "x", Distro::Wolfi);
     let _ = rhel_osv::parse(bytes, "x", Distro::Rocky);
+    let _ = redhat::parse(bytes, "x");
     let _ = dockaudit_scan::sbom::read(bytes, "x");
     if let Ok(text) = std::str::from_utf8(bytes) {
         let _ = azurelinux::parse_oval(text, "x", "2.0");
@@ -37,7 +38,7 @@ proptest! {
     }
 
     #[test]
-    fn damaged_real_records(which in 0usize..6, cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
+    fn damaged_real_records(which in 0usize..8, cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let mut bytes = real([
             "enrichment/nvd/CVE-2021-44228.json",
             "enrichment/cve5/CVE-2024-24790.json",
@@ -45,6 +46,8 @@ proptest! {
             "wolfi/security.json",
             "rocky/RLSA-2024_3671.json",
             "azurelinux/azurelinux-3.0-oval.xml",
+            "redhat-csaf/csaf/cve-2024-10041.json",
+            "redhat-csaf/csaf/rhsa-2024_0010.json",
         ][which]);
         let at = flip.index(bytes.len());
         bytes[at] = byte;
