@@ -10,6 +10,8 @@ use crate::connect::{resolve_endpoint, Endpoint, EndpointEnv};
 
 /// Largest meta.json read: a context's is a few hundred bytes.
 const MAX_META_BYTES: u64 = 1024 * 1024;
+/// Largest config.json read: it holds registry logins and settings, a few kilobytes.
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Why a context could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +107,64 @@ pub fn context_endpoint(
     Err(fail(why))
 }
 
+/// The part of the Docker CLI's `config.json` read here: only the current context's name, so
+/// that the registry credentials beside it are never held.
+#[derive(Deserialize)]
+struct CliConfig {
+    #[serde(default, rename = "currentContext")]
+    current_context: String,
+}
+
+/// The context the Docker CLI would use when neither `--host` nor `--context` is given, by its
+/// order: `DOCKER_HOST` set means none (the host is used as it is), then `DOCKER_CONTEXT`, then
+/// `currentContext` in `config.json` (`docker context use NAME`). `None` also for the CLI's own
+/// `default` context. A config.json that cannot be read is an error naming it: auditing another
+/// engine than the one `docker` talks to would be worse than stopping.
+pub fn implicit_context(
+    config_dir: &Path,
+    docker_host: Option<&str>,
+    docker_context: Option<&str>,
+) -> Result<Option<String>, ContextError> {
+    if docker_host.is_some_and(|h| !h.is_empty()) {
+        return Ok(None);
+    }
+    let name = match docker_context.filter(|c| !c.is_empty()) {
+        Some(name) => name.to_string(),
+        None => {
+            let path = config_dir.join("config.json");
+            let config: CliConfig = match std::fs::metadata(&path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(config_error(&path, e.to_string())),
+                Ok(m) if m.len() > MAX_CONFIG_BYTES => {
+                    return Err(config_error(
+                        &path,
+                        format!("{} bytes is not a Docker CLI configuration", m.len()),
+                    ))
+                }
+                Ok(_) => {
+                    let bytes =
+                        std::fs::read(&path).map_err(|e| config_error(&path, e.to_string()))?;
+                    serde_json::from_slice(&bytes)
+                        .map_err(|e| config_error(&path, e.to_string()))?
+                }
+            };
+            config.current_context
+        }
+    };
+    Ok(Some(name).filter(|n| !n.is_empty() && n != "default"))
+}
+
+/// The error for a config.json that cannot be used.
+fn config_error(path: &Path, why: String) -> ContextError {
+    ContextError {
+        name: "(current)".to_string(),
+        why: format!(
+            "{}: {why} (pass --host or --context to choose the engine)",
+            path.display()
+        ),
+    }
+}
+
 fn read_meta(path: &Path) -> Result<Meta, String> {
     let size = std::fs::metadata(path)
         .map_err(|e| format!("{}: {e}", path.display()))?
@@ -142,6 +202,50 @@ fn endpoint_of(host: &str, skip_tls_verify: bool, tls_dir: &Path) -> Result<Endp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_implicit_context_follows_the_docker_clis_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let config = tmp.path();
+        // No config.json: the default engine.
+        assert_eq!(implicit_context(config, None, None).unwrap(), None);
+        // `docker context use prod` writes currentContext beside the logins.
+        std::fs::write(
+            config.join("config.json"),
+            r#"{"auths":{"registry.example":{"auth":"dXNlcjpwYXNz"}},"currentContext":"prod"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            implicit_context(config, None, None).unwrap().as_deref(),
+            Some("prod")
+        );
+        assert_eq!(
+            implicit_context(config, None, Some("staging"))
+                .unwrap()
+                .as_deref(),
+            Some("staging")
+        );
+        assert_eq!(
+            implicit_context(config, None, Some("default")).unwrap(),
+            None
+        );
+        assert_eq!(
+            implicit_context(config, Some("tcp://h:2375"), Some("staging")).unwrap(),
+            None
+        );
+        std::fs::write(config.join("config.json"), "{\"currentContext\": 7").unwrap();
+        let e = implicit_context(config, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("config.json"), "{e}");
+        // DOCKER_CONTEXT wins before the file is read.
+        assert_eq!(
+            implicit_context(config, None, Some("staging"))
+                .unwrap()
+                .as_deref(),
+            Some("staging")
+        );
+    }
 
     /// Writes a context as `docker context create` lays it out (the directory name is the sha256
     /// of the name there; any name works for the reader, which matches on `Name`).

@@ -169,7 +169,11 @@ impl VulnMatcher {
                             date: e.date,
                         }),
                         rating: v.rating,
-                        source: v.source,
+                        // CentOS matched against RHEL's data says so.
+                        source: match dockaudit_vulndb::matcher::data_note(&info) {
+                            Some(note) => format!("{} ({note})", v.source),
+                            None => v.source,
+                        },
                         channel: v.channel,
                         note: v.note,
                         url: v.url,

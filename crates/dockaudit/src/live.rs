@@ -92,32 +92,46 @@ pub struct HostTarget {
 }
 
 /// Every engine `--host` and `--context` name, in that order, each once; with neither, the one
-/// default engine (DOCKER_HOST, then the usual sockets). A malformed URL or an unknown context is
+/// engine the Docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, the current context of
+/// `docker context use`, then the usual sockets). A malformed URL or an unknown context is
 /// an error here, before any engine is reached: it is a mistake in what was typed, not a host that
 /// is down.
 pub fn host_targets(engine: &EngineArgs) -> Result<Vec<HostTarget>> {
+    targets_of(&engine.host, &engine.contexts)
+}
+
+/// [`host_targets`] of `--host` URLs and `--context` names given apart (`image` has no
+/// [`EngineArgs`]).
+pub fn targets_of(hosts: &[String], contexts: &[String]) -> Result<Vec<HostTarget>> {
     let env = EndpointEnv::from_process();
     let mut targets: Vec<HostTarget> = Vec::new();
-    for host in &engine.host {
+    for host in hosts {
         let endpoint = dockaudit_collect::resolve_endpoint(Some(host), &env)?;
         targets.push(HostTarget {
             label: endpoint.url(),
             endpoint,
         });
     }
-    if !engine.contexts.is_empty() {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let dir = dockaudit_collect::contexts::docker_config_dir(
-            var("DOCKER_CONFIG").as_deref(),
-            var("HOME").as_deref(),
-        );
-        for name in &engine.contexts {
-            let endpoint = dockaudit_collect::contexts::context_endpoint(name, &dir, &env)?;
-            targets.push(HostTarget {
-                label: name.clone(),
-                endpoint,
-            });
-        }
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let dir = dockaudit_collect::contexts::docker_config_dir(
+        var("DOCKER_CONFIG").as_deref(),
+        var("HOME").as_deref(),
+    );
+    let mut contexts = contexts.to_vec();
+    if targets.is_empty() && contexts.is_empty() {
+        // As the Docker CLI: DOCKER_HOST, else DOCKER_CONTEXT, else `docker context use`'s choice.
+        contexts.extend(dockaudit_collect::contexts::implicit_context(
+            &dir,
+            env.docker_host.as_deref(),
+            var("DOCKER_CONTEXT").as_deref(),
+        )?);
+    }
+    for name in &contexts {
+        let endpoint = dockaudit_collect::contexts::context_endpoint(name, &dir, &env)?;
+        targets.push(HostTarget {
+            label: name.clone(),
+            endpoint,
+        });
     }
     if targets.is_empty() {
         let endpoint = dockaudit_collect::resolve_endpoint(None, &env)?;
@@ -133,7 +147,11 @@ pub fn host_targets(engine: &EngineArgs) -> Result<Vec<HostTarget>> {
 
 /// The one engine of a command that reads one (`collect`, `baseline`, a single-host `audit`).
 pub fn single_endpoint(engine: &EngineArgs) -> Result<Endpoint> {
-    let mut targets = host_targets(engine)?;
+    one_endpoint(host_targets(engine)?)
+}
+
+/// The one engine of `targets`, or an error saying to use `merge` or `audit` for several.
+pub fn one_endpoint(mut targets: Vec<HostTarget>) -> Result<Endpoint> {
     if targets.len() > 1 {
         anyhow::bail!(
             "this command reads one engine, and {} were given; collect each host on its own and combine the snapshots with `dockaudit merge`, or audit them together with `dockaudit audit`",

@@ -235,7 +235,7 @@ fn update_from_a_local_mirror() {
         "--db",
         db,
         "--skip",
-        "debian,ubuntu,azurelinux,wolfi,chainguard,amazon,oracle,suse,nvd,kev,epss,osv",
+        "debian,ubuntu,azurelinux,wolfi,chainguard,redhat,almalinux,rocky,amazon,oracle,suse,nvd,kev,epss,osv",
         "--alpine-url",
         &alpine,
         "--timeout",

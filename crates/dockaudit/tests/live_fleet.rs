@@ -454,3 +454,116 @@ fn live_snapshots_of_two_engines_merged_audit_to_the_fleet_audits_findings() {
     let (_, together, _) = audit_json(&planted, &["--snapshot", &a, "--snapshot", &b], &[]);
     assert_eq!(on_planted(&together, &planted), live_findings);
 }
+
+/// Names of the planted containers that a single-host audit with `env` (and no --host or
+/// --context) reports CTR001 on, with its exit code and stderr.
+fn privileged_seen_with(planted: &Planted, env: &[(&str, &str)]) -> (Vec<String>, String) {
+    let mut cmd = dockaudit();
+    cmd.args([
+        "audit",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--no-image-scan",
+    ])
+    .args(["--label", &planted.label()]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run dockaudit");
+    let stderr = text(&out.stderr);
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{env:?}: no JSON report ({e}): {stderr}"));
+    let names = on_planted(&report, planted)
+        .into_iter()
+        .filter(|(_, r, _)| r == "CTR001")
+        .map(|(_, _, n)| n)
+        .collect();
+    (names, stderr)
+}
+
+#[test]
+fn without_host_or_context_the_engine_is_the_one_the_docker_cli_would_use() {
+    let second = SecondEngine::get();
+    let machine = machine();
+    let planted = Planted::on(&[&machine, &second.host]);
+    let (on_machine, on_second) = (
+        planted.containers[0].1.clone(),
+        planted.containers[1].1.clone(),
+    );
+    let config = tempfile::tempdir().expect("temp dir");
+    let context = format!("{}-second", planted.prefix);
+    let meta = config.path().join("contexts/meta/feedbeef");
+    std::fs::create_dir_all(&meta).unwrap();
+    std::fs::write(
+        meta.join("meta.json"),
+        serde_json::json!({
+            "Name": context,
+            "Metadata": {},
+            "Endpoints": {"docker": {"Host": second.host, "SkipTLSVerify": false}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let dir = config.path().to_str().expect("utf-8 path");
+
+    // DOCKER_CONTEXT names the second engine.
+    let (seen, stderr) = privileged_seen_with(
+        &planted,
+        &[("DOCKER_CONFIG", dir), ("DOCKER_CONTEXT", &context)],
+    );
+    assert_eq!(seen, std::slice::from_ref(&on_second), "{stderr}");
+    // `docker context use` wrote it into config.json (beside a login, which is not kept).
+    std::fs::write(
+        config.path().join("config.json"),
+        serde_json::json!({"auths": {"r.example": {"auth": "dXNlcjpwYXNz"}}, "currentContext": context})
+            .to_string(),
+    )
+    .unwrap();
+    let (seen, stderr) = privileged_seen_with(&planted, &[("DOCKER_CONFIG", dir)]);
+    assert_eq!(seen, std::slice::from_ref(&on_second), "{stderr}");
+    // DOCKER_HOST wins over the current context, and DOCKER_CONTEXT=default means the default.
+    let (seen, stderr) = privileged_seen_with(
+        &planted,
+        &[("DOCKER_CONFIG", dir), ("DOCKER_HOST", &machine)],
+    );
+    assert_eq!(seen, std::slice::from_ref(&on_machine), "{stderr}");
+    let (seen, stderr) = privileged_seen_with(
+        &planted,
+        &[
+            ("DOCKER_CONFIG", dir),
+            ("DOCKER_CONTEXT", "default"),
+            ("DOCKER_HOST", &machine),
+        ],
+    );
+    assert_eq!(seen, [on_machine], "{stderr}");
+    // A context that does not exist is an error naming it, not an audit of another engine.
+    let out = dockaudit()
+        .args(["audit", "--no-image-scan"])
+        .env("DOCKER_CONFIG", dir)
+        .env("DOCKER_CONTEXT", "no-such-context")
+        .output()
+        .expect("run dockaudit");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no-such-context"),
+        "{}",
+        text(&out.stderr)
+    );
+    // `image` takes --context too: the planted image is on both engines.
+    let out = dockaudit()
+        .args(["image", &planted.image, "--format", "json", "--no-cache"])
+        .args(["--context", &context])
+        .env("DOCKER_CONFIG", dir)
+        .output()
+        .expect("run dockaudit image");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("image JSON");
+    assert!(
+        doc.to_string().contains(&second.host.replace('/', "\\/"))
+            || doc.to_string().contains(&second.host),
+        "the image report names the engine it read: {}",
+        doc
+    );
+}

@@ -1,6 +1,6 @@
 //! Bills of materials, live: images imported into the real Docker engine from the scan crate's real
-//! package databases (Ubuntu 18.04 dpkg, Alpine apk), labelled `dockaudit.test=1` with a unique
-//! prefix and removed by a guard.
+//! package databases (Ubuntu 18.04 dpkg, Alpine apk, rpm: CBL-Mariner 2.0 SQLite, SLE 15 NDB),
+//! labelled `dockaudit.test=1` with a unique prefix and removed by a guard.
 //!
 //! - `dockaudit image --format cyclonedx` and `--format spdx-json` validate against the published
 //!   CycloneDX 1.6 and SPDX 2.3 JSON schemas (tests/data/sbom-schemas, see its NOTICE.md), name the
@@ -118,6 +118,8 @@ fn apk_without_version(installed: &str) -> Pkgs {
 struct Case {
     name: &'static str,
     files: Vec<(&'static str, String)>,
+    /// Binary files copied into the image: (path in the image, file here).
+    copies: Vec<(&'static str, PathBuf)>,
     purl_prefix: &'static str,
 }
 
@@ -136,6 +138,7 @@ fn cases() -> Vec<Case> {
                 ),
                 ("var/lib/dpkg/status", scan_data("dpkg/ubuntu-status")),
             ],
+            copies: Vec::new(),
             purl_prefix: "pkg:deb/ubuntu/",
         },
         Case {
@@ -148,7 +151,36 @@ fn cases() -> Vec<Case> {
                 ),
                 ("lib/apk/db/installed", scan_data("apk/alpine-installed")),
             ],
+            copies: Vec::new(),
             purl_prefix: "pkg:apk/alpine/",
+        },
+        // rpm: a real CBL-Mariner 2.0 package database (SQLite, 129 packages).
+        Case {
+            name: "mariner",
+            files: vec![(
+                "etc/os-release",
+                // CBL-Mariner 2.0's own os-release.
+                "NAME=\"Common Base Linux Mariner\"\nVERSION=\"2.0.20230107\"\nID=mariner\nVERSION_ID=\"2.0\"\nPRETTY_NAME=\"CBL-Mariner/Linux\"\nANSI_COLOR=\"1;34\"\nHOME_URL=\"https://aka.ms/cbl-mariner\"\nBUG_REPORT_URL=\"https://aka.ms/cbl-mariner\"\nSUPPORT_URL=\"https://aka.ms/cbl-mariner\"\n".into(),
+            )],
+            copies: vec![(
+                "var/lib/rpm/rpmdb.sqlite",
+                manifest("../scan/tests/data/rpm/cbl-mariner-2.0-rpmdb.sqlite"),
+            )],
+            purl_prefix: "pkg:rpm/mariner/",
+        },
+        // rpm: a real SLE 15 BCI package database (NDB, 35 packages).
+        Case {
+            name: "sles",
+            files: vec![(
+                "etc/os-release",
+                // The os-release fields SLE 15 SP3 writes (NAME, VERSION, ID, ID_LIKE, CPE_NAME), abridged.
+                "NAME=\"SLES\"\nVERSION=\"15-SP3\"\nVERSION_ID=\"15.3\"\nPRETTY_NAME=\"SUSE Linux Enterprise Server 15 SP3\"\nID=\"sles\"\nID_LIKE=\"suse\"\nANSI_COLOR=\"0;32\"\nCPE_NAME=\"cpe:/o:suse:sles:15:sp3\"\nDOCUMENTATION_URL=\"https://documentation.suse.com/\"\n".into(),
+            )],
+            copies: vec![(
+                "var/lib/rpm/Packages.db",
+                manifest("../scan/tests/data/rpm/sle15-bci-Packages.db"),
+            )],
+            purl_prefix: "pkg:rpm/sles/",
         },
     ]
 }
@@ -180,6 +212,11 @@ fn sboms_validate_list_the_same_packages_and_round_trip_through_syft() {
         guard.tags.push(tag.clone());
         let dir = work.path().join(case.name);
         std::fs::create_dir_all(&dir).unwrap();
+        for (at, from) in &case.copies {
+            let to = dir.join("rootfs").join(at);
+            std::fs::create_dir_all(to.parent().expect("has a parent")).unwrap();
+            std::fs::copy(from, &to).expect("copy a test database");
+        }
         let files: Vec<(&str, &str)> = case.files.iter().map(|(p, c)| (*p, c.as_str())).collect();
         let tar = busybox_rootfs_tar(&dir, &[], &files);
         docker_import(

@@ -41,7 +41,7 @@ fn base64(plain: &str) -> String {
 }
 
 /// Hostile text a container can carry: an OSC 8 hyperlink, a screen clear, a carriage return.
-const HOSTILE: &str = "\u{1b}]8;;http://evil.example/\u{7}click\u{1b}]8;;\u{7}\u{1b}[2J\r";
+const HOSTILE: &str = "\u{1b}]8;;http://evil.example/\u{7}click\u{1b}]8;;\u{7}\u{1b}[2J\r\u{202e}";
 
 /// What a run planted: the values that must appear nowhere, and the keys the redactions must name.
 struct Planted {
@@ -68,6 +68,7 @@ fn dockerfile_context(work: &Path, base: &str, values: &mut Vec<String>) -> std:
             "psv-run-eq-09",
             "psv-onbuild-bearer-10",
             "psv-health-redis-11",
+            "psv-run-curl-42",
         ]
         .map(str::to_string),
     );
@@ -80,6 +81,7 @@ ENV JAVA_OPTS="-Xmx1g -Ddb.password=psv-env-java-05" API_TOKEN=psv-env-token-06 
     TLS_KEY_PEM="-----BEGIN RSA PRIVATE KEY-----\npsvpemenvbody07\n-----END RSA PRIVATE KEY-----"
 RUN echo "mysql -uroot -ppsv-run-mysql-08 app" > /dev/null
 RUN echo password=--password=psv-run-eq-09 > /dev/null
+RUN echo curl -fsS -u deploy:psv-run-curl-42 http://localhost/ > /dev/null
 ONBUILD RUN wget --header "Authorization: Bearer psv-onbuild-bearer-10" http://localhost/
 HEALTHCHECK CMD ["sh", "-c", "exit 0; redis-cli -a psv-health-redis-11 ping"]
 "#
@@ -341,11 +343,13 @@ fn dockaudit() -> Command {
     cmd
 }
 
-/// Terminal control characters other than newline and tab, with some context.
+/// Terminal control characters other than newline and tab, and the bidirectional controls that
+/// reorder text on screen, with some context.
 fn controls_in(output: &str) -> Vec<String> {
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
     output
         .char_indices()
-        .filter(|(_, c)| c.is_control() && *c != '\n' && *c != '\t')
+        .filter(|(_, c)| (c.is_control() && *c != '\n' && *c != '\t') || bidi(*c))
         .take(5)
         .map(|(i, c)| {
             let before: String = output[..i].chars().rev().take(30).collect();

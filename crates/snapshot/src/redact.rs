@@ -394,54 +394,108 @@ pub fn redact_map(map: &mut BTreeMap<String, String>) -> Vec<Masked> {
     found
 }
 
-/// Programs that take a password as a short option: the start of the program's file name, the
-/// option, and whether the password may also be the next word (`sshpass -p x`); MySQL's `-p`
-/// takes it attached only (`-pSECRET`; a lone `-p` prompts).
-const SHORT_PASSWORD_OPTIONS: &[(&str, &str, bool)] = &[
-    ("mysql", "-p", false),
-    ("mariadb", "-p", false),
-    ("sshpass", "-p", true),
-    ("redis-cli", "-a", true),
+/// A program that takes a password in a command-line option.
+struct PasswordOption {
+    /// The start of the program's file name (`mysql` also covers `mysqldump`).
+    program: &'static str,
+    /// The options that carry it, attached (`-pSECRET`) or, when [`Self::separate`], as the next word.
+    options: &'static [&'static str],
+    /// Whether the password may also be the next word (`sshpass -p x`); MySQL's `-p` takes it
+    /// attached only (a lone `-p` prompts).
+    separate: bool,
+    /// The value is `user:password` and only what follows the first colon is secret (curl's
+    /// `-u`); without a colon the program prompts, so nothing is masked.
+    user_colon: bool,
+}
+
+/// Programs that take a password as an option on their command line.
+const PASSWORD_OPTIONS: &[PasswordOption] = &[
+    PasswordOption {
+        program: "mysql",
+        options: &["-p"],
+        separate: false,
+        user_colon: false,
+    },
+    PasswordOption {
+        program: "mariadb",
+        options: &["-p"],
+        separate: false,
+        user_colon: false,
+    },
+    PasswordOption {
+        program: "sshpass",
+        options: &["-p"],
+        separate: true,
+        user_colon: false,
+    },
+    PasswordOption {
+        program: "redis-cli",
+        options: &["-a"],
+        separate: true,
+        user_colon: false,
+    },
+    // curl -u user:pass, --user user:pass, and the proxy's -U/--proxy-user.
+    PasswordOption {
+        program: "curl",
+        options: &["-u", "--user", "-U", "--proxy-user"],
+        separate: true,
+        user_colon: true,
+    },
 ];
 
-/// Follows the words of a command line to find passwords given as short options.
+/// Follows the words of a command line to find passwords given as options.
 #[derive(Default)]
 struct ShortOptions {
-    /// The option of the program last named, and whether it takes a separate word.
-    option: Option<(&'static str, bool)>,
-    /// The previous word was the option alone: this word is the password.
-    pending: bool,
+    /// The program last named that takes a password option.
+    program: Option<&'static PasswordOption>,
+    /// The previous word was this option alone: this word is the password.
+    pending: Option<&'static str>,
 }
 
 impl ShortOptions {
     /// Feeds one word (a command's argument, or a whitespace-separated word of a line); returns
     /// the byte range of the password in it, and the option that gave it.
     fn feed(&mut self, word: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
-        let (option, separate) = self.option?;
+        let program = self.program?;
         let lead = word.len() - word.trim_start_matches(is_word_quote).len();
         let trimmed = word[lead..].trim_end_matches(is_word_quote);
-        if std::mem::take(&mut self.pending) && !trimmed.is_empty() && !trimmed.starts_with('-') {
-            return Some((lead..lead + trimmed.len(), option));
+        let (start, option) = match self.pending.take() {
+            Some(option) if !trimmed.is_empty() && !trimmed.starts_with('-') => (lead, option),
+            _ => {
+                let option = program
+                    .options
+                    .iter()
+                    .find(|o| trimmed.starts_with(**o) && !trimmed[o.len()..].starts_with('-'))?;
+                // A long option takes its value as the next word only (`--user-agent` is
+                // another option).
+                if trimmed.len() == option.len() || option.starts_with("--") {
+                    if trimmed.len() == option.len() && program.separate {
+                        self.pending = Some(option);
+                    }
+                    return None;
+                }
+                (lead + option.len(), *option)
+            }
+        };
+        let end = lead + trimmed.len();
+        if program.user_colon {
+            let colon = word[start..end].find(':')?;
+            return Some((start + colon + 1..end, option)).filter(|(r, _)| !r.is_empty());
         }
-        let rest = trimmed.strip_prefix(option)?;
-        if rest.is_empty() {
-            self.pending = separate;
-            return None;
-        }
-        Some((lead + option.len()..lead + trimmed.len(), option))
+        Some((start..end, option))
     }
 
     /// Notes a program named by `word`, so its options are followed.
     fn program(&mut self, word: &str) -> bool {
         let trimmed = word.trim_matches(is_word_quote);
         let file_name = trimmed.rsplit('/').next().unwrap_or(trimmed);
-        match SHORT_PASSWORD_OPTIONS
+        match PASSWORD_OPTIONS
             .iter()
-            .find(|(program, _, _)| file_name.starts_with(program))
+            .find(|p| file_name.starts_with(p.program))
         {
-            Some((_, option, separate)) => {
-                self.option = Some((option, *separate));
-                self.pending = false;
+            Some(program) => {
+                self.program = Some(program);
+                self.pending = None;
                 true
             }
             None => false,
@@ -968,5 +1022,49 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(!env[0].contains("abcdefghijklmnop"));
         assert!(!env[1].contains("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn curl_user_passwords_are_masked_and_the_user_kept() {
+        for (line, want) in [
+            (
+                "curl -fsS -u admin:hunter2secret https://x/",
+                "curl -fsS -u admin:hu****et https://x/",
+            ),
+            (
+                "curl --user bob:pw1 https://x/",
+                "curl --user bob:**** https://x/",
+            ),
+            ("curl -ubob:pw1 https://x/", "curl -ubob:**** https://x/"),
+            (
+                "/usr/bin/curl -U proxy:pxpass1 x",
+                "/usr/bin/curl -U proxy:**** x",
+            ),
+            (
+                "sh -c 'curl --proxy-user p:verysecretpass x'",
+                "sh -c 'curl --proxy-user p:ve****ss x'",
+            ),
+        ] {
+            let (out, found) = redact_text(line);
+            assert_eq!(out, want, "{line}");
+            assert_eq!(found.len(), 1, "{line}: {found:?}");
+        }
+        // No colon: curl prompts. Not curl, or another option: nothing secret.
+        for line in [
+            "curl -u admin https://x/",
+            "curl --user-agent a:b https://x/",
+            "docker run -u 1000:1000 img",
+            "curl -u \"$USER:$PASS\" x",
+        ] {
+            assert_eq!(redact_text(line).0, line);
+        }
+        let mut args = vec![
+            "-sS".to_string(),
+            "--user".to_string(),
+            "ci:tok3n".to_string(),
+        ];
+        let found = redact_command(&["curl".to_string()], &mut args);
+        assert_eq!(args[2], "ci:****");
+        assert_eq!(found[0].key, "user");
     }
 }

@@ -16,7 +16,7 @@
 //! written to `.NAME.build-PID-N.tmp` in the target's directory and renamed only after SQLite's
 //! `quick_check`, a metadata read-back and a non-empty count per feed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -32,7 +32,8 @@ use crate::schema::{Advisory, Distro, Status};
 use crate::severity::{Cvss, Epss, KnownExploited};
 use crate::store::{ReleaseCounts, SourceInfo, VulnDb};
 use crate::{
-    alpine, amazon, azurelinux, cve5, debian, epss, kev, nvd, oracle, rhel_osv, suse, ubuntu, wolfi,
+    alpine, amazon, azurelinux, cve5, debian, epss, kev, nvd, oracle, redhat, rhel_osv, suse,
+    ubuntu, wolfi,
 };
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError, FORMAT, SCHEMA_VERSION};
 
@@ -494,6 +495,9 @@ pub enum Feed {
     Alma(FeedFile),
     /// Rocky Linux's OSV errata: a directory of `.json` records (or a tar of them).
     Rocky(FeedFile),
+    /// Red Hat's CSAF VEX (or RHSA) documents: a directory tree of `.json` files, or a tar of them
+    /// (zstd-compressed as Red Hat ships `csaf_vex_YYYY-MM-DD.tar.zst`, xz, or plain).
+    RedHat(FeedFile),
     /// One Azure Linux / CBL-Mariner OVAL file.
     AzureLinux {
         /// The release it covers (`2.0`, `3.0`).
@@ -548,6 +552,7 @@ impl Feed {
             Feed::Wolfi(_) => wolfi::WOLFI_SOURCE.to_owned(),
             Feed::Alma(_) => rhel_osv::ALMA_SOURCE.to_owned(),
             Feed::Rocky(_) => rhel_osv::ROCKY_SOURCE.to_owned(),
+            Feed::RedHat(_) => redhat::SOURCE.to_owned(),
             Feed::Chainguard(_) => wolfi::CHAINGUARD_SOURCE.to_owned(),
             Feed::Amazon { release, .. } => format!("{}/{release}", amazon::SOURCE),
             Feed::Oracle(f) => format!("{}/{}", oracle::SOURCE, oval_stem(&f.path)),
@@ -569,6 +574,7 @@ impl Feed {
             Feed::Wolfi(_) => Some(Distro::Wolfi),
             Feed::Alma(_) => Some(Distro::Almalinux),
             Feed::Rocky(_) => Some(Distro::Rocky),
+            Feed::RedHat(_) => Some(Distro::Redhat),
             Feed::Chainguard(_) => Some(Distro::Chainguard),
             Feed::Amazon { .. } => Some(Distro::Amazon),
             Feed::Oracle(_) => Some(Distro::Oracle),
@@ -590,6 +596,7 @@ impl Feed {
             | Feed::Wolfi(f)
             | Feed::Alma(f)
             | Feed::Rocky(f)
+            | Feed::RedHat(f)
             | Feed::Chainguard(f)
             | Feed::UbuntuOsv(f)
             | Feed::UbuntuVex(f)
@@ -612,6 +619,7 @@ impl Feed {
             Feed::Chainguard(_) => 7,
             Feed::Alma(_) => 8,
             Feed::Rocky(_) => 9,
+            Feed::RedHat(_) => 9,
             Feed::Amazon { .. } => 14,
             Feed::Oracle(_) => 15,
             Feed::Suse { .. } => 16,
@@ -716,13 +724,16 @@ impl FeedSet {
                 });
             }
         }
-        if let Some(p) = first(&["alma/osv", "alma"]) {
+        if let Some(p) = first(&["alma/all.zip", "alma/osv", "alma"]) {
             set.push(Feed::Alma(FeedFile::local(p)));
         }
-        if let Some(p) = first(&["rocky/osv", "rocky"]) {
+        if let Some(p) = first(&["rocky/all.zip", "rocky/osv", "rocky"]) {
             set.push(Feed::Rocky(FeedFile::local(p)));
         }
         discover_amazon_oracle_suse(dir, &mut set)?;
+        if let Some(p) = redhat_feed(&dir.join("redhat"))? {
+            set.push(Feed::RedHat(FeedFile::local(p)));
+        }
         if let Some(p) = first(&["wolfi/security.json"]) {
             set.push(Feed::Wolfi(FeedFile::local(p)));
         }
@@ -809,6 +820,20 @@ fn discover_amazon_oracle_suse(dir: &Path, set: &mut FeedSet) -> Result<(), Vuln
         }
     }
     Ok(())
+}
+
+/// Red Hat's feed under `DIR/redhat/`: the newest `csaf_vex_*.tar.zst` (or `.tar.xz`, `.tar`)
+/// archive there, else the directory itself when it holds `.json` documents.
+fn redhat_feed(dir: &Path) -> Result<Option<PathBuf>, VulnDbError> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    if let Some(p) = newest_file(dir, &[".tar.zst", ".tar.xz", ".tar"])? {
+        return Ok(Some(p));
+    }
+    let mut files = Vec::new();
+    walk_json(dir, dir, 0, &FeedLimits::default(), &mut files)?;
+    Ok((!files.is_empty()).then(|| dir.to_path_buf()))
 }
 
 /// The last (by name: EPSS files are dated) file in `dir` whose name ends with one of `suffixes`.
@@ -1158,6 +1183,59 @@ fn import_feed(
             stats.records = stored;
             Ok((stored, stats))
         }
+        Feed::RedHat(_) => {
+            let mut stats = ImportStats::default();
+            let mut documents = 0u64;
+            let (mut modular, mut extended) = (0u64, 0u64);
+            // (release, package, CVE) → record: a CVE's fixes can come from several advisories.
+            let mut records: BTreeMap<(String, String, String), (Advisory, bool)> = BTreeMap::new();
+            for_each_json(&file.path, &origin, limits, &mut |member, bytes| {
+                let parsed = redhat::parse(bytes, &member_origin(&origin, member))?;
+                documents += 1;
+                modular += parsed.modular_skipped;
+                extended += parsed.extended_stream_skipped;
+                stats.absorb(ImportStats {
+                    records: 0,
+                    ..parsed.stats
+                });
+                for adv in parsed.advisories {
+                    let key = (adv.release.clone(), adv.package.clone(), adv.id.clone());
+                    match records.get_mut(&key) {
+                        Some((old, old_src)) => {
+                            redhat::merge_into(old, *old_src, adv, true);
+                            *old_src = true;
+                        }
+                        None => {
+                            records.insert(key, (adv, true));
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            if documents == 0 {
+                return Err(FeedError::new(origin, "the feed holds no CSAF documents").into());
+            }
+            if extended > 0 {
+                stats.skip(format!(
+                    "{extended} product entries of extended RHEL streams (EUS, AUS, TUS, E4S, ELS) skipped: mainline releases only"
+                ));
+                stats.skipped += extended - 1;
+            }
+            if modular > 0 {
+                stats.skip(format!(
+                    "{modular} product entries of module streams skipped (modularity is not handled)"
+                ));
+                stats.skipped += modular - 1;
+            }
+            let mut stored = 0u64;
+            for (adv, _) in records.values() {
+                if builder.insert(adv)? {
+                    stored += 1;
+                }
+            }
+            stats.records = stored;
+            Ok((stored, stats))
+        }
         Feed::Wolfi(_) | Feed::Chainguard(_) => {
             let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
             let distro = feed.distro().unwrap_or(Distro::Wolfi);
@@ -1311,8 +1389,8 @@ fn member_origin(origin: &str, member: &str) -> String {
 /// What [`for_each_json`] calls with each member's name and bytes.
 pub(crate) type OnMember<'a> = dyn FnMut(&str, &[u8]) -> Result<(), VulnDbError> + 'a;
 
-/// Calls `f` with each `.json` member of an archive (xz-compressed or plain tar, told by the magic
-/// bytes) or each `.json` file under a directory, in a stable order for directories.
+/// Calls `f` with each `.json` member of an archive (xz- or zstd-compressed or plain tar, told by
+/// the magic bytes) or each `.json` file under a directory, in a stable order for directories.
 pub(crate) fn for_each_json(
     path: &Path,
     origin: &str,
@@ -1336,14 +1414,23 @@ pub(crate) fn for_each_json(
             format!("archive damaged or cut short: {e}"),
         ))
     };
+    if path.extension().is_some_and(|e| e == "zip") {
+        return for_each_zip_json(path, origin, limits, f);
+    }
     let file = open_bounded(path, origin, limits.max_file_bytes)?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let is_xz = reader
         .fill_buf()
         .map_err(|e| VulnDbError::io(path, e))?
         .starts_with(&[0xFD, b'7', b'z', b'X', b'Z', 0]);
+    let is_zstd = reader
+        .fill_buf()
+        .map_err(|e| VulnDbError::io(path, e))?
+        .starts_with(&[0x28, 0xB5, 0x2F, 0xFD]);
     let inner: Box<dyn Read> = if is_xz {
         Box::new(lzma_rust2::XzReader::new(reader, true))
+    } else if is_zstd {
+        Box::new(zstd::stream::read::Decoder::with_buffer(reader).map_err(damaged)?)
     } else {
         Box::new(reader)
     };
@@ -1394,6 +1481,62 @@ pub(crate) fn for_each_json(
     // short after the last tar member is caught too.
     let mut rest = archive.into_inner();
     std::io::copy(&mut rest, &mut std::io::sink()).map_err(damaged)?;
+    if json_members == 0 {
+        return Err(FeedError::new(origin, "the archive holds no .json records").into());
+    }
+    Ok(())
+}
+
+/// [`for_each_json`] for a zip archive (OSV's `all.zip`): each `.json` member, in the zip's order.
+fn for_each_zip_json(
+    path: &Path,
+    origin: &str,
+    limits: &FeedLimits,
+    f: &mut OnMember<'_>,
+) -> Result<(), VulnDbError> {
+    let bytes = read_bounded(path, origin, limits.max_file_bytes)?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| FeedError::new(origin, format!("not a zip archive: {e}")))?;
+    if zip.len() as u64 > limits.max_entries {
+        return Err(FeedError::new(
+            origin,
+            format!("more than {} archive members", limits.max_entries),
+        )
+        .into());
+    }
+    let mut json_members = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| FeedError::new(origin, format!("archive damaged: {e}")))?;
+        let name = entry.name().to_owned();
+        if !entry.is_file() || !name.ends_with(".json") {
+            continue;
+        }
+        if entry.size() > limits.max_entry_bytes {
+            return Err(FeedError::new(
+                member_origin(origin, &name),
+                format!(
+                    "{} bytes is over the {}-byte limit for one record",
+                    entry.size(),
+                    limits.max_entry_bytes
+                ),
+            )
+            .into());
+        }
+        let mut data = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+        (&mut entry)
+            .take(limits.max_entry_bytes + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| {
+                FeedError::new(
+                    member_origin(origin, &name),
+                    format!("archive damaged: {e}"),
+                )
+            })?;
+        json_members += 1;
+        f(&name, &data)?;
+    }
     if json_members == 0 {
         return Err(FeedError::new(origin, "the archive holds no .json records").into());
     }

@@ -16,8 +16,8 @@ use time::OffsetDateTime;
 
 use crate::build::{self, hex, BuildOptions, BuildSummary, Feed, FeedFile, FeedSet, TempPath};
 use crate::{
-    alpine, amazon, azurelinux, debian, epss, kev, nvd, oracle, suse, ubuntu, wolfi, FeedError,
-    FeedLimits, VulnDbError,
+    alpine, amazon, azurelinux, debian, epss, kev, nvd, oracle, redhat, rhel_osv, suse, ubuntu,
+    wolfi, FeedError, FeedLimits, VulnDbError,
 };
 
 /// Where to fetch each feed from; `None` skips that feed.
@@ -44,6 +44,13 @@ pub struct FetchConfig {
     /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (files `BASE/cbl-mariner-2.0-oval.xml`,
     /// `BASE/azurelinux-3.0-oval.xml`).
     pub azurelinux_base_url: Option<String>,
+    /// Red Hat's CSAF VEX directory: `BASE/archive_latest.txt` names the newest whole archive
+    /// (`csaf_vex_YYYY-MM-DD.tar.zst`), fetched from `BASE/NAME`.
+    pub redhat_vex_base_url: Option<String>,
+    /// AlmaLinux's OSV errata as one zip (OSV's `AlmaLinux/all.zip`).
+    pub almalinux_osv_url: Option<String>,
+    /// Rocky Linux's OSV errata as one zip (OSV's `Rocky Linux/all.zip`).
+    pub rocky_osv_url: Option<String>,
     /// Amazon's ALAS base URL: each release's list is `BASE/AL2/alas.rss` (see
     /// [`amazon::RELEASES`]), each advisory's page `BASE/AL2/ALAS-….html`.
     pub amazon_base_url: Option<String>,
@@ -88,6 +95,9 @@ impl Default for FetchConfig {
             azurelinux_base_url: Some(azurelinux::BASE_URL.to_owned()),
             wolfi_url: Some(wolfi::WOLFI_URL.to_owned()),
             chainguard_url: Some(wolfi::CHAINGUARD_URL.to_owned()),
+            redhat_vex_base_url: Some(redhat::VEX_BASE_URL.to_owned()),
+            almalinux_osv_url: Some(rhel_osv::ALMA_OSV_URL.to_owned()),
+            rocky_osv_url: Some(rhel_osv::ROCKY_OSV_URL.to_owned()),
             amazon_base_url: Some(amazon::BASE_URL.to_owned()),
             oracle_base_url: Some(oracle::BASE_URL.to_owned()),
             oracle_files: oracle::FILES.iter().map(|f| (*f).to_owned()).collect(),
@@ -282,6 +292,36 @@ pub fn update(
                 distro,
                 release,
                 file,
+            });
+        }
+    }
+    if let Some(base) = &config.redhat_vex_base_url {
+        let base = base.trim_end_matches('/');
+        let index_url = format!("{base}/archive_latest.txt");
+        let text = client.get_text(&index_url, 4096)?;
+        let name = redhat::archive_name(&text).ok_or_else(|| {
+            FeedError::new(
+                &index_url,
+                format!(
+                    "does not name a csaf_vex_*.tar.zst archive: {:?}",
+                    text.chars().take(80).collect::<String>()
+                ),
+            )
+        })?;
+        let url = format!("{base}/{name}");
+        let file = client.fetch_required(&url, &root.join("redhat").join(name), progress)?;
+        feeds.push(Feed::RedHat(file));
+    }
+    for (url, rel, alma) in [
+        (&config.almalinux_osv_url, "alma/all.zip", true),
+        (&config.rocky_osv_url, "rocky/all.zip", false),
+    ] {
+        if let Some(url) = url {
+            let file = client.fetch_required(url, &root.join(rel), progress)?;
+            feeds.push(if alma {
+                Feed::Alma(file)
+            } else {
+                Feed::Rocky(file)
             });
         }
     }

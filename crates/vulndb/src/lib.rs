@@ -7,7 +7,11 @@
 //! - importers, one per feed: [`debian`] (security tracker JSON, DSA/DLA lists), [`alpine`] (secdb,
 //!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements),
 //!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0), [`wolfi`] (Wolfi's
-//!   and Chainguard's secdb, Alpine's format), [`rhel_osv`] (AlmaLinux's and Rocky's OSV errata);
+//!   and Chainguard's secdb, Alpine's format), [`rhel_osv`] (AlmaLinux's and Rocky's OSV errata),
+//!   [`redhat`] (Red Hat's CSAF VEX files, per major release; module streams skipped and counted),
+//!   [`amazon`] (Amazon Linux 2 and 2023: ALAS RSS lists and advisory pages), [`oracle`] (Oracle
+//!   Linux: ELSA OVAL), [`suse`] (SLES and openSUSE Leap: SUSE's OVAL); the OVAL importers share
+//!   one reader (`oval`);
 //! - [`build`]: writes the database (merging the Ubuntu feeds) from feeds on disk (air-gapped:
 //!   [`build::FeedSet::discover`]) or from the download in `fetch` (feature `fetch`), always into a
 //!   temporary file that replaces the old database only once it is complete and valid;
@@ -42,6 +46,7 @@ pub mod nvd;
 pub mod oracle;
 pub mod osv;
 mod oval;
+pub mod redhat;
 pub mod rhel_osv;
 pub mod schema;
 pub mod severity;
@@ -198,7 +203,7 @@ pub enum VulnDbError {
     #[error("the new database failed validation: {0}")]
     Invalid(String),
     /// `db build --from DIR` found no feed.
-    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/, ubuntu/osv-all.tar.xz, azurelinux/*-oval.xml, amazon/RELEASE/alas.rss, oracle/*.xml[.bz2] or suse/*.xml[.gz] (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
+    #[error("no feeds found in {}: expected debian/tracker.json, alpine/v*/{{main,community}}.{{json,yaml}}, ubuntu/osv/, ubuntu/osv-all.tar.xz, azurelinux/*-oval.xml, redhat/, alma/, rocky/, amazon/RELEASE/alas.rss, oracle/*.xml[.bz2] or suse/*.xml[.gz] (nvd/, cve5/, kev/ and epss/ only add severities to those)", dir.display())]
     NoFeeds {
         /// The directory.
         dir: PathBuf,

@@ -100,6 +100,11 @@ pub struct MatchReport {
     pub dropped_by_severity: usize,
     /// Found but dropped because NVD or the CVE program rejected the CVE.
     pub dropped_rejected: usize,
+    /// Installed packages of a module stream (`.module+el8…` releases) left unjudged: the feed's
+    /// module-stream records are skipped (Red Hat, AlmaLinux, Rocky Linux), so its non-modular
+    /// records would be compared with another stream's build.
+    #[serde(default)]
+    pub skipped_modular: usize,
 }
 
 /// One installed package as the matcher needs it: borrowed, so any inventory type can lend it.
@@ -118,7 +123,7 @@ pub struct Installed<'a> {
 pub enum MatchError {
     /// The database holds no feed for this distribution.
     #[error(
-        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi, Chainguard, AlmaLinux, Rocky Linux, Amazon Linux, Oracle Linux, SLES and openSUSE Leap)"
+        "no vulnerability data for {id} images (the database covers Debian, Ubuntu, Alpine, Azure Linux, CBL-Mariner, Wolfi, Chainguard, AlmaLinux, Rocky Linux, Red Hat Enterprise Linux, CentOS, Amazon Linux, Oracle Linux, SLES and openSUSE Leap)"
     )]
     UnsupportedOs {
         /// The os-release `ID`.
@@ -292,6 +297,19 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
                 }),
             }
         }
+        // Red Hat Enterprise Linux (UBI images too) and CentOS (7, 8, Stream 8, 9, 10): Red Hat's
+        // data for the major release, as trivy does; see [`data_note`].
+        "rhel" | "centos" => {
+            let major = version.split('.').next().unwrap_or("");
+            if !major.is_empty() && major.bytes().all(|c| c.is_ascii_digit()) {
+                Ok((Distro::Redhat, major.to_owned()))
+            } else {
+                Err(MatchError::UnknownRelease {
+                    distro: Distro::Redhat,
+                    detail: format!("VERSION_ID {version:?}"),
+                })
+            }
+        }
         // Rolling distributions: one release.
         "wolfi" => Ok((Distro::Wolfi, crate::wolfi::RELEASE.to_owned())),
         "chainguard" => Ok((Distro::Chainguard, crate::wolfi::RELEASE.to_owned())),
@@ -312,6 +330,35 @@ pub fn release_for(os: &OsInfo) -> Result<(Distro, String), MatchError> {
             id: other.to_owned(),
         }),
     }
+}
+
+/// When an image is matched against another distribution's data (CentOS against Red Hat
+/// Enterprise Linux's), what to add to each finding's source, with the release's end of life from
+/// the end-of-life table (a fix RHEL published after it never reached that CentOS):
+/// `RHEL 8 data applied to CentOS Linux 8; its end of life: 2021-12-31`.
+pub fn data_note(os: &OsInfo) -> Option<String> {
+    let (distro, release) = release_for(os).ok()?;
+    if distro != Distro::Redhat || os.id == "rhel" {
+        return None;
+    }
+    let eol = dockaudit_scan::eol::lookup(os);
+    let name = eol.map_or("CentOS", |(d, _)| d.name.as_str());
+    let mut note = format!("RHEL {release} data applied to {name} {release}");
+    if let Some(date) = eol.and_then(|(_, r)| r.eol) {
+        note.push_str(&format!(
+            "; its end of life: {:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ));
+    }
+    Some(note)
+}
+
+/// Whether an installed rpm version is a module stream's build (`…-1.module+el8.9.0+…`,
+/// `…module_el8…`).
+pub fn is_modular_version(version: &str) -> bool {
+    version.contains(".module+") || version.contains(".module_")
 }
 
 /// Judges one installed version against the records of one vulnerability in one package (see the
@@ -371,7 +418,13 @@ impl VulnDb {
                 source_version: &p.source_version,
             })
             .collect();
-        self.match_release(distro, &release, &installed, options)
+        let mut report = self.match_release(distro, &release, &installed, options)?;
+        if let Some(note) = data_note(os) {
+            for v in &mut report.vulnerabilities {
+                v.source = format!("{} ({note})", v.source);
+            }
+        }
+        Ok(report)
     }
 
     /// Matches installed packages against one release's records, for callers that hold packages
@@ -393,7 +446,12 @@ impl VulnDb {
         let scheme = distro.version_scheme();
         // (source name, source version) → binaries.
         let mut groups: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        let mut skipped_modular = 0;
         for p in packages {
+            if distro.skips_modular() && is_modular_version(p.source_version) {
+                skipped_modular += 1;
+                continue;
+            }
             // An rpm's binary and source packages share epoch, version and release.
             let key = if distro.advisories_name_binaries() {
                 (p.name, p.source_version)
@@ -412,6 +470,7 @@ impl VulnDb {
             dropped_unfixed: 0,
             dropped_by_severity: 0,
             dropped_rejected: 0,
+            skipped_modular,
         };
         let mut cache: BTreeMap<&str, Vec<Advisory>> = BTreeMap::new();
         // Every source package's records first, then the hits, then the severity facts of all hit
@@ -596,6 +655,15 @@ mod tests {
             key(os("alpine", Some("3.16_alpha20220809"), None, None)),
             Ok("alpine:edge".into())
         );
-        assert!(key(os("rhel", Some("9.1"), None, None)).is_err());
+        assert_eq!(
+            key(os("rhel", Some("9.1"), None, None)),
+            Ok("rhel:9".into())
+        );
+        assert_eq!(
+            key(os("centos", Some("7"), None, None)),
+            Ok("rhel:7".into())
+        );
+        assert!(key(os("rhel", None, None, None)).is_err());
+        assert!(key(os("gentoo", Some("2.17"), None, None)).is_err());
     }
 }

@@ -16,6 +16,13 @@ use crate::{FeedError, ImportStats};
 pub const ALMA_SOURCE: &str = "almalinux-osv";
 /// Rocky's source name in the database.
 pub const ROCKY_SOURCE: &str = "rocky-osv";
+/// AlmaLinux's errata as OSV publishes them in one zip (imported there from AlmaLinux's
+/// osv-database).
+pub const ALMA_OSV_URL: &str =
+    "https://osv-vulnerabilities.storage.googleapis.com/AlmaLinux/all.zip";
+/// Rocky Linux's errata as OSV publishes them in one zip (imported there from Rocky's Apollo).
+pub const ROCKY_OSV_URL: &str =
+    "https://osv-vulnerabilities.storage.googleapis.com/Rocky%20Linux/all.zip";
 
 #[derive(Debug, Deserialize)]
 struct Record {

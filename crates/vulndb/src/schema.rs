@@ -45,11 +45,15 @@ pub enum Distro {
     /// openSUSE Leap, from SUSE's OVAL (binary package names).
     #[serde(rename = "opensuse-leap")]
     OpensuseLeap,
+    /// Red Hat Enterprise Linux (os-release `rhel`, and CentOS matched against it), from Red Hat's
+    /// CSAF VEX files (source package names), keyed by major release.
+    #[serde(rename = "rhel")]
+    Redhat,
 }
 
 impl Distro {
     /// Every distribution, in the order `db status` lists them.
-    pub const ALL: [Distro; 12] = [
+    pub const ALL: [Distro; 13] = [
         Distro::Almalinux,
         Distro::Alpine,
         Distro::Amazon,
@@ -58,6 +62,7 @@ impl Distro {
         Distro::Debian,
         Distro::Oracle,
         Distro::OpensuseLeap,
+        Distro::Redhat,
         Distro::Rocky,
         Distro::Sles,
         Distro::Ubuntu,
@@ -79,6 +84,7 @@ impl Distro {
             Self::Oracle => "ol",
             Self::Sles => "sles",
             Self::OpensuseLeap => "opensuse-leap",
+            Self::Redhat => "rhel",
         }
     }
 
@@ -91,6 +97,7 @@ impl Distro {
             Self::Azurelinux
             | Self::Almalinux
             | Self::Rocky
+            | Self::Redhat
             | Self::Amazon
             | Self::Oracle
             | Self::Sles
@@ -107,6 +114,16 @@ impl Distro {
         matches!(
             self,
             Self::Almalinux | Self::Rocky | Self::Oracle | Self::Sles | Self::OpensuseLeap
+        )
+    }
+
+    /// Whether the feed's module-stream records are skipped (Red Hat's, AlmaLinux's, Rocky's,
+    /// Oracle's): the matcher then leaves installed modular packages (`.module+el8…` releases)
+    /// unjudged too.
+    pub fn skips_modular(self) -> bool {
+        matches!(
+            self,
+            Self::Redhat | Self::Almalinux | Self::Rocky | Self::Oracle
         )
     }
 }
@@ -129,6 +146,7 @@ impl FromStr for Distro {
             "chainguard" => Ok(Self::Chainguard),
             "almalinux" => Ok(Self::Almalinux),
             "rocky" => Ok(Self::Rocky),
+            "rhel" => Ok(Self::Redhat),
             "amzn" => Ok(Self::Amazon),
             "ol" => Ok(Self::Oracle),
             "sles" => Ok(Self::Sles),

@@ -260,10 +260,20 @@ fn a_mariner_image_matches_as_rpm_says() {
         version_id: Some("9.3".into()),
         ..os.clone()
     };
-    match db.match_packages(&rhel, &inventory.packages, &MatchOptions::default()) {
-        Err(e @ MatchError::UnsupportedOs { .. }) => assert!(e.to_string().contains("rhel")),
+    let fedora = OsInfo {
+        id: "fedora".into(),
+        version_id: Some("41".into()),
+        ..os.clone()
+    };
+    match db.match_packages(&fedora, &inventory.packages, &MatchOptions::default()) {
+        Err(e @ MatchError::UnsupportedOs { .. }) => assert!(e.to_string().contains("fedora")),
         other => panic!("{other:?}"),
     }
+    // RHEL has a feed, but not in this database: a skip too.
+    assert!(matches!(
+        db.match_packages(&rhel, &inventory.packages, &MatchOptions::default()),
+        Err(MatchError::NoData { .. })
+    ));
     // Azure Linux 3.0 has data; a release without any is a skip too.
     let three = OsInfo {
         id: "azurelinux".into(),

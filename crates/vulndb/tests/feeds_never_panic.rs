@@ -1,11 +1,11 @@
-//! The severity, Azure Linux, Wolfi/Chainguard, Alma/Rocky, Amazon, Oracle and SUSE parsers, and
-//! the SBOM reader, on
+//! The severity, Azure Linux, Wolfi/Chainguard, Alma/Rocky, Red Hat CSAF, Amazon, Oracle and SUSE
+//! parsers, and the SBOM reader, on
 //! arbitrary bytes and on damaged real records: an error naming the input or a result, never a panic.
 
 use std::path::Path;
 
 use dockaudit_vulndb::{
-    amazon, azurelinux, cve5, epss, kev, nvd, oracle, rhel_osv, suse, wolfi, Distro,
+    amazon, azurelinux, cve5, epss, kev, nvd, oracle, redhat, rhel_osv, suse, wolfi, Distro,
 };
 use proptest::prelude::*;
 
@@ -16,6 +16,7 @@ fn all(bytes: &[u8]) {
     let _ = epss::parse(bytes, "x", 1 << 20);
     let _ = wolfi::parse(bytes, "x", Distro::Wolfi);
     let _ = rhel_osv::parse(bytes, "x", Distro::Rocky);
+    let _ = redhat::parse(bytes, "x");
     let _ = dockaudit_scan::sbom::read(bytes, "x");
     if let Ok(text) = std::str::from_utf8(bytes) {
         let _ = azurelinux::parse_oval(text, "x", "2.0");
@@ -45,7 +46,7 @@ proptest! {
     }
 
     #[test]
-    fn damaged_real_records(which in 0usize..11, cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
+    fn damaged_real_records(which in 0usize..13, cut in any::<prop::sample::Index>(), flip in any::<prop::sample::Index>(), byte in any::<u8>()) {
         let mut bytes = real([
             "enrichment/nvd/CVE-2021-44228.json",
             "enrichment/cve5/CVE-2024-24790.json",
@@ -53,6 +54,8 @@ proptest! {
             "wolfi/security.json",
             "rocky/RLSA-2024_3671.json",
             "azurelinux/azurelinux-3.0-oval.xml",
+            "redhat-csaf/csaf/cve-2024-10041.json",
+            "redhat-csaf/csaf/rhsa-2024_0010.json",
             "oracle/elsa-mock_data.xml",
             "oracle/elsa-mock_per_arch_data.xml",
             "suse/suse.linux.enterprise.server.15.xml",

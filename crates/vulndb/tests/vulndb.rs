@@ -787,7 +787,7 @@ fn debian_matching_and_filters() {
         })
     ));
     assert!(matches!(
-        db.match_packages(&os("rhel", "9.2"), &packages, &MatchOptions::default()),
+        db.match_packages(&os("fedora", "41"), &packages, &MatchOptions::default()),
         Err(MatchError::UnsupportedOs { .. })
     ));
 }

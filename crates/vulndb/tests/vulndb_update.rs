@@ -200,6 +200,9 @@ fn config(server: &Server) -> FetchConfig {
         suse_files: Vec::new(),
         wolfi_url: None,
         chainguard_url: None,
+        redhat_vex_base_url: None,
+        almalinux_osv_url: None,
+        rocky_osv_url: None,
         nvd_url: None,
         kev_url: None,
         epss_url: None,
@@ -547,4 +550,115 @@ fn amazon_oracle_and_suse_come_from_a_mirror() {
     assert!(err.to_string().contains("/alas/AL2/alas.rss"), "{err}");
     assert_eq!(std::fs::read(&target).expect("read"), before);
     assert!(temp_files(dir.path()).is_empty());
+}
+
+/// A directory's `.json` files as a zip (OSV's `all.zip`), stored uncompressed.
+fn zip_of(dir: &Path) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    for p in names {
+        zip.start_file(p.file_name().unwrap().to_string_lossy(), opts)
+            .expect("zip");
+        zip.write_all(&std::fs::read(&p).expect("read"))
+            .expect("zip");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// Red Hat's CSAF fixtures packed as Red Hat ships its VEX archive: a tar under `YEAR/`, zstd.
+fn csaf_tar_zst() -> Vec<u8> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/redhat-csaf/csaf");
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.append_dir_all("2024", dir).expect("tar");
+    zstd::stream::encode_all(tar.into_inner().expect("tar").as_slice(), 3).expect("zstd")
+}
+
+#[test]
+fn update_fetches_red_hat_alma_and_rocky() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let archive = csaf_tar_zst();
+    let routes = HashMap::from([
+        (
+            "/redhat/vex/archive_latest.txt".to_owned(),
+            Route::Ok(b"csaf_vex_2026-12-01.tar.zst\n".to_vec()),
+        ),
+        (
+            "/redhat/vex/csaf_vex_2026-12-01.tar.zst".to_owned(),
+            Route::Ok(archive.clone()),
+        ),
+        (
+            "/osv/AlmaLinux/all.zip".to_owned(),
+            Route::Ok(zip_of(&tests.join("alma"))),
+        ),
+        (
+            "/osv/Rocky%20Linux/all.zip".to_owned(),
+            Route::Ok(zip_of(&tests.join("rocky"))),
+        ),
+    ]);
+    let server = Server::start(routes);
+    let mut cfg = config(&server);
+    cfg.debian_tracker_url = None;
+    cfg.debian_dsa_url = None;
+    cfg.alpine_base_url = None;
+    cfg.ubuntu_osv_url = None;
+    cfg.ubuntu_vex_url = None;
+    cfg.redhat_vex_base_url = Some(server.url("/redhat/vex/"));
+    cfg.almalinux_osv_url = Some(server.url("/osv/AlmaLinux/all.zip"));
+    cfg.rocky_osv_url = Some(server.url("/osv/Rocky%20Linux/all.zip"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let target = dir.path().join("vulndb.sqlite");
+    update(&cfg, &target, &options(), &mut |_| {}).expect("update");
+    let db = VulnDb::open(&target).expect("open");
+    let sources = &db.metadata().sources;
+    let rh = sources
+        .iter()
+        .find(|s| s.name == "redhat-csaf")
+        .expect("Red Hat");
+    assert_eq!(
+        rh.url,
+        server.url("/redhat/vex/csaf_vex_2026-12-01.tar.zst")
+    );
+    assert_eq!(rh.bytes, archive.len() as u64);
+    assert!(rh.records >= 12, "{}", rh.records);
+    for name in ["almalinux-osv", "rocky-osv"] {
+        let s = sources.iter().find(|s| s.name == name).expect(name);
+        assert!(s.records > 0, "{name}");
+    }
+    let hits = server.hits();
+    assert_eq!(hits[0], "/redhat/vex/archive_latest.txt", "{hits:?}");
+
+    // An index that does not name an archive fails the update with its URL; the database stays.
+    server.set(
+        "/redhat/vex/archive_latest.txt",
+        Route::Ok(b"<html>moved</html>".to_vec()),
+    );
+    let before = std::fs::read(&target).expect("db");
+    let err = update(&cfg, &target, &options(), &mut |_| {}).expect_err("bad index");
+    assert!(
+        err.to_string()
+            .contains(&server.url("/redhat/vex/archive_latest.txt")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&target).expect("db"), before);
+    // A damaged archive fails it too, naming the archive's URL.
+    server.set(
+        "/redhat/vex/archive_latest.txt",
+        Route::Ok(b"csaf_vex_2026-12-01.tar.zst\n".to_vec()),
+    );
+    server.set(
+        "/redhat/vex/csaf_vex_2026-12-01.tar.zst",
+        Route::Ok(archive[..archive.len() / 2].to_vec()),
+    );
+    let err = update(&cfg, &target, &options(), &mut |_| {}).expect_err("cut archive");
+    assert!(
+        err.to_string().contains("csaf_vex_2026-12-01.tar.zst"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&target).expect("db"), before);
 }

@@ -23,7 +23,11 @@ pub fn run(mut args: CollectArgs) -> Result<ExitCode> {
         timeout: args.engine.timeout_secs(),
     });
     let snapshot = collect_live(&args.engine, args.labels, scan, progress)?;
-    let json = serde_json::to_vec_pretty(&snapshot).context("cannot serialise the snapshot")?;
+    // Serialised as text so that DEL, C1 and bidirectional controls are escaped too.
+    let json = serde_json::to_string_pretty(&snapshot).context("cannot serialise the snapshot")?;
+    let json = dockaudit_report::emit::escape_raw_controls(&json)
+        .into_owned()
+        .into_bytes();
     if args.output.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
         out.write_all(&json)?;

@@ -22,8 +22,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use dockaudit_vulndb::build::{self, BuildOptions, BuildSummary, FeedSet};
 use dockaudit_vulndb::fetch::{self, FetchConfig};
 use dockaudit_vulndb::{
-    alpine, azurelinux, debian, epss, human_bytes, kev, nvd, ubuntu, wolfi, DbStatus, FeedLimits,
-    Status, VulnDb, VulnDbError, STALE_AFTER_DAYS,
+    alpine, azurelinux, debian, epss, human_bytes, kev, nvd, redhat, rhel_osv, ubuntu, wolfi,
+    DbStatus, FeedLimits, Status, VulnDb, VulnDbError, STALE_AFTER_DAYS,
 };
 
 use crate::cli::Format;
@@ -77,6 +77,12 @@ pub enum FeedName {
     Wolfi,
     /// Chainguard's secdb.
     Chainguard,
+    /// Red Hat's CSAF VEX archive (RHEL, and CentOS matched against it).
+    Redhat,
+    /// AlmaLinux's OSV errata (OSV's AlmaLinux/all.zip).
+    Almalinux,
+    /// Rocky Linux's OSV errata (OSV's Rocky Linux/all.zip).
+    Rocky,
     /// Amazon's ALAS advisories (Amazon Linux 2 and 2023).
     Amazon,
     /// Oracle's ELSA OVAL (Oracle Linux).
@@ -125,6 +131,15 @@ pub struct UpdateArgs {
     /// Chainguard's secdb.
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_CHAINGUARD_URL", default_value = wolfi::CHAINGUARD_URL)]
     pub chainguard_url: String,
+    /// Red Hat's CSAF VEX directory (BASE/archive_latest.txt names the csaf_vex_*.tar.zst to fetch).
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_REDHAT_URL", default_value = redhat::VEX_BASE_URL)]
+    pub redhat_url: String,
+    /// AlmaLinux's OSV errata zip.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_ALMALINUX_URL", default_value = rhel_osv::ALMA_OSV_URL)]
+    pub almalinux_url: String,
+    /// Rocky Linux's OSV errata zip.
+    #[arg(long, value_name = "URL", env = "DOCKAUDIT_ROCKY_URL", default_value = rhel_osv::ROCKY_OSV_URL)]
+    pub rocky_url: String,
     /// Microsoft's Azure Linux / CBL-Mariner OVAL base URL (BASE/cbl-mariner-2.0-oval.xml,
     /// BASE/azurelinux-3.0-oval.xml).
     #[arg(long, value_name = "URL", env = "DOCKAUDIT_AZURELINUX_URL", default_value = azurelinux::BASE_URL)]
@@ -179,10 +194,11 @@ pub struct BuildArgs {
     /// DIR/nvd/ (CVE API 2.0 .json files, or CVE-all.json.xz), DIR/cve5/ (CVE JSON 5 records),
     /// DIR/kev/*.json (CISA KEV), DIR/epss/*.csv[.gz] (FIRST EPSS). Azure Linux / CBL-Mariner:
     /// DIR/azurelinux/{cbl-mariner-2.0,azurelinux-3.0}-oval.xml. Wolfi, Chainguard:
-    /// DIR/wolfi/security.json, DIR/chainguard/security.json. Amazon Linux: DIR/amazon/{2,2023}/alas.rss
-    /// with the advisory pages in DIR/amazon/RELEASE/html/. Oracle Linux: DIR/oracle/*.xml[.bz2].
-    /// SLES and openSUSE Leap: DIR/suse/suse.linux.enterprise.server.N.xml[.gz],
-    /// DIR/suse/opensuse.leap.N.M.xml[.gz].
+    /// DIR/wolfi/security.json, DIR/chainguard/security.json. Red Hat: DIR/redhat/ (a
+    /// csaf_vex_*.tar.zst, or CSAF .json files). AlmaLinux, Rocky: DIR/alma/, DIR/rocky/ (all.zip or
+    /// OSV .json files). Amazon Linux: DIR/amazon/{2,2023}/alas.rss with the advisory pages in
+    /// DIR/amazon/RELEASE/html/. Oracle Linux: DIR/oracle/*.xml[.bz2]. SLES and openSUSE Leap:
+    /// DIR/suse/suse.linux.enterprise.server.N.xml[.gz], DIR/suse/opensuse.leap.N.M.xml[.gz].
     #[arg(long, value_name = "DIR")]
     pub from: PathBuf,
     /// Replace the file at --db even when it is not a dockaudit database.
@@ -255,6 +271,9 @@ fn update(args: UpdateArgs) -> Result<ExitCode> {
         suse_base_url: keep(FeedName::Suse, args.suse_url),
         wolfi_url: keep(FeedName::Wolfi, args.wolfi_url),
         chainguard_url: keep(FeedName::Chainguard, args.chainguard_url),
+        redhat_vex_base_url: keep(FeedName::Redhat, args.redhat_url),
+        almalinux_osv_url: keep(FeedName::Almalinux, args.almalinux_url),
+        rocky_osv_url: keep(FeedName::Rocky, args.rocky_url),
         nvd_url: keep(FeedName::Nvd, args.nvd_url),
         kev_url: keep(FeedName::Kev, args.kev_url),
         epss_url: keep(FeedName::Epss, args.epss_url),

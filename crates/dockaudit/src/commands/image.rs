@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use dockaudit_collect::{EndpointEnv, ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
+use dockaudit_collect::{ImageCache, ImageScanOptions, ScanLimits, ScanProgress};
 use dockaudit_report::emit::{write_terminal, TerminalOptions};
 use dockaudit_report::{Category, Report};
 use dockaudit_rules::{AuditInput, AuditOptions, Rule, TargetFilter, VulnerabilityFilter, RULES};
@@ -84,6 +84,9 @@ pub struct ImageArgs {
     /// finds it].
     #[arg(short = 'H', long, value_name = "URL", conflicts_with = "archive")]
     pub host: Option<String>,
+    /// A Docker context to reach the engine through (as for `audit`).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["archive", "host"])]
+    pub context: Option<String>,
     /// Seconds any one engine request may take (and the image stream may not move); 0: no limit
     /// [default: dockaudit.toml's `[engine] timeout`, else 30].
     #[arg(long, value_name = "SECS")]
@@ -277,9 +280,7 @@ fn write_sbom(reference: &str, snapshot: &Snapshot, spdx: bool) -> Result<ExitCo
             &contents.app_packages,
         )
     };
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the bill of materials")?;
-    writeln!(out).context("cannot write the bill of materials")?;
+    write_json_text(&doc).context("cannot write the bill of materials")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -338,9 +339,7 @@ pub(crate) fn render(
     match format {
         Format::Json => {
             let doc = json_document(&vulns.filter(), reference, source, snapshot, image, &report);
-            let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &doc).context("cannot write the report")?;
-            writeln!(out).context("cannot write the report")?;
+            write_json_text(&doc).context("cannot write the report")?;
         }
         Format::Terminal => {
             let mut out = anstream::AutoStream::new(
@@ -396,8 +395,10 @@ fn from_archive(args: &ImageArgs, path: &std::path::Path) -> Result<(Snapshot, S
 }
 
 fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
-    let endpoint =
-        dockaudit_collect::resolve_endpoint(args.host.as_deref(), &EndpointEnv::from_process())?;
+    let endpoint = crate::live::one_endpoint(crate::live::targets_of(
+        args.host.as_slice(),
+        args.context.as_slice(),
+    )?)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(30));
     let rt = crate::live::runtime()?;
     rt.block_on(async {
@@ -653,4 +654,14 @@ fn write_header(
         writeln!(out, "  problem: {p}")?;
     }
     writeln!(out)
+}
+
+/// Writes `value` as pretty JSON and a newline to standard output, with the characters that could
+/// act on a terminal (DEL, C1, bidirectional controls) escaped as the report's JSON has them.
+fn write_json_text(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(dockaudit_report::emit::escape_raw_controls(&text).as_bytes())?;
+    writeln!(out)?;
+    Ok(())
 }

@@ -21,7 +21,11 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         fleet_version: FLEET_SCHEMA_VERSION,
         hosts,
     };
-    let json = serde_json::to_vec_pretty(&file).context("cannot serialise the fleet file")?;
+    // Serialised as text so that DEL, C1 and bidirectional controls are escaped too.
+    let json = serde_json::to_string_pretty(&file).context("cannot serialise the fleet file")?;
+    let json = dockaudit_report::emit::escape_raw_controls(&json)
+        .into_owned()
+        .into_bytes();
     match &args.output {
         None => {
             let mut out = std::io::stdout().lock();

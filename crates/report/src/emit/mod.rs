@@ -10,7 +10,7 @@ pub mod sarif;
 mod terminal;
 
 pub use html::write_html;
-pub use json::write_json;
+pub use json::{escape_raw_controls, write_json};
 pub use junit::write_junit;
 pub use markdown::write_markdown;
 pub use printable::{printable, printable_text};

@@ -11,6 +11,11 @@
 //! stand-in is markup in Markdown, HTML or XML, nor an escape anywhere. Newline and tab are kept:
 //! they are layout, which each format already handles (Markdown turns them into spaces).
 //!
+//! The Unicode bidirectional controls (`U+202A`–`U+202E`, `U+2066`–`U+2069`, `U+200E`, `U+200F`,
+//! `U+061C`) are not control characters, but they reorder what follows them on screen ("Trojan
+//! Source"): a container name or command can show one thing and be another. Each is shown as its
+//! code point in brackets (`⟨U+202E⟩`).
+//!
 //! The JSON report is not changed: JSON escapes control characters itself (`\u001b`), and its
 //! consumers get the engine's values exactly.
 
@@ -22,7 +27,12 @@ use crate::Report;
 
 /// Whether `c` is a control character that must not reach an output as it is.
 fn is_unprintable(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+}
+
+/// Whether `c` changes the direction of the text around it.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// The visible stand-in for a control character.
@@ -39,11 +49,17 @@ pub fn printable_text(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_unprintable) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| if is_unprintable(c) { stand_in(c) } else { c })
-            .collect(),
-    )
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_bidi_control(c) {
+            out.push_str(&format!("\u{27E8}U+{:04X}\u{27E9}", c as u32));
+        } else if is_unprintable(c) {
+            out.push(stand_in(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Replaces the control characters of every string in `value` (keys included); returns whether it
@@ -107,5 +123,16 @@ mod tests {
             "a␛]8;;http://x␇b␛[2J␍c␈␡\u{FFFD}d\n\te"
         );
         assert!(matches!(printable_text("plain é 日本"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn bidirectional_controls_are_shown_as_code_points() {
+        // "Trojan Source": the name reads "admin" reversed on screen without the stand-ins.
+        assert_eq!(
+            printable_text("web\u{202E}nimda\u{202C}-\u{2066}x\u{2069}\u{200F}"),
+            "web⟨U+202E⟩nimda⟨U+202C⟩-⟨U+2066⟩x⟨U+2069⟩⟨U+200F⟩"
+        );
+        // Right-to-left letters themselves are text, not controls.
+        assert!(matches!(printable_text("שלום مرحبا"), Cow::Borrowed(_)));
     }
 }

@@ -103,8 +103,10 @@ pub fn event_line(timestamp: &str, host: &str, change: Change, finding: &Finding
         target: &finding.target,
         message: &finding.message,
     };
-    // Plain strings and enums: serialising cannot fail.
-    serde_json::to_string(&line).unwrap_or_default()
+    // Plain strings and enums: serialising cannot fail. Escaped as the JSON report is, so that a
+    // hostile container name cannot act on the terminal that tails the file.
+    let text = serde_json::to_string(&line).unwrap_or_default();
+    dockaudit_report::emit::escape_raw_controls(&text).into_owned()
 }
 
 /// The restart-burst finding's metadata. Not a rule of the registry: it judges the event stream,
