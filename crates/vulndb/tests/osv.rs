@@ -91,6 +91,9 @@ fn packages() -> Vec<AppPackage> {
         pkg("NuGet", "newtonsoft.json", "12.0.3"),
         pkg("RubyGems", "nokogiri", "1.13.3"),
         pkg("RubyGems", "actionpack", "6.1.7"),
+        // Debian 12's: GHSA-x8cg-fq8g-mxfx (fixed 2.2.23) includes it, GHSA-whrj-4476-wvmp (fixed
+        // 2.2.22) does not.
+        pkg("RubyGems", "rack", "2.2.22"),
         pkg("Packagist", "guzzlehttp/guzzle", "7.4.2"),
         pkg("crates.io", "regex", "1.5.4"),
     ]
@@ -106,9 +109,12 @@ const EXPECTED: &[&str] = &[
     "golang.org/x/net@v0.7.0 CVE-2023-45288 fix=0.23.0 unknown [GO-2024-2687]",
     "guzzlehttp/guzzle@7.4.2 CVE-2022-29248 fix=7.4.3 high [GHSA-cwmx-hcrq-mhc3]",
     "lodash@4.17.20 CVE-2021-23337 fix=4.17.21 high [GHSA-35jh-r3h4-6jhm]",
+    "lodash@4.17.20 CVE-2025-13465 fix=4.17.23 medium [GHSA-xxjr-mmjv-4gpg]",
+    "lodash@4.17.21 CVE-2025-13465 fix=4.17.23 medium [GHSA-xxjr-mmjv-4gpg]",
     "newtonsoft.json@12.0.3 GHSA-5crp-9r3c-p9vr fix=13.0.1 low [GHSA-5crp-9r3c-p9vr]",
     "nokogiri@1.13.3 CVE-2022-24836 fix=1.13.4 high [GHSA-crjr-9rc5-ghw8]",
     "org.apache.logging.log4j:log4j-core@2.14.1 CVE-2021-44228 fix=2.15.0 critical [GHSA-jfh8-c2jp-5v3q]",
+    "rack@2.2.22 CVE-2026-34826 fix=2.2.23 medium [GHSA-x8cg-fq8g-mxfx]",
     "regex@1.5.4 CVE-2022-24713 fix=1.5.5 high [GHSA-m5pq-gvj9-9vr8]",
     "requests@2.28.1 CVE-2023-32681 fix=2.31.0 medium [GHSA-j8r2-6x86-q33q]",
     "requests@2.28.1 CVE-2024-35195 fix=2.32.2 medium [GHSA-9wx4-h78v-vm56]",
@@ -297,6 +303,7 @@ fn app_findings_get_nvd_cve5_kev_and_epss_data_and_the_effective_severity() {
         // and EPSS ride along (commons-text's CVE 5 record has CISA's SSVC, no CVSS).
         "lodash@4.17.20 CVE-2021-23337 high from=osv vendor=high kev=- epss=- \
          [osv:GHSA-35jh-r3h4-6jhm 3.1 7.2; nvd@nist.gov 3.1 7.2; nvd@nist.gov 2.0 6.5; report@snyk.io 3.1 7.2]",
+        "lodash@4.17.20 CVE-2025-13465 medium from=osv vendor=medium kev=- epss=- [osv:GHSA-xxjr-mmjv-4gpg 3.1 6.5]",
         "org.apache.commons:commons-text@1.9 CVE-2022-42889 critical from=osv vendor=critical kev=- epss=- \
          [osv:GHSA-599f-7c49-w659 3.1 9.8; nvd@nist.gov 3.1 9.8]",
         "org.apache.logging.log4j:log4j-core@2.14.1 CVE-2021-44228 critical from=osv vendor=critical kev=2021-12-10 epss=0.94358 \
