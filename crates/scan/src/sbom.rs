@@ -8,7 +8,9 @@
 //! the source package comes from the purl's `upstream` qualifier (syft: `upstream=glibc` or
 //! `upstream=openssl@3.0.11-1`, rpm: the source rpm's file name), else trivy's `SrcName`/`SrcVersion`
 //! properties, else dockaudit's own; the OS from a CycloneDX `operating-system` component, else the
-//! purls' `distro` qualifier.
+//! purls' `distro` qualifier. Application packages (pypi, npm, golang, maven, gem, cargo, composer
+//! and nuget purls) are read too, with their path in the image from dockaudit's or syft's
+//! properties (CycloneDX) or syft's `sourceInfo` (SPDX).
 
 use std::collections::BTreeMap;
 
@@ -47,7 +49,10 @@ pub struct SbomInventory {
     pub os: Option<OsRelease>,
     /// The OS packages (deb, apk and rpm purls); others are counted in `other_packages`.
     pub packages: Vec<InstalledPackage>,
-    /// Components that are not OS packages (application libraries, files).
+    /// The application packages (pypi, npm, golang, maven, gem, cargo, composer and nuget purls),
+    /// with their path in the image when the document says it.
+    pub app_packages: Vec<AppPackage>,
+    /// Components that are neither (files, binaries without a purl, other purl types).
     pub other_packages: usize,
 }
 
@@ -540,6 +545,61 @@ fn from_syft_properties(
     ))
 }
 
+/// The application package a purl describes (`pkg:pypi/…`, `pkg:npm/…`, `pkg:golang/…`,
+/// `pkg:maven/…`, `pkg:gem/…`, `pkg:cargo/…`, `pkg:composer/…`, `pkg:nuget/…`), named as the
+/// image inventory names it (`group:artifact`, `@scope/name`, the Go module path); the component's
+/// own name and version win for PyPI (the purl's name is normalised) and for the version.
+fn app_package_from(
+    purl_text: &str,
+    name: Option<&str>,
+    version: Option<&str>,
+    path: Option<&str>,
+) -> Option<AppPackage> {
+    let p = parse_purl(purl_text)?;
+    let joined = |sep: &str| match &p.namespace {
+        Some(ns) => format!("{ns}{sep}{}", p.name),
+        None => p.name.clone(),
+    };
+    let (ecosystem, coordinates) = match p.kind.as_str() {
+        "pypi" => ("PyPI", name.map(str::to_owned).unwrap_or(p.name.clone())),
+        "npm" => ("npm", joined("/")),
+        "golang" => ("Go", joined("/")),
+        "maven" => ("Maven", joined(":")),
+        "gem" => ("RubyGems", p.name.clone()),
+        "cargo" => ("crates.io", p.name.clone()),
+        "composer" => ("Packagist", joined("/")),
+        "nuget" => ("NuGet", p.name.clone()),
+        _ => return None,
+    };
+    let version = version
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .or(p.version.clone())?;
+    Some(AppPackage {
+        ecosystem: ecosystem.to_owned(),
+        name: coordinates,
+        version,
+        path: path.unwrap_or_default().trim_start_matches('/').to_owned(),
+        purl: purl_text.to_owned(),
+    })
+}
+
+/// Where a component was found in the image: dockaudit's `dockaudit:package:path` property, else
+/// syft's first `syft:location:N:path`.
+fn component_path(props: &BTreeMap<String, String>) -> Option<&str> {
+    props
+        .get("dockaudit:package:path")
+        .or_else(|| props.get("syft:location:0:path"))
+        .map(String::as_str)
+}
+
+/// The path in an SPDX package's `sourceInfo` (syft: `acquired package info from … file: /path`).
+fn spdx_source_path(source_info: Option<&str>) -> Option<&str> {
+    let (_, rest) = source_info?.rsplit_once(": ")?;
+    let first = rest.split(", ").next()?.trim();
+    first.starts_with('/').then_some(first)
+}
+
 fn properties_of(v: &Value) -> BTreeMap<String, String> {
     v["properties"]
         .as_array()
@@ -599,7 +659,19 @@ pub fn read(bytes: &[u8], origin: &str) -> Result<SbomInventory, SbomError> {
                 Some(u) => package_from(u, c["name"].as_str(), c["version"].as_str(), &props),
                 None => from_syft_properties(c, &props),
             };
-            take(&mut inv, found);
+            let app = match (&found, c["purl"].as_str()) {
+                (None, Some(u)) => app_package_from(
+                    u,
+                    c["name"].as_str(),
+                    c["version"].as_str(),
+                    component_path(&props),
+                ),
+                _ => None,
+            };
+            match app {
+                Some(a) => inv.app_packages.push(a),
+                None => take(&mut inv, found),
+            }
         }
     } else if doc["spdxVersion"]
         .as_str()
@@ -636,7 +708,19 @@ pub fn read(bytes: &[u8], origin: &str) -> Result<SbomInventory, SbomError> {
                     &BTreeMap::new(),
                 )
             });
-            take(&mut inv, found);
+            let app = match (&found, purl_text) {
+                (None, Some(u)) => app_package_from(
+                    u,
+                    p["name"].as_str(),
+                    p["versionInfo"].as_str(),
+                    spdx_source_path(p["sourceInfo"].as_str()),
+                ),
+                _ => None,
+            };
+            match app {
+                Some(a) => inv.app_packages.push(a),
+                None => take(&mut inv, found),
+            }
         }
     } else {
         return Err(err(
@@ -649,6 +733,14 @@ pub fn read(bytes: &[u8], origin: &str) -> Result<SbomInventory, SbomError> {
     // Documents list packages in their own order; keep a stable one.
     inv.packages
         .sort_by(|a, b| (&a.name, &a.version, &a.arch).cmp(&(&b.name, &b.version, &b.arch)));
+    inv.app_packages.sort_by(|a, b| {
+        (&a.ecosystem, &a.name, &a.version, &a.path).cmp(&(
+            &b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.path,
+        ))
+    });
     Ok(inv)
 }
 
@@ -733,5 +825,90 @@ mod tests {
             .to_string()
             .starts_with("x.json: "));
         assert!(read(b"{}", "y.json").is_err());
+    }
+
+    #[test]
+    fn application_purls_become_app_packages_named_as_the_inventory_names_them() {
+        let cases = [
+            (
+                "pkg:pypi/jinja2@3.1.2",
+                Some("Jinja2"),
+                "PyPI",
+                "Jinja2",
+                "3.1.2",
+            ),
+            (
+                "pkg:npm/%40types/lodash@4.14.177",
+                None,
+                "npm",
+                "@types/lodash",
+                "4.14.177",
+            ),
+            (
+                "pkg:golang/golang.org/x/net@v0.7.0",
+                None,
+                "Go",
+                "golang.org/x/net",
+                "v0.7.0",
+            ),
+            (
+                "pkg:maven/org.apache.commons/commons-text@1.10.0",
+                None,
+                "Maven",
+                "org.apache.commons:commons-text",
+                "1.10.0",
+            ),
+            ("pkg:gem/rack@2.2.22", None, "RubyGems", "rack", "2.2.22"),
+            ("pkg:cargo/regex@1.5.4", None, "crates.io", "regex", "1.5.4"),
+            (
+                "pkg:composer/guzzlehttp/guzzle@7.4.2",
+                None,
+                "Packagist",
+                "guzzlehttp/guzzle",
+                "7.4.2",
+            ),
+            (
+                "pkg:nuget/Newtonsoft.Json@12.0.3",
+                None,
+                "NuGet",
+                "Newtonsoft.Json",
+                "12.0.3",
+            ),
+        ];
+        for (purl, name, eco, want, version) in cases {
+            let a = app_package_from(purl, name, None, Some("/app/x")).expect(purl);
+            assert_eq!(
+                (
+                    a.ecosystem.as_str(),
+                    a.name.as_str(),
+                    a.version.as_str(),
+                    a.path.as_str()
+                ),
+                (eco, want, version, "app/x"),
+                "{purl}"
+            );
+        }
+        assert!(app_package_from("pkg:deb/debian/libc6@2.36", None, None, None).is_none());
+        assert!(
+            app_package_from("pkg:pypi/requests", None, None, None).is_none(),
+            "no version"
+        );
+        assert_eq!(
+            spdx_source_path(Some(
+                "acquired package info from installed python package manifest file: /usr/lib/a/PKG-INFO, /usr/lib/a/RECORD"
+            )),
+            Some("/usr/lib/a/PKG-INFO")
+        );
+        let doc = br#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
+            {"type": "library", "name": "rack", "version": "2.2.22", "purl": "pkg:gem/rack@2.2.22",
+             "properties": [{"name": "syft:location:0:path", "value": "/usr/share/rubygems-integration/all/specifications/rack-2.2.22.gemspec"}]},
+            {"type": "file", "name": "/etc/x"}]}"#;
+        let inv = read(doc, "d.json").expect("read");
+        assert_eq!(inv.app_packages.len(), 1);
+        assert_eq!(
+            inv.app_packages[0].path,
+            "usr/share/rubygems-integration/all/specifications/rack-2.2.22.gemspec"
+        );
+        assert_eq!(inv.other_packages, 1);
     }
 }

@@ -16,7 +16,7 @@
 //! written to `.NAME.build-PID-N.tmp` in the target's directory and renamed only after SQLite's
 //! `quick_check`, a metadata read-back and a non-empty count per feed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -76,6 +76,8 @@ pub struct DbBuilder {
     path: PathBuf,
     vids: HashMap<(Distro, String), (i64, bool)>,
     sources: Vec<SourceInfo>,
+    /// CVEs the OSV records name (as id or alias): their severity data is kept too.
+    osv_cves: HashSet<String>,
     /// Records that repeated a key already stored (the first one is kept).
     pub duplicates: u64,
 }
@@ -114,6 +116,7 @@ impl DbBuilder {
             path: path.to_path_buf(),
             vids: HashMap::new(),
             sources: Vec::new(),
+            osv_cves: HashSet::new(),
             duplicates: 0,
         })
     }
@@ -267,8 +270,8 @@ impl DbBuilder {
         Ok(stored)
     }
 
-    /// Records CVSS scores and the rejected state of a CVE some distribution record names (others
-    /// are not stored: the database keeps what matching can use). Returns whether it was stored.
+    /// Records CVSS scores and the rejected state of a CVE some distribution or OSV record names
+    /// (others are not stored: the database keeps what matching can use). Returns whether it was stored.
     pub fn add_cve_scores(
         &mut self,
         id: &str,
@@ -312,7 +315,7 @@ impl DbBuilder {
         Ok(true)
     }
 
-    /// Marks a CVE some distribution record names as known-exploited.
+    /// Marks a CVE some distribution or OSV record names as known-exploited.
     pub fn set_known_exploited(
         &mut self,
         id: &str,
@@ -332,7 +335,7 @@ impl DbBuilder {
         Ok(true)
     }
 
-    /// Records the EPSS score of a CVE some distribution record names.
+    /// Records the EPSS score of a CVE some distribution or OSV record names.
     pub fn set_epss(&mut self, id: &str, e: &Epss) -> Result<bool, VulnDbError> {
         if !self.names_cve(id)? {
             return Ok(false);
@@ -348,8 +351,18 @@ impl DbBuilder {
         Ok(true)
     }
 
-    /// Whether a distribution record names this vulnerability id.
+    /// Keeps the severity data (NVD, CVE 5, KEV, EPSS) of these CVEs too: the ones the OSV records
+    /// of application packages name. Call it before the severity feeds are imported.
+    pub fn keep_cves(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.osv_cves.extend(ids);
+    }
+
+    /// Whether a distribution record or an OSV record ([`DbBuilder::keep_cves`]) names this
+    /// vulnerability id.
     fn names_cve(&self, id: &str) -> Result<bool, VulnDbError> {
+        if self.osv_cves.contains(id) {
+            return Ok(true);
+        }
         self.conn
             .prepare_cached("SELECT 1 FROM vulnerability WHERE id = ?1 LIMIT 1")
             .and_then(|mut st| st.exists(params![id]))
@@ -911,6 +924,49 @@ pub fn build(
     let mut builder = DbBuilder::create(tmp.path())?;
     let mut skipped = ImportStats::default();
     let mut sources = Vec::new();
+    // OSV first: the severity feeds keep the data of the CVEs its records name.
+    let mut osv_records = 0;
+    let mut osv_sources = Vec::new();
+    for feed in &feeds.osv {
+        let name = feed.source_name();
+        progress(&format!("importing {name} from {}", feed.file.origin()));
+        let (conn, db_path) = builder.connection();
+        let mut cves = HashSet::new();
+        let (records, stats) = crate::osv::import(conn, db_path, feed, &options.limits, &mut cves)?;
+        let (bytes, sha256) = match &feed.file.digest {
+            Some(d) => d.clone(),
+            None => digest_path(&feed.file.path)?,
+        };
+        let info = SourceInfo {
+            name,
+            distro: None, // OSV sources have a table of their own
+            url: feed
+                .file
+                .url
+                .clone()
+                .unwrap_or_else(|| file_url(&feed.file.path)),
+            fetched_at: fetched_at(&feed.file)?,
+            bytes,
+            sha256,
+            records,
+        };
+        progress(&format!(
+            "  {records} affected packages{}",
+            if stats.skipped > 0 {
+                format!(", {} records skipped", stats.skipped)
+            } else {
+                String::new()
+            }
+        ));
+        crate::osv::add_source(conn, db_path, &info)?;
+        builder.keep_cves(cves);
+        osv_records += records;
+        osv_sources.push((info.name.clone(), records));
+        skipped.absorb(ImportStats {
+            records: 0,
+            ..stats
+        });
+    }
     let mut debian_aliases = debian::AdvisoryIndex::default();
     for feed in &feeds.feeds {
         let name = feed.source_name();
@@ -946,46 +1002,6 @@ pub fn build(
         });
         builder.add_source(info.clone());
         sources.push(info);
-    }
-    let mut osv_records = 0;
-    let mut osv_sources = Vec::new();
-    for feed in &feeds.osv {
-        let name = feed.source_name();
-        progress(&format!("importing {name} from {}", feed.file.origin()));
-        let (conn, db_path) = builder.connection();
-        let (records, stats) = crate::osv::import(conn, db_path, feed, &options.limits)?;
-        let (bytes, sha256) = match &feed.file.digest {
-            Some(d) => d.clone(),
-            None => digest_path(&feed.file.path)?,
-        };
-        let info = SourceInfo {
-            name,
-            distro: None, // OSV sources have a table of their own
-            url: feed
-                .file
-                .url
-                .clone()
-                .unwrap_or_else(|| file_url(&feed.file.path)),
-            fetched_at: fetched_at(&feed.file)?,
-            bytes,
-            sha256,
-            records,
-        };
-        progress(&format!(
-            "  {records} affected packages{}",
-            if stats.skipped > 0 {
-                format!(", {} records skipped", stats.skipped)
-            } else {
-                String::new()
-            }
-        ));
-        crate::osv::add_source(conn, db_path, &info)?;
-        osv_records += records;
-        osv_sources.push((info.name.clone(), records));
-        skipped.absorb(ImportStats {
-            records: 0,
-            ..stats
-        });
     }
     let duplicates = builder.duplicates;
     builder.finish(options.built_at, &options.built_by)?;

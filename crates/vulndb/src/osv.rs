@@ -5,15 +5,17 @@
 //! - import: an `all.zip` or a directory of `*.json` records; withdrawn records are dropped; each
 //!   `affected` entry of a known ecosystem ([`ECOSYSTEMS`]) is stored with its `ranges` (`SEMVER`
 //!   and `ECOSYSTEM`; `GIT` ranges name commits, not versions, and are skipped) and explicit
-//!   `versions`; the severity is computed from the record's CVSS v3 vector (the base score's
-//!   rating), else taken from the record's `database_specific.severity` (GHSA's word);
+//!   `versions`; the record's rating is computed from its CVSS v3 vector (the base score's
+//!   rating), else taken from its `database_specific.severity` (GHSA's word); the CVEs it names
+//!   are kept so the severity feeds (NVD, CVE 5, KEV, EPSS) keep their data too;
 //! - store: three tables beside the distributions' ([`SCHEMA_SQL`]), created in every new database;
 //!   a database built before them simply has no application data;
 //! - match ([`match_app_packages`]): a package is affected when its version is in one of the
 //!   explicit versions or inside a range (OSV's evaluation: events in version order, `introduced`
 //!   opens, `fixed` and `last_affected` close, `limit` caps), ordered by the ecosystem's own
 //!   comparator ([`dockaudit_scan::version::ecosystem`]). Records that share an id or alias (a GHSA
-//!   and a GO record of the same CVE) become one finding, named by the CVE.
+//!   and a GO record of the same CVE) become one finding, named by the CVE; its effective severity
+//!   is [`crate::severity::effective`]'s with the records' rating in the vendor's place.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read};
@@ -27,6 +29,8 @@ use dockaudit_scan::version::ecosystem::compare;
 use dockaudit_snapshot::contents::AppPackage;
 
 use crate::build::FeedFile;
+use crate::schema::Severity;
+use crate::severity::{effective, severity_of_score, Cvss, CvssOrigin, Epss, KnownExploited};
 use crate::store::VulnDb;
 use crate::{FeedError, FeedLimits, ImportStats, VulnDbError};
 
@@ -407,12 +411,14 @@ fn store(conn: &Connection, record: &OsvRecord) -> rusqlite::Result<u64> {
 }
 
 /// Imports one ecosystem's records into the database being built; returns the affected packages
-/// stored and what was skipped (unreadable records, with a sample of why).
+/// stored and what was skipped (unreadable records, with a sample of why), and adds the CVEs the
+/// stored records name to `cves`.
 pub(crate) fn import(
     conn: &Connection,
     db_path: &Path,
     feed: &OsvFeed,
     limits: &FeedLimits,
+    cves: &mut std::collections::HashSet<String>,
 ) -> Result<(u64, ImportStats), VulnDbError> {
     let origin = feed.file.origin();
     let mut stats = ImportStats::default();
@@ -421,7 +427,17 @@ pub(crate) fn import(
         |bytes: &[u8], member: &str, stats: &mut ImportStats| -> Result<(), VulnDbError> {
             match parse_record(bytes, member) {
                 Ok(Some(record)) => {
-                    stored += store(conn, &record).map_err(VulnDbError::sqlite(db_path))?;
+                    let n = store(conn, &record).map_err(VulnDbError::sqlite(db_path))?;
+                    if n > 0 {
+                        // The CVEs it names: their NVD, CVE 5, KEV and EPSS data is kept.
+                        cves.extend(
+                            std::iter::once(&record.id)
+                                .chain(&record.aliases)
+                                .filter(|i| i.starts_with("CVE-"))
+                                .cloned(),
+                        );
+                    }
+                    stored += n;
                 }
                 Ok(None) => {}
                 Err(e) => stats.skip(e.to_string()),
@@ -590,7 +606,7 @@ pub fn in_range(ecosystem: &str, version: &str, range: &OsvRange) -> (bool, Opti
 }
 
 /// A vulnerability of one application package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AppVulnerability {
     /// The id shown: the CVE when the records name one, else the first record's id.
     pub id: String,
@@ -600,10 +616,26 @@ pub struct AppVulnerability {
     pub package: AppPackage,
     /// The lowest fixed version above the installed one, when a fix exists.
     pub fixed_version: Option<String>,
-    /// `critical`, `high`, `medium`, `low` or `unknown`.
+    /// The effective severity (`critical`, `high`, `medium`, `low`, `negligible` or `unknown`),
+    /// by [`crate::severity::effective`]'s order with the OSV records' rating in the vendor's
+    /// place: the records' rating, else NVD's CVSS, else another scorer's; at least `high` when
+    /// CISA lists the CVE as known-exploited.
     pub severity: String,
-    /// The CVSS vector the severity came from.
+    /// Where [`AppVulnerability::severity`] came from: [`OSV_SEVERITY_SOURCE`] (the records),
+    /// a CVSS scorer (`nvd@nist.gov`, `adp:CISA-ADP`) or `cisa-kev`.
+    pub severity_source: String,
+    /// The records' own rating: from their CVSS v3 vector, else GitHub's word; `unknown` when
+    /// they give none.
+    pub vendor_severity: String,
+    /// The CVSS vector the records' rating came from.
     pub cvss: Option<String>,
+    /// Every CVSS score known for it: the records' own v3 vector (source `osv:ID`), then NVD's
+    /// and the CVE 5 records' (those of the CVE it is named by).
+    pub scores: Vec<Cvss>,
+    /// Its CVE's entry in CISA's known-exploited catalogue.
+    pub known_exploited: Option<KnownExploited>,
+    /// Its CVE's EPSS score.
+    pub epss: Option<Epss>,
     /// One line about it.
     pub summary: Option<String>,
     /// The advisory's page.
@@ -611,6 +643,9 @@ pub struct AppVulnerability {
     /// The records it was merged from (`GHSA-…`, `GO-…`).
     pub records: Vec<String>,
 }
+
+/// The severity source of an application finding rated by its OSV records.
+pub const OSV_SEVERITY_SOURCE: &str = "osv";
 
 struct Hit {
     id: String,
@@ -716,7 +751,34 @@ pub fn match_app_packages(
         }
         out.extend(merge_hits(package, hits));
     }
+    add_severity_data(db, &mut out)?;
     Ok(out)
+}
+
+/// Gives each finding its CVE's severity data (NVD, CVE 5, KEV, EPSS) and the effective severity:
+/// the records' rating in the vendor's place ([`crate::severity::effective`]).
+fn add_severity_data(db: &VulnDb, found: &mut [AppVulnerability]) -> Result<(), VulnDbError> {
+    let mut ids: Vec<&str> = found
+        .iter()
+        .filter(|v| v.id.starts_with("CVE-"))
+        .map(|v| v.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let infos = db.cve_infos(&ids)?;
+    for v in found.iter_mut() {
+        let info = infos.get(&v.id);
+        let vendor = v.vendor_severity.parse().unwrap_or(Severity::Unknown);
+        let chosen = effective(vendor, OSV_SEVERITY_SOURCE, info);
+        v.severity = chosen.severity.as_str().to_owned();
+        v.severity_source = chosen.source;
+        if let Some(info) = info {
+            v.scores.extend(info.cvss.iter().cloned());
+            v.known_exploited = info.known_exploited.clone();
+            v.epss = info.epss.clone();
+        }
+    }
+    Ok(())
 }
 
 /// Merges hits that share an id or alias into one vulnerability each.
@@ -756,13 +818,36 @@ fn merge_hits(package: &AppPackage, hits: Vec<Hit>) -> Vec<AppVulnerability> {
                 .iter()
                 .filter_map(|h| h.fix.clone())
                 .min_by(|a, b| compare(&package.ecosystem, a, b));
+            // The records' own v3 score, as a scorer beside NVD's.
+            let scores = best
+                .cvss
+                .as_deref()
+                .and_then(|vector| {
+                    let (_, score) = cvss3_rating(vector)?;
+                    let version = vector.get(5..8).unwrap_or_default().to_owned();
+                    Some(Cvss {
+                        source: format!("osv:{}", best.id),
+                        origin: CvssOrigin::Osv,
+                        severity: severity_of_score(&version, score),
+                        version,
+                        vector: Some(vector.to_owned()),
+                        score,
+                    })
+                })
+                .into_iter()
+                .collect();
             AppVulnerability {
                 aliases: ids.iter().filter(|i| **i != id).cloned().collect(),
                 id,
                 package: package.clone(),
                 fixed_version: fix,
                 severity: best.severity.clone(),
+                severity_source: OSV_SEVERITY_SOURCE.to_owned(),
+                vendor_severity: best.severity.clone(),
                 cvss: best.cvss.clone(),
+                scores,
+                known_exploited: None,
+                epss: None,
                 summary: hits.iter().find_map(|h| h.summary.clone()),
                 url: hits.iter().find_map(|h| h.url.clone()),
                 records: hits.iter().map(|h| h.id.clone()).collect(),

@@ -30,6 +30,10 @@ pub enum CvssOrigin {
     Cve5Cna,
     /// A CVE 5 record's ADP container (CISA's vulnrichment).
     Cve5Adp,
+    /// An OSV record's own vector (an application package's advisory, such as GitHub's). It
+    /// stands in the vendor's place, so [`effective`] never ranks it among the others; it is
+    /// never stored in the database's CVSS table.
+    Osv,
 }
 
 /// One CVSS score of a vulnerability.

@@ -16,7 +16,7 @@
 //! cvss(id, origin, source, version, vector, score, severity, PRIMARY KEY(id, origin, source, version))
 //! ```
 //!
-//! `cve` and `cvss` hold only CVEs some distribution record names (what matching can use).
+//! `cve` and `cvss` hold only CVEs some distribution or OSV record names (what matching can use).
 //!
 //! `channel` is `''` for a release's public archive; `aliases` is space-separated.
 

@@ -91,6 +91,9 @@ fn packages() -> Vec<AppPackage> {
         pkg("NuGet", "newtonsoft.json", "12.0.3"),
         pkg("RubyGems", "nokogiri", "1.13.3"),
         pkg("RubyGems", "actionpack", "6.1.7"),
+        // Debian 12's: GHSA-x8cg-fq8g-mxfx (fixed 2.2.23) includes it, GHSA-whrj-4476-wvmp (fixed
+        // 2.2.22) does not.
+        pkg("RubyGems", "rack", "2.2.22"),
         pkg("Packagist", "guzzlehttp/guzzle", "7.4.2"),
         pkg("crates.io", "regex", "1.5.4"),
     ]
@@ -106,9 +109,12 @@ const EXPECTED: &[&str] = &[
     "golang.org/x/net@v0.7.0 CVE-2023-45288 fix=0.23.0 unknown [GO-2024-2687]",
     "guzzlehttp/guzzle@7.4.2 CVE-2022-29248 fix=7.4.3 high [GHSA-cwmx-hcrq-mhc3]",
     "lodash@4.17.20 CVE-2021-23337 fix=4.17.21 high [GHSA-35jh-r3h4-6jhm]",
+    "lodash@4.17.20 CVE-2025-13465 fix=4.17.23 medium [GHSA-xxjr-mmjv-4gpg]",
+    "lodash@4.17.21 CVE-2025-13465 fix=4.17.23 medium [GHSA-xxjr-mmjv-4gpg]",
     "newtonsoft.json@12.0.3 GHSA-5crp-9r3c-p9vr fix=13.0.1 low [GHSA-5crp-9r3c-p9vr]",
     "nokogiri@1.13.3 CVE-2022-24836 fix=1.13.4 high [GHSA-crjr-9rc5-ghw8]",
     "org.apache.logging.log4j:log4j-core@2.14.1 CVE-2021-44228 fix=2.15.0 critical [GHSA-jfh8-c2jp-5v3q]",
+    "rack@2.2.22 CVE-2026-34826 fix=2.2.23 medium [GHSA-x8cg-fq8g-mxfx]",
     "regex@1.5.4 CVE-2022-24713 fix=1.5.5 high [GHSA-m5pq-gvj9-9vr8]",
     "requests@2.28.1 CVE-2023-32681 fix=2.31.0 medium [GHSA-j8r2-6x86-q33q]",
     "requests@2.28.1 CVE-2024-35195 fix=2.32.2 medium [GHSA-9wx4-h78v-vm56]",
@@ -225,4 +231,93 @@ fn damaged_records_are_skipped_and_named() {
         "{err}"
     );
     assert!(VulnDb::open(&dir.path().join("db.sqlite")).is_ok());
+}
+
+/// `DIR` laid out as `db build --from DIR` reads it: the OSV records and the real severity feeds
+/// (NVD API 2.0 records, CVE 5 records, the KEV excerpt, the EPSS excerpt; tests/data/NOTICE.md).
+fn layout_with_severity_feeds(dir: &Path) {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    for (from, to) in [
+        (layout().join("osv"), "osv"),
+        (data.join("enrichment/nvd"), "nvd"),
+        (data.join("enrichment/cve5"), "cve5"),
+        (data.join("enrichment/kev"), "kev"),
+        (data.join("enrichment/epss"), "epss"),
+    ] {
+        std::os::unix::fs::symlink(&from, dir.join(to)).expect("symlink");
+    }
+}
+
+/// (package@version id severity severity_source vendor kev epss [score sources]) of the findings.
+fn severity_summary(found: &[AppVulnerability]) -> Vec<String> {
+    let mut out: Vec<String> = found
+        .iter()
+        .map(|v| {
+            format!(
+                "{}@{} {} {} from={} vendor={} kev={} epss={} [{}]",
+                v.package.name,
+                v.package.version,
+                v.id,
+                v.severity,
+                v.severity_source,
+                v.vendor_severity,
+                v.known_exploited
+                    .as_ref()
+                    .map_or("-", |k| k.date_added.as_str()),
+                v.epss
+                    .as_ref()
+                    .map_or("-".to_owned(), |e| e.score.to_string()),
+                v.scores
+                    .iter()
+                    .map(|c| format!("{} {} {}", c.source, c.version, c.score))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn app_findings_get_nvd_cve5_kev_and_epss_data_and_the_effective_severity() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let feeds_dir = dir.path().join("feeds");
+    std::fs::create_dir(&feeds_dir).expect("mkdir");
+    layout_with_severity_feeds(&feeds_dir);
+    // No distribution feed at all: the severity data is kept for the CVEs the OSV records name.
+    let db = build_from(&feeds_dir, &dir.path().join("db.sqlite"));
+    assert!(db.cve_info("CVE-2021-44228").unwrap().is_some());
+    // NVD records no OSV record names are still left out.
+    assert!(db.cve_info("CVE-2024-3094").unwrap().is_none());
+    let packages = vec![
+        pkg("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1"),
+        pkg("Maven", "org.apache.commons:commons-text", "1.9"),
+        pkg("npm", "lodash", "4.17.20"),
+        pkg("PyPI", "requests", "2.28.1"),
+        pkg("Go", "stdlib", "go1.19.8"),
+    ];
+    let found = match_app_packages(&db, &packages).expect("match");
+    let expected: &[&str] = &[
+        // The GHSA's own vector rates it (vendor's place); NVD's and the CNA's scores, KEV's date
+        // and EPSS ride along (commons-text's CVE 5 record has CISA's SSVC, no CVSS).
+        "lodash@4.17.20 CVE-2021-23337 high from=osv vendor=high kev=- epss=- \
+         [osv:GHSA-35jh-r3h4-6jhm 3.1 7.2; nvd@nist.gov 3.1 7.2; nvd@nist.gov 2.0 6.5; report@snyk.io 3.1 7.2]",
+        "lodash@4.17.20 CVE-2025-13465 medium from=osv vendor=medium kev=- epss=- [osv:GHSA-xxjr-mmjv-4gpg 3.1 6.5]",
+        "org.apache.commons:commons-text@1.9 CVE-2022-42889 critical from=osv vendor=critical kev=- epss=- \
+         [osv:GHSA-599f-7c49-w659 3.1 9.8; nvd@nist.gov 3.1 9.8]",
+        "org.apache.logging.log4j:log4j-core@2.14.1 CVE-2021-44228 critical from=osv vendor=critical kev=2021-12-10 epss=0.94358 \
+         [osv:GHSA-jfh8-c2jp-5v3q 3.1 10; nvd@nist.gov 3.1 10; nvd@nist.gov 2.0 9.3; 134c704f-9b21-4f2e-91b3-4a467353bcc0 3.1 10]",
+        "requests@2.28.1 CVE-2023-32681 medium from=osv vendor=medium kev=- epss=- \
+         [osv:GHSA-j8r2-6x86-q33q 3.1 6.1; nvd@nist.gov 3.1 6.1; security-advisories@github.com 3.1 6.1]",
+        // No NVD record of CVE-2024-35195 among the fixtures: the record's own score alone.
+        "requests@2.28.1 CVE-2024-35195 medium from=osv vendor=medium kev=- epss=- [osv:GHSA-9wx4-h78v-vm56 3.1 5.6]",
+        // Go's records carry no severity: NVD has no score yet ("Awaiting Analysis"), so CISA's
+        // ADP score in the CVE 5 record decides.
+        "stdlib@go1.19.8 CVE-2023-39325 unknown from=osv vendor=unknown kev=- epss=- []",
+        "stdlib@go1.19.8 CVE-2023-45288 unknown from=osv vendor=unknown kev=- epss=- []",
+        "stdlib@go1.19.8 CVE-2024-24790 critical from=adp:CISA-ADP vendor=unknown kev=- epss=- \
+         [adp:CISA-ADP 3.1 9.8]",
+    ];
+    assert_eq!(severity_summary(&found), expected);
 }

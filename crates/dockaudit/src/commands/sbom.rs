@@ -1,7 +1,9 @@
 //! `dockaudit sbom FILE`: scans a bill of materials made elsewhere (CycloneDX or SPDX JSON, as syft
 //! or trivy write them) with the same vulnerability database, rules and report formats as
 //! `dockaudit image`. The OS comes from the document (a CycloneDX operating-system component, else
-//! the purls' `distro` qualifier); only OS packages (deb, apk, rpm purls) are matched.
+//! the purls' `distro` qualifier); OS packages (deb, apk, rpm purls) are matched against the
+//! distributions' feeds, application packages (pypi, npm, golang, maven, gem, cargo, composer,
+//! nuget purls) against OSV's records, as `image` matches them.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -55,7 +57,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
     let mut problems = Vec::new();
     if inventory.other_packages > 0 {
         problems.push(format!(
-            "{} components that are not OS packages (deb, apk, rpm) were not matched",
+            "{} components that are neither OS packages (deb, apk, rpm) nor application packages (pypi, npm, golang, maven, gem, cargo, composer, nuget) were not matched",
             inventory.other_packages
         ));
     }
@@ -80,6 +82,7 @@ pub fn run(args: SbomArgs) -> Result<ExitCode> {
             .then(|| "the bill of materials names no operating system".to_owned()),
         os: inventory.os,
         packages: inventory.packages,
+        app_packages: inventory.app_packages,
         package_databases: vec![name.trim_start_matches('/').to_owned()],
         problems,
         ..ImageContents::default()
