@@ -2,7 +2,9 @@
 # Times the application-package inventory (issue 14) on a large image built locally, with hyperfine:
 # the engine's own export (`docker save IMAGE > /dev/null`) is the floor; dockaudit's scan through
 # the engine (`dockaudit image REF --no-cache`, the export stream included) and from a `docker save`
-# file (`--archive`) are compared with it.
+# file (`--archive`) are compared with it, and so is the same request read by curl (the raw
+# stream, nothing parsed). It also prints the stream's time to its first byte, and the CPU (the
+# engine's too) and peak RSS of one run of each.
 #
 # The image ("apps3k"): the rootfs of tests/live_app_packages.rs (real Debian packages: Python
 # egg-info/dist-info, Node.js package.json, jars with pom.properties, a gemspec) plus, to reach
@@ -61,9 +63,22 @@ docker save -o "$work/apps.tar" "$ref"
 echo "== $(docker image inspect -f '{{.Size}}' "$ref") bytes, $(tar -tvf "$work/apps.tar" >/dev/null; tar -xOf "$work/apps.tar" --wildcards '*.tar' 2>/dev/null | tar -t 2>/dev/null | wc -l) entries"
 "$BIN" image "$ref" --no-cache --format json --fail-on never |
     python3 -c 'import json,sys,collections; d=json.load(sys.stdin); c=collections.Counter(p["ecosystem"] for p in d["app_packages"]); print("app packages:", len(d["app_packages"]), dict(c), "stats:", d["stats"])'
-# One hyperfine run for the three, so the machine's load is shared alike (runs interleave per
+# Where the export's time goes: Docker 20.10 writes the whole image to a temporary directory
+# before it sends the first byte, so the time to the first byte is the engine's alone.
+curl -s --unix-socket /var/run/docker.sock "http://x/images/$ref/get" -o /dev/null \
+    -w 'raw stream (curl): first byte after %{time_starttransfer} s, all %{size_download} bytes after %{time_total} s\n'
+# CPU and peak memory of one run each (the engine's CPU from dockerd's /proc/PID/stat).
+engine_cpu() { local p; p=$(pidof dockerd 2>/dev/null) && awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/t}' "/proc/$p/stat" || echo 0; }
+for what in "docker save $ref" "$BIN image $ref --no-cache --format json --fail-on never" \
+    "$BIN image x --archive $work/apps.tar --format json --fail-on never"; do
+    before=$(engine_cpu)
+    /usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KiB peak RSS" -o "$work/time" sh -c "$what > /dev/null"
+    echo "$(cat "$work/time"), engine CPU $(echo "$(engine_cpu) - $before" | bc) s: $what"
+done
+# One hyperfine run for the four, so the machine's load is shared alike (runs interleave per
 # command, not per round, but back to back).
 hyperfine --warmup 1 --runs "${RUNS:-10}" \
     -n "docker save (floor)" "docker save $ref > /dev/null" \
+    -n "raw stream (curl)" "curl -s --unix-socket /var/run/docker.sock http://x/images/$ref/get -o /dev/null" \
     -n "engine stream" "$BIN image $ref --no-cache --format json --fail-on never > /dev/null" \
     -n "archive file" "$BIN image x --archive $work/apps.tar --format json --fail-on never > /dev/null"

@@ -400,7 +400,13 @@ fn from_engine(args: &ImageArgs) -> Result<(Snapshot, Source)> {
         args.context.as_slice(),
     )?)?;
     let timeout = Duration::from_secs(args.timeout.unwrap_or(30));
-    let rt = crate::live::runtime()?;
+    // One image, one stream: the runtime's own thread carries the connection and hands the bytes
+    // in batches to the reader's thread; worker threads would only add a wake-up of another
+    // thread per chunk the engine sends.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     rt.block_on(async {
         let client = dockaudit_collect::connect(endpoint, timeout).await?;
         let (engine, described) = dockaudit_collect::describe_engine(&client).await;

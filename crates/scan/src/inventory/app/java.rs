@@ -61,42 +61,48 @@ fn read_archive(
     let mut manifest: Option<String> = None;
     let mut nested: Vec<usize> = Vec::new();
     for i in 0..zip.len().min(limits.max_entries) {
+        // Names come from the central directory: only the entries wanted are opened, since
+        // opening one sets up its decompressor (tens of KiB zeroed and moved, which for the
+        // thousands of classes of a jar cost more than the rest of an image's scan).
+        let Some(name) = zip.name_for_index(i) else {
+            continue;
+        };
+        let is_pom = name.starts_with("META-INF/maven/") && name.ends_with("/pom.properties");
+        if !is_pom && !name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
+            if !name.ends_with(['/', '\\']) && is_archive_name(name) {
+                nested.push(i);
+            }
+            continue;
+        }
         let Ok(entry) = zip.by_index(i) else {
             continue;
         };
-        let name = entry.name().to_owned();
-        let is_pom = name.starts_with("META-INF/maven/") && name.ends_with("/pom.properties");
-        if is_pom || name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
-            if entry.size() > limits.max_metadata_bytes {
-                continue;
-            }
-            let mut text = String::new();
-            if entry
-                .take(limits.max_metadata_bytes)
-                .read_to_string(&mut text)
-                .is_err()
+        if entry.size() > limits.max_metadata_bytes {
+            continue;
+        }
+        let mut text = String::new();
+        if entry
+            .take(limits.max_metadata_bytes)
+            .read_to_string(&mut text)
+            .is_err()
+        {
+            continue;
+        }
+        if is_pom {
+            let props = properties(&text);
+            let get = |k: &str| {
+                props
+                    .iter()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.clone())
+                    .filter(|v| !v.is_empty())
+            };
+            if let (Some(g), Some(a), Some(v)) = (get("groupId"), get("artifactId"), get("version"))
             {
-                continue;
+                poms.push((g, a, v));
             }
-            if is_pom {
-                let props = properties(&text);
-                let get = |k: &str| {
-                    props
-                        .iter()
-                        .find(|(key, _)| key == k)
-                        .map(|(_, v)| v.clone())
-                        .filter(|v| !v.is_empty())
-                };
-                if let (Some(g), Some(a), Some(v)) =
-                    (get("groupId"), get("artifactId"), get("version"))
-                {
-                    poms.push((g, a, v));
-                }
-            } else {
-                manifest = Some(text);
-            }
-        } else if !entry.is_dir() && is_archive_name(&name) {
-            nested.push(i);
+        } else {
+            manifest = Some(text);
         }
     }
     if poms.is_empty() {
