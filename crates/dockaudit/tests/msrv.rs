@@ -27,7 +27,8 @@ fn declared_rust_version_covers_every_dependency_it_builds_with() {
         .expect("cargo metadata runs");
     assert!(
         out.status.success(),
-        "cargo metadata: {}",
+        "cargo metadata (run `cargo fetch --locked` first: it reads every package's manifest, \
+         other platforms' too): {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
