@@ -1262,10 +1262,13 @@ fn import_feed(
             Ok((advisories.len() as u64, stats))
         }
         Feed::AzureLinux { release, .. } => {
-            let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
-            let xml = std::str::from_utf8(&bytes)
-                .map_err(|e| FeedError::new(&origin, format!("not UTF-8: {e}")))?;
-            let (advisories, stats) = azurelinux::parse_oval(xml, &origin, release)?;
+            let input = crate::oval::open_xml_file(
+                &file.path,
+                &origin,
+                limits.max_entry_bytes,
+                limits.max_entry_bytes,
+            )?;
+            let (advisories, stats) = azurelinux::read_oval(input, &origin, release)?;
             for adv in &advisories {
                 builder.insert(adv)?;
             }
@@ -1280,7 +1283,8 @@ fn import_feed(
             Ok((advisories.len() as u64, stats))
         }
         Feed::Oracle(_) | Feed::Suse { .. } => {
-            let xml = crate::oval::read_xml_file(
+            // Read as a stream, unpacked on the way: memory holds records, not the document.
+            let input = crate::oval::open_xml_file(
                 &file.path,
                 &origin,
                 limits.max_file_bytes,
@@ -1289,8 +1293,8 @@ fn import_feed(
             let (advisories, stats) = match feed {
                 Feed::Suse {
                     distro, release, ..
-                } => suse::parse_oval(&xml, &origin, *distro, release.as_deref())?,
-                _ => oracle::parse_oval(&xml, &origin)?,
+                } => suse::read_oval(input, &origin, *distro, release.as_deref())?,
+                _ => oracle::read_oval(input, &origin)?,
             };
             for adv in &advisories {
                 builder.insert(adv)?;

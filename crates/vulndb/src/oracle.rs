@@ -25,9 +25,9 @@
 use std::collections::BTreeMap;
 
 use dockaudit_scan::inventory::PackageFormat;
-use roxmltree::Node;
+use std::io::BufRead;
 
-use crate::oval::{self, child, children, text};
+use crate::oval::{self, child, children, text, Element};
 use crate::schema::{Advisory, Distro, Severity, Status};
 use crate::{FeedError, ImportStats};
 
@@ -64,7 +64,7 @@ fn release_in(s: &str) -> Option<String> {
 
 /// Walks a criteria node, carrying the release and architecture its ancestors (or its own
 /// criterion children) set.
-fn walk(node: Node<'_, '_>, release: Option<&str>, arch: Option<&str>, out: &mut Vec<Fix>) {
+fn walk(node: &Element, release: Option<&str>, arch: Option<&str>, out: &mut Vec<Fix>) {
     let mut release = release.map(str::to_owned);
     let mut arch = arch.map(str::to_owned);
     let mut ksplice = false;
@@ -98,16 +98,34 @@ fn walk(node: Node<'_, '_>, release: Option<&str>, arch: Option<&str>, out: &mut
 
 /// Reads Oracle's ELSA OVAL into records for every release it names.
 pub fn parse_oval(xml: &str, origin: &str) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
-    let doc = oval::parse_document(xml, origin)?;
+    read_oval(xml.as_bytes(), origin)
+}
+
+/// [`parse_oval`] from a stream (a file as it unpacks): each definition becomes records as soon as
+/// it is read, so memory holds the records, not the document.
+pub fn read_oval(
+    input: impl BufRead,
+    origin: &str,
+) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
     let mut stats = ImportStats::default();
     let mut out = Vec::new();
-    let mut definitions = 0usize;
-    for def in oval::definitions(&doc) {
-        definitions += 1;
+    let (_, definitions) = oval::read_oval(input, origin, &mut |def| {
+        definition(&def, &mut stats, &mut out);
+    })?;
+    if definitions == 0 {
+        return Err(FeedError::new(origin, "the file holds no definitions"));
+    }
+    stats.records = out.len() as u64;
+    Ok((out, stats))
+}
+
+/// One definition's records into `out`.
+fn definition(def: &Element, stats: &mut ImportStats, out: &mut Vec<Advisory>) {
+    {
         let def_id = def.attribute("id").unwrap_or("?");
         let Some(meta) = child(def, "metadata") else {
             stats.skip(format!("{def_id}: no metadata"));
-            continue;
+            return;
         };
         let references: Vec<(&str, &str)> = children(meta, "reference")
             .filter_map(|r| Some((r.attribute("source")?, r.attribute("ref_id")?)))
@@ -123,7 +141,7 @@ pub fn parse_oval(xml: &str, origin: &str) -> Result<(Vec<Advisory>, ImportStats
             })
         else {
             stats.skip(format!("{def_id}: no ELSA id"));
-            continue;
+            return;
         };
         let advisory = child(meta, "advisory");
         let mut cves: Vec<String> = advisory
@@ -162,7 +180,7 @@ pub fn parse_oval(xml: &str, origin: &str) -> Result<(Vec<Advisory>, ImportStats
         }
         if fixes.is_empty() {
             stats.skip(format!("{elsa}: no package criteria"));
-            continue;
+            return;
         }
         // (release, package) → (prefer this arch?, evr), the best candidate.
         let mut chosen: BTreeMap<(String, String), (bool, String)> = BTreeMap::new();
@@ -235,9 +253,4 @@ pub fn parse_oval(xml: &str, origin: &str) -> Result<(Vec<Advisory>, ImportStats
             }
         }
     }
-    if definitions == 0 {
-        return Err(FeedError::new(origin, "the file holds no definitions"));
-    }
-    stats.records = out.len() as u64;
-    Ok((out, stats))
 }
