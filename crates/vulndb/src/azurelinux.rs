@@ -99,6 +99,7 @@ pub fn read_oval(
     let mut defs = Vec::new();
     let (tables, _) = oval::read_oval(input, origin, &mut |def| {
         defs.push(Definition::of(&def));
+        Ok(())
     })?;
     let mut stats = ImportStats::default();
     let mut out = Vec::new();

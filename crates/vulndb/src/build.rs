@@ -1290,16 +1290,29 @@ fn import_feed(
                 limits.max_file_bytes,
                 limits.max_file_bytes,
             )?;
-            let (advisories, stats) = match feed {
-                Feed::Suse {
-                    distro, release, ..
-                } => suse::read_oval(input, &origin, *distro, release.as_deref())?,
-                _ => oracle::read_oval(input, &origin)?,
+            // Each record goes into the database as it is read (a failure fails the whole build,
+            // so nothing half-read is kept).
+            let mut sink_error = None;
+            let stats = {
+                let mut sink = |adv: Advisory| -> Result<(), FeedError> {
+                    builder.insert(&adv).map(drop).map_err(|e| {
+                        let msg = e.to_string();
+                        sink_error = Some(e);
+                        FeedError::new(&origin, msg)
+                    })
+                };
+                match feed {
+                    Feed::Suse {
+                        distro, release, ..
+                    } => suse::import_oval(input, &origin, *distro, release.as_deref(), &mut sink),
+                    _ => oracle::import_oval(input, &origin, &mut sink),
+                }
             };
-            for adv in &advisories {
-                builder.insert(adv)?;
+            if let Some(e) = sink_error {
+                return Err(e);
             }
-            Ok((advisories.len() as u64, stats))
+            let stats = stats?;
+            Ok((stats.records, stats))
         }
         Feed::Nvd(_) => {
             let mut stats = ImportStats::default();

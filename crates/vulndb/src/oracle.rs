@@ -101,22 +101,43 @@ pub fn parse_oval(xml: &str, origin: &str) -> Result<(Vec<Advisory>, ImportStats
     read_oval(xml.as_bytes(), origin)
 }
 
-/// [`parse_oval`] from a stream (a file as it unpacks): each definition becomes records as soon as
-/// it is read, so memory holds the records, not the document.
+/// [`parse_oval`] from a stream (a file as it unpacks).
 pub fn read_oval(
     input: impl BufRead,
     origin: &str,
 ) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    let mut out = Vec::new();
+    let stats = import_oval(input, origin, &mut |adv| {
+        out.push(adv);
+        Ok(())
+    })?;
+    Ok((out, stats))
+}
+
+/// Reads Oracle's ELSA OVAL from a stream, handing each record to `sink` as soon as its definition
+/// is read: memory holds one definition, not the document or its records. An error from `sink`
+/// stops the reading and is returned.
+pub fn import_oval(
+    input: impl BufRead,
+    origin: &str,
+    sink: &mut dyn FnMut(Advisory) -> Result<(), FeedError>,
+) -> Result<ImportStats, FeedError> {
     let mut stats = ImportStats::default();
+    let mut records = 0u64;
     let mut out = Vec::new();
     let (_, definitions) = oval::read_oval(input, origin, &mut |def| {
         definition(&def, &mut stats, &mut out);
+        for adv in out.drain(..) {
+            records += 1;
+            sink(adv)?;
+        }
+        Ok(())
     })?;
     if definitions == 0 {
         return Err(FeedError::new(origin, "the file holds no definitions"));
     }
-    stats.records = out.len() as u64;
-    Ok((out, stats))
+    stats.records = records;
+    Ok(stats)
 }
 
 /// One definition's records into `out`.

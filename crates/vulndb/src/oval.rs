@@ -236,13 +236,13 @@ struct Gathering {
 }
 
 /// Reads an OVAL definitions document from `input`, handing each `<definition>` to
-/// `on_definition` as soon as it is read, and returns the tests, objects and states (by id) with
+/// `on_definition` as soon as it is read (an error from it stops the reading), and returns the tests, objects and states (by id) with
 /// the number of definitions. Errors name `origin`: input that is not well-formed XML, a DTD, a
 /// root other than `<oval_definitions>`, a read or unpack failure, the size bound.
 pub(crate) fn read_oval<R: BufRead>(
     input: R,
     origin: &str,
-    on_definition: &mut dyn FnMut(Element),
+    on_definition: &mut dyn FnMut(Element) -> Result<(), FeedError>,
 ) -> Result<(Tables, usize), FeedError> {
     let mut reader = quick_xml::Reader::from_reader(input);
     let mut tables = Tables::default();
@@ -305,19 +305,23 @@ pub(crate) fn read_oval<R: BufRead>(
                 let element = element_of(s, local, reader.decoder()).map_err(|e| xml_error(&reader, e))?;
                 gathering.open.push(element);
                 if empty {
-                    close(&mut gathering, &mut tables, &mut definitions, on_definition);
+                    close(&mut gathering, &mut tables, &mut definitions, on_definition)?;
                 }
             } else if !empty {
                 depth += 1;
             }
             continue;
         }
+        // Text between the gathered elements (the indentation of the tables) is not looked at.
+        let outside = gathering.open.is_empty() && depth > 0;
         match event {
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) | Event::Comment(_)
+                if outside => {}
             Event::End(_) => {
                 if gathering.open.is_empty() {
                     depth = depth.saturating_sub(1);
                 } else {
-                    close(&mut gathering, &mut tables, &mut definitions, on_definition);
+                    close(&mut gathering, &mut tables, &mut definitions, on_definition)?;
                 }
             }
             Event::Text(t) => {
@@ -423,10 +427,10 @@ fn close(
     gathering: &mut Gathering,
     tables: &mut Tables,
     definitions: &mut usize,
-    on_definition: &mut dyn FnMut(Element),
-) {
+    on_definition: &mut dyn FnMut(Element) -> Result<(), FeedError>,
+) -> Result<(), FeedError> {
     let Some(mut e) = gathering.open.pop() else {
-        return;
+        return Ok(());
     };
     e.children
         .retain(|c| !matches!(c, Content::Text(t) if t.trim().is_empty()));
@@ -435,7 +439,7 @@ fn close(
         Some(parent) => parent.children.push(Content::Element(e)),
         None if e.name() == "definition" => {
             *definitions += 1;
-            on_definition(e);
+            return on_definition(e);
         }
         None => {
             if let Some(id) = e.attribute("id") {
@@ -443,6 +447,7 @@ fn close(
             }
         }
     }
+    Ok(())
 }
 
 /// What an `rpminfo_test` checks: the package it names and its state's bound.

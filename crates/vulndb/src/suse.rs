@@ -248,6 +248,23 @@ pub fn read_oval(
     distro: Distro,
     file_release: Option<&str>,
 ) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    let mut out = Vec::new();
+    let stats = import_oval(input, origin, distro, file_release, &mut |adv| {
+        out.push(adv);
+        Ok(())
+    })?;
+    Ok((out, stats))
+}
+
+/// [`read_oval`], handing each record to `sink` rather than collecting them. An error from `sink`
+/// stops the import and is returned.
+pub fn import_oval(
+    input: impl BufRead,
+    origin: &str,
+    distro: Distro,
+    file_release: Option<&str>,
+    sink: &mut dyn FnMut(Advisory) -> Result<(), FeedError>,
+) -> Result<ImportStats, FeedError> {
     if distro == Distro::OpensuseLeap && file_release.is_none() {
         return Err(FeedError::new(
             origin,
@@ -257,11 +274,12 @@ pub fn read_oval(
     let mut defs = Vec::new();
     let (tables, definitions) = oval::read_oval(input, origin, &mut |def| {
         defs.push(Definition::of(&def));
+        Ok(())
     })?;
     let walker = Walker { tables, distro };
     let leap_product: Option<Vec<Product>> = file_release.map(|r| vec![(r.to_owned(), None)]);
     let mut stats = ImportStats::default();
-    let mut out = Vec::new();
+    let mut records = 0u64;
     for def in defs {
         let def_id = &def.id;
         let Some(meta) = def.meta else {
@@ -325,7 +343,8 @@ pub fn read_oval(
         for ((release, channel, package), (status, fixed)) in chosen {
             let note = (channel.as_deref() == Some(LTSS_CHANNEL))
                 .then(|| "fixed for SUSE's LTSS (Long Term Service Pack Support) only".to_owned());
-            out.push(Advisory {
+            records += 1;
+            sink(Advisory {
                 distro,
                 release,
                 package,
@@ -341,12 +360,12 @@ pub fn read_oval(
                 url: Some(format!("https://www.suse.com/security/cve/{id}/")),
                 source: SOURCE.to_owned(),
                 note,
-            });
+            })?;
         }
     }
     if definitions == 0 {
         return Err(FeedError::new(origin, "the file holds no definitions"));
     }
-    stats.records = out.len() as u64;
-    Ok((out, stats))
+    stats.records = records;
+    Ok(stats)
 }
