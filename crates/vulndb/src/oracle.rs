@@ -142,136 +142,134 @@ pub fn import_oval(
 
 /// One definition's records into `out`.
 fn definition(def: &Element, stats: &mut ImportStats, out: &mut Vec<Advisory>) {
-    {
-        let def_id = def.attribute("id").unwrap_or("?");
-        let Some(meta) = child(def, "metadata") else {
-            stats.skip(format!("{def_id}: no metadata"));
-            return;
+    let def_id = def.attribute("id").unwrap_or("?");
+    let Some(meta) = child(def, "metadata") else {
+        stats.skip(format!("{def_id}: no metadata"));
+        return;
+    };
+    let references: Vec<(&str, &str)> = children(meta, "reference")
+        .filter_map(|r| Some((r.attribute("source")?, r.attribute("ref_id")?)))
+        .collect();
+    let title = text(child(meta, "title")).unwrap_or_default();
+    let Some(elsa) = references
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case("elsa"))
+        .map(|(_, id)| (*id).to_owned())
+        .or_else(|| {
+            let t = title.split(':').next()?.trim();
+            t.starts_with("ELSA-").then(|| t.to_owned())
+        })
+    else {
+        stats.skip(format!("{def_id}: no ELSA id"));
+        return;
+    };
+    let advisory = child(meta, "advisory");
+    let mut cves: Vec<String> = advisory
+        .into_iter()
+        .flat_map(|a| children(a, "cve"))
+        .filter_map(|c| text(Some(c)))
+        .chain(
+            references
+                .iter()
+                .filter(|(s, _)| s.eq_ignore_ascii_case("cve"))
+                .map(|(_, id)| (*id).to_owned()),
+        )
+        .filter(|c| c.starts_with("CVE-"))
+        .collect();
+    cves.sort();
+    cves.dedup();
+    if cves.is_empty() {
+        // A bug-fix or enhancement erratum flagged as security without a CVE: the erratum
+        // itself is the vulnerability id.
+        cves.push(elsa.clone());
+    }
+    let rating = text(advisory.and_then(|a| child(a, "severity")));
+    let severity = rating
+        .as_deref()
+        .and_then(oval::vendor_severity)
+        .unwrap_or(Severity::Unknown);
+    let platforms: Vec<String> = child(meta, "affected")
+        .into_iter()
+        .flat_map(|a| children(a, "platform"))
+        .filter_map(|p| text(Some(p)))
+        .filter_map(|p| release_in(&p))
+        .collect();
+    let mut fixes = Vec::new();
+    for criteria in children(def, "criteria") {
+        walk(criteria, None, None, &mut fixes);
+    }
+    if fixes.is_empty() {
+        stats.skip(format!("{elsa}: no package criteria"));
+        return;
+    }
+    // (release, package) → (prefer this arch?, evr), the best candidate.
+    let mut chosen: BTreeMap<(String, String), (bool, String)> = BTreeMap::new();
+    for fix in fixes {
+        let release = match (&fix.release, platforms.as_slice()) {
+            (Some(r), _) => r.clone(),
+            (None, [only]) => only.clone(),
+            _ => {
+                stats.skip(format!("{elsa} {}: no Oracle Linux release", fix.package));
+                continue;
+            }
         };
-        let references: Vec<(&str, &str)> = children(meta, "reference")
-            .filter_map(|r| Some((r.attribute("source")?, r.attribute("ref_id")?)))
-            .collect();
-        let title = text(child(meta, "title")).unwrap_or_default();
-        let Some(elsa) = references
-            .iter()
-            .find(|(s, _)| s.eq_ignore_ascii_case("elsa"))
-            .map(|(_, id)| (*id).to_owned())
-            .or_else(|| {
-                let t = title.split(':').next()?.trim();
-                t.starts_with("ELSA-").then(|| t.to_owned())
-            })
-        else {
-            stats.skip(format!("{def_id}: no ELSA id"));
-            return;
+        if fix.ksplice || fix.evr.contains("ksplice") || fix.package.contains("ksplice") {
+            stats.skip(format!(
+                "{elsa} {} {}: a ksplice package (not matched)",
+                fix.package, fix.evr
+            ));
+            continue;
+        }
+        if oval::is_modular(&fix.evr) {
+            stats.skip(format!(
+                "{elsa} {} {}: a modular package (module streams are not handled)",
+                fix.package, fix.evr
+            ));
+            continue;
+        }
+        if let Err(e) = dockaudit_scan::version::rpm::RpmVersion::parse(&fix.evr) {
+            stats.skip(format!("{elsa} {}: {:?}: {e}", fix.package, fix.evr));
+            continue;
+        }
+        let other_arch = fix.arch.as_deref().is_some_and(|a| a != "x86_64");
+        let key = (release, fix.package);
+        let better = match chosen.get(&key) {
+            None => true,
+            Some((was_other, evr)) => match (other_arch, *was_other) {
+                (false, true) => true,
+                (true, false) => false,
+                _ => PackageFormat::Rpm.compare_versions(&fix.evr, evr).is_lt(),
+            },
         };
-        let advisory = child(meta, "advisory");
-        let mut cves: Vec<String> = advisory
-            .into_iter()
-            .flat_map(|a| children(a, "cve"))
-            .filter_map(|c| text(Some(c)))
-            .chain(
-                references
-                    .iter()
-                    .filter(|(s, _)| s.eq_ignore_ascii_case("cve"))
-                    .map(|(_, id)| (*id).to_owned()),
-            )
-            .filter(|c| c.starts_with("CVE-"))
-            .collect();
-        cves.sort();
-        cves.dedup();
-        if cves.is_empty() {
-            // A bug-fix or enhancement erratum flagged as security without a CVE: the erratum
-            // itself is the vulnerability id.
-            cves.push(elsa.clone());
+        if better {
+            chosen.insert(key, (other_arch, fix.evr));
         }
-        let rating = text(advisory.and_then(|a| child(a, "severity")));
-        let severity = rating
-            .as_deref()
-            .and_then(oval::vendor_severity)
-            .unwrap_or(Severity::Unknown);
-        let platforms: Vec<String> = child(meta, "affected")
-            .into_iter()
-            .flat_map(|a| children(a, "platform"))
-            .filter_map(|p| text(Some(p)))
-            .filter_map(|p| release_in(&p))
-            .collect();
-        let mut fixes = Vec::new();
-        for criteria in children(def, "criteria") {
-            walk(criteria, None, None, &mut fixes);
-        }
-        if fixes.is_empty() {
-            stats.skip(format!("{elsa}: no package criteria"));
-            return;
-        }
-        // (release, package) → (prefer this arch?, evr), the best candidate.
-        let mut chosen: BTreeMap<(String, String), (bool, String)> = BTreeMap::new();
-        for fix in fixes {
-            let release = match (&fix.release, platforms.as_slice()) {
-                (Some(r), _) => r.clone(),
-                (None, [only]) => only.clone(),
-                _ => {
-                    stats.skip(format!("{elsa} {}: no Oracle Linux release", fix.package));
-                    continue;
-                }
-            };
-            if fix.ksplice || fix.evr.contains("ksplice") || fix.package.contains("ksplice") {
-                stats.skip(format!(
-                    "{elsa} {} {}: a ksplice package (not matched)",
-                    fix.package, fix.evr
-                ));
-                continue;
-            }
-            if oval::is_modular(&fix.evr) {
-                stats.skip(format!(
-                    "{elsa} {} {}: a modular package (module streams are not handled)",
-                    fix.package, fix.evr
-                ));
-                continue;
-            }
-            if let Err(e) = dockaudit_scan::version::rpm::RpmVersion::parse(&fix.evr) {
-                stats.skip(format!("{elsa} {}: {:?}: {e}", fix.package, fix.evr));
-                continue;
-            }
-            let other_arch = fix.arch.as_deref().is_some_and(|a| a != "x86_64");
-            let key = (release, fix.package);
-            let better = match chosen.get(&key) {
-                None => true,
-                Some((was_other, evr)) => match (other_arch, *was_other) {
-                    (false, true) => true,
-                    (true, false) => false,
-                    _ => PackageFormat::Rpm.compare_versions(&fix.evr, evr).is_lt(),
+    }
+    for ((release, package), (_, evr)) in chosen {
+        for cve in &cves {
+            out.push(Advisory {
+                distro: Distro::Oracle,
+                release: release.clone(),
+                package: package.clone(),
+                id: cve.clone(),
+                channel: None,
+                status: Status::Fixed,
+                fixed_version: Some(evr.clone()),
+                affected_through: None,
+                severity,
+                rating: rating.clone(),
+                aliases: if *cve == elsa {
+                    Vec::new()
+                } else {
+                    vec![elsa.clone()]
                 },
-            };
-            if better {
-                chosen.insert(key, (other_arch, fix.evr));
-            }
-        }
-        for ((release, package), (_, evr)) in chosen {
-            for cve in &cves {
-                out.push(Advisory {
-                    distro: Distro::Oracle,
-                    release: release.clone(),
-                    package: package.clone(),
-                    id: cve.clone(),
-                    channel: None,
-                    status: Status::Fixed,
-                    fixed_version: Some(evr.clone()),
-                    affected_through: None,
-                    severity,
-                    rating: rating.clone(),
-                    aliases: if *cve == elsa {
-                        Vec::new()
-                    } else {
-                        vec![elsa.clone()]
-                    },
-                    description: text(child(meta, "description"))
-                        .as_deref()
-                        .and_then(crate::schema::clip_description),
-                    url: Some(format!("https://linux.oracle.com/errata/{elsa}.html")),
-                    source: SOURCE.to_owned(),
-                    note: None,
-                });
-            }
+                description: text(child(meta, "description"))
+                    .as_deref()
+                    .and_then(crate::schema::clip_description),
+                url: Some(format!("https://linux.oracle.com/errata/{elsa}.html")),
+                source: SOURCE.to_owned(),
+                note: None,
+            });
         }
     }
 }

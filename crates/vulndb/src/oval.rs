@@ -260,10 +260,7 @@ pub(crate) fn read_oval<R: BufRead>(
         }
         FeedError::new(
             origin,
-            format!(
-                "not OVAL XML: {e} (at byte {})",
-                reader.error_position().max(0)
-            ),
+            format!("not OVAL XML: {e} (at byte {})", reader.error_position()),
         )
     };
     let malformed = |reader: &quick_xml::Reader<R>, what: &str| {
@@ -302,7 +299,8 @@ pub(crate) fn read_oval<R: BufRead>(
                 || local == "definition"
                 || (!CONTAINERS.contains(&local) && has_id(s));
             if gather {
-                let element = element_of(s, local, reader.decoder()).map_err(|e| xml_error(&reader, e))?;
+                let element =
+                    element_of(s, local, reader.decoder()).map_err(|e| xml_error(&reader, e))?;
                 gathering.open.push(element);
                 if empty {
                     close(&mut gathering, &mut tables, &mut definitions, on_definition)?;
@@ -325,7 +323,9 @@ pub(crate) fn read_oval<R: BufRead>(
                 }
             }
             Event::Text(t) => {
-                let t = t.xml10_content().map_err(|e| xml_error(&reader, e.into()))?;
+                let t = t
+                    .xml10_content()
+                    .map_err(|e| xml_error(&reader, e.into()))?;
                 push_text(&mut gathering, depth, &t).map_err(|w| malformed(&reader, w))?;
             }
             Event::CData(t) => {
@@ -357,7 +357,10 @@ pub(crate) fn read_oval<R: BufRead>(
             Event::DocType(_) => return Err(malformed(&reader, "a DTD is not allowed")),
             Event::Eof => {
                 if !gathering.open.is_empty() || depth > 0 {
-                    return Err(malformed(&reader, "the document ends before its elements do"));
+                    return Err(malformed(
+                        &reader,
+                        "the document ends before its elements do",
+                    ));
                 }
                 if !root_seen {
                     return Err(malformed(&reader, "no root element"));
@@ -393,7 +396,13 @@ fn element_of(
         let value: String = value
             .replace("\r\n", "\n")
             .chars()
-            .map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c })
+            .map(|c| {
+                if matches!(c, '\t' | '\n' | '\r') {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         attributes.push((key.into(), value.into()));
     }
@@ -465,13 +474,19 @@ pub(crate) struct RpmTest {
 /// missing.
 pub(crate) fn resolve_rpm_test(tables: &Tables, test_ref: &str) -> Option<RpmTest> {
     let test = tables.by_id.get(test_ref)?;
-    let name = tables.by_id.get(test.object_ref.as_deref()?)?.name.as_deref()?;
+    let name = tables
+        .by_id
+        .get(test.object_ref.as_deref()?)?
+        .name
+        .as_deref()?;
     let state = match test.state_ref.as_deref() {
         Some(r) => Some(tables.by_id.get(r)?),
         None => None,
     };
     let bound = |b: Option<&Entry>, pick: fn(&Entry) -> &Bound| {
-        pick(b?).as_ref().map(|(op, v)| (op.to_string(), v.to_string()))
+        pick(b?)
+            .as_ref()
+            .map(|(op, v)| (op.to_string(), v.to_string()))
     };
     Some(RpmTest {
         name: name.to_owned(),
@@ -502,6 +517,187 @@ pub(crate) fn is_modular(evr: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stream(xml: &str) -> Result<(Vec<Element>, Tables), FeedError> {
+        let mut defs = Vec::new();
+        let (tables, n) = read_oval(xml.as_bytes(), "t.xml", &mut |d| {
+            defs.push(d);
+            Ok(())
+        })?;
+        assert_eq!(n, defs.len());
+        Ok((defs, tables))
+    }
+
+    /// The streamed element and roxmltree's DOM of it agree: names, unprefixed attributes,
+    /// trimmed own text, child elements in order.
+    fn same(mine: &Element, dom: roxmltree::Node<'_, '_>, at: &str) {
+        assert_eq!(mine.name(), dom.tag_name().name(), "{at}");
+        for a in dom.attributes().filter(|a| a.namespace().is_none()) {
+            assert_eq!(
+                mine.attribute(a.name()),
+                Some(a.value()),
+                "{at} @{}",
+                a.name()
+            );
+        }
+        let trimmed = |t: Option<&str>| {
+            t.map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        assert_eq!(trimmed(mine.text()), trimmed(dom.text()), "{at} text");
+        let kids: Vec<_> = dom.children().filter(|c| c.is_element()).collect();
+        assert_eq!(mine.elements().count(), kids.len(), "{at} children");
+        for (m, d) in mine.elements().zip(kids) {
+            same(m, d, &format!("{at}/{}", d.tag_name().name()));
+        }
+    }
+
+    /// How the DOM reader resolved a test (the code this module replaced).
+    fn dom_resolve(doc: &roxmltree::Document<'_>, test_ref: &str) -> Option<RpmTest> {
+        let by_id: HashMap<&str, roxmltree::Node<'_, '_>> = doc
+            .descendants()
+            .filter(|n| n.is_element())
+            .filter_map(|n| Some((n.attribute("id")?, n)))
+            .collect();
+        fn kid<'a, 'i>(n: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+            n.children()
+                .find(|c| c.is_element() && c.tag_name().name() == name)
+        }
+        let txt = |n: roxmltree::Node<'_, '_>| {
+            n.text()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        let test = by_id.get(test_ref)?;
+        let name = txt(kid(
+            *by_id.get(kid(*test, "object")?.attribute("object_ref")?)?,
+            "name",
+        )?)?;
+        let state = match kid(*test, "state").and_then(|s| s.attribute("state_ref")) {
+            Some(r) => Some(*by_id.get(r)?),
+            None => None,
+        };
+        let bound = |tag: &str| {
+            let n = kid(state?, tag)?;
+            Some((n.attribute("operation")?.to_owned(), txt(n)?))
+        };
+        Some(RpmTest {
+            name,
+            evr: bound("evr"),
+            version: bound("version"),
+        })
+    }
+
+    #[test]
+    fn the_stream_reads_what_a_dom_reads_in_the_real_files() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        for rel in [
+            "oracle/elsa-mock_data.xml",
+            "oracle/elsa-mock_ksplice_data.xml",
+            "oracle/elsa-mock_per_arch_data.xml",
+            "suse/suse.linux.enterprise.server.15.xml",
+            "azurelinux/azurelinux-3.0-oval.xml",
+            "azurelinux/cbl-mariner-2.0-oval.xml",
+        ] {
+            let xml = std::fs::read_to_string(dir.join(rel)).expect(rel);
+            let doc = roxmltree::Document::parse(&xml).expect(rel);
+            let (defs, tables) = stream(&xml).expect(rel);
+            let dom_defs: Vec<_> = doc
+                .descendants()
+                .filter(|n| n.is_element() && n.tag_name().name() == "definition")
+                .collect();
+            assert_eq!(defs.len(), dom_defs.len(), "{rel}");
+            assert!(!defs.is_empty(), "{rel}");
+            for (m, d) in defs.iter().zip(dom_defs) {
+                same(m, d, &format!("{rel} {}", d.attribute("id").unwrap_or("?")));
+            }
+            let mut resolved = 0;
+            for c in doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "criterion")
+            {
+                let r = c.attribute("test_ref").unwrap_or("");
+                let ours = resolve_rpm_test(&tables, r);
+                resolved += usize::from(ours.is_some());
+                assert_eq!(ours, dom_resolve(&doc, r), "{rel} {r}");
+            }
+            if rel.starts_with("suse") || rel.starts_with("azurelinux") {
+                assert!(resolved > 0, "{rel}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_entities_cdata_and_comments() {
+        let xml = "<?xml version='1.0'?>\n<oval_definitions xmlns='x'><definitions>\
+            <definition id='d&amp;1' class='patch'><metadata><title> A &lt;b&gt; &#x43;&#86;E <![CDATA[&x]]> </title>\
+            <description><!-- c -->late</description><reference ref_id='r\n1'/></metadata></definition>\
+            </definitions><tests><t id='t1'><object object_ref='o1'/></t></tests>\
+            <objects><o id='o1'><name>\n pkg \n</name></o></objects></oval_definitions>";
+        let (defs, tables) = stream(xml).expect("parse");
+        let def = &defs[0];
+        assert_eq!(def.attribute("id"), Some("d&1"));
+        let meta = child(def, "metadata").expect("metadata");
+        assert_eq!(text(child(meta, "title")).as_deref(), Some("A <b> CVE &x"));
+        // As in a DOM, a comment first means the element's own text is not its first child.
+        assert_eq!(text(child(meta, "description")), None);
+        assert_eq!(
+            child(meta, "reference").and_then(|r| r.attribute("ref_id")),
+            Some("r 1")
+        );
+        let t = resolve_rpm_test(&tables, "t1").expect("test");
+        assert_eq!((t.name.as_str(), t.evr, t.version), ("pkg", None, None));
+    }
+
+    #[test]
+    fn bad_documents_are_refused_with_the_origin() {
+        for (xml, why) in [
+            (
+                "<oval_definitions><definitions><definition id='a'>",
+                "not OVAL XML",
+            ),
+            ("<oval_definitions></oval_definitions><x/>", "not OVAL XML"),
+            (
+                "<!DOCTYPE x [<!ENTITY e 'boom'>]><oval_definitions/>",
+                "not OVAL XML",
+            ),
+            (
+                "<oval_definitions><definition id='a'>&e;</definition></oval_definitions>",
+                "not OVAL XML",
+            ),
+            (
+                "<oval_definitions><a></b></oval_definitions>",
+                "not OVAL XML",
+            ),
+            ("", "not OVAL XML"),
+            ("<rss/>", "not an OVAL definitions document"),
+        ] {
+            let err = stream(xml)
+                .err()
+                .unwrap_or_else(|| panic!("{xml} was read"));
+            assert!(
+                err.to_string().starts_with(&format!("t.xml: {why}")),
+                "{xml}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_bound_is_named() {
+        let xml = format!(
+            "<oval_definitions>{}</oval_definitions>",
+            " ".repeat(100_000)
+        );
+        let input = BufReader::new(Bounded {
+            inner: xml.as_bytes(),
+            max: 50_000,
+            read: 0,
+        });
+        let err = read_oval(input, "big.xml", &mut |_| Ok(())).unwrap_err();
+        assert_eq!(err.to_string(), "big.xml: unpacks to more than 50000 bytes");
+    }
 
     #[test]
     fn vendor_words() {
