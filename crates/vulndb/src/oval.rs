@@ -76,20 +76,6 @@ impl Element {
         walk(self, &mut out);
         out
     }
-
-    /// Keeps only the attributes named in `keep` and the child elements, everywhere under this
-    /// element (for what an importer holds until the tests are read).
-    pub(crate) fn prune(&mut self, keep: &[&str]) {
-        self.attributes.retain(|(k, _)| keep.contains(&&**k));
-        self.attributes.shrink_to_fit();
-        self.children.retain(|c| matches!(c, Content::Element(_)));
-        self.children.shrink_to_fit();
-        for c in &mut self.children {
-            if let Content::Element(e) = c {
-                e.prune(keep);
-            }
-        }
-    }
 }
 
 /// The first child element of `n` named `name` (any namespace).
@@ -113,20 +99,19 @@ pub(crate) fn text(n: Option<&Element>) -> Option<String> {
 /// A state's bound: the `operation` and the text of its `<evr>` or `<version>`.
 type Bound = Option<(Box<str>, Box<str>)>;
 
-/// What a criterion may need of an element with an `id` outside the definitions (a test, an
-/// object, a state): only these strings are kept.
-#[derive(Debug, Default)]
-struct Entry {
-    /// `<object object_ref>` (a test).
-    object_ref: Option<Box<str>>,
-    /// `<state state_ref>` (a test).
-    state_ref: Option<Box<str>>,
-    /// `<name>` (an object).
-    name: Option<Box<str>>,
-    /// `<evr operation>` (a state).
-    evr: Bound,
-    /// `<version operation>` (a state).
-    version: Bound,
+/// What a criterion may need of an element with an `id` outside the definitions: only these
+/// strings are kept.
+#[derive(Debug)]
+enum Entry {
+    /// A test: its `<object object_ref>` and `<state state_ref>`.
+    Test {
+        object_ref: Option<Box<str>>,
+        state_ref: Option<Box<str>>,
+    },
+    /// An object: its `<name>`.
+    Object { name: Option<Box<str>> },
+    /// A state (or anything else): its `<evr>` and `<version>` bounds.
+    State(Box<(Bound, Bound)>),
 }
 
 impl Entry {
@@ -135,17 +120,22 @@ impl Entry {
             let n = child(e, tag)?;
             Some((n.attribute("operation")?.into(), text(Some(n))?.into()))
         };
-        Entry {
-            object_ref: child(e, "object")
-                .and_then(|o| o.attribute("object_ref"))
-                .map(Into::into),
-            state_ref: child(e, "state")
-                .and_then(|s| s.attribute("state_ref"))
-                .map(Into::into),
-            name: text(child(e, "name")).map(Into::into),
-            evr: bound("evr"),
-            version: bound("version"),
+        let object = child(e, "object");
+        let state = child(e, "state");
+        if object.is_some() || state.is_some() {
+            return Entry::Test {
+                object_ref: object
+                    .and_then(|o| o.attribute("object_ref"))
+                    .map(Into::into),
+                state_ref: state.and_then(|s| s.attribute("state_ref")).map(Into::into),
+            };
         }
+        if let Some(name) = child(e, "name") {
+            return Entry::Object {
+                name: text(Some(name)).map(Into::into),
+            };
+        }
+        Entry::State(Box::new((bound("evr"), bound("version"))))
     }
 }
 
@@ -393,18 +383,22 @@ fn element_of(
         let key = std::str::from_utf8(a.key.as_ref())
             .map_err(|e| quick_xml::Error::Encoding(e.into()))?;
         let value = a.decode_and_unescape_value(decoder)?;
-        let value: String = value
-            .replace("\r\n", "\n")
-            .chars()
-            .map(|c| {
-                if matches!(c, '\t' | '\n' | '\r') {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        attributes.push((key.into(), value.into()));
+        let value: Box<str> = if value.contains(['\t', '\n', '\r']) {
+            value
+                .replace("\r\n", "\n")
+                .chars()
+                .map(|c| {
+                    if matches!(c, '\t' | '\n' | '\r') {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        } else {
+            value.into()
+        };
+        attributes.push((key.into(), value));
     }
     Ok(Element {
         name: local.into(),
@@ -473,25 +467,28 @@ pub(crate) struct RpmTest {
 /// Resolves the test a criterion refers to; `None` when the test, its object or its state is
 /// missing.
 pub(crate) fn resolve_rpm_test(tables: &Tables, test_ref: &str) -> Option<RpmTest> {
-    let test = tables.by_id.get(test_ref)?;
-    let name = tables
-        .by_id
-        .get(test.object_ref.as_deref()?)?
-        .name
-        .as_deref()?;
-    let state = match test.state_ref.as_deref() {
-        Some(r) => Some(tables.by_id.get(r)?),
+    let Entry::Test {
+        object_ref,
+        state_ref,
+    } = tables.by_id.get(test_ref)?
+    else {
+        return None;
+    };
+    let Entry::Object { name: Some(name) } = tables.by_id.get(object_ref.as_deref()?)? else {
+        return None;
+    };
+    let bounds = match state_ref.as_deref() {
+        Some(r) => match tables.by_id.get(r)? {
+            Entry::State(b) => Some(&**b),
+            _ => None,
+        },
         None => None,
     };
-    let bound = |b: Option<&Entry>, pick: fn(&Entry) -> &Bound| {
-        pick(b?)
-            .as_ref()
-            .map(|(op, v)| (op.to_string(), v.to_string()))
-    };
+    let owned = |b: &Bound| b.as_ref().map(|(op, v)| (op.to_string(), v.to_string()));
     Some(RpmTest {
-        name: name.to_owned(),
-        evr: bound(state, |s| &s.evr),
-        version: bound(state, |s| &s.version),
+        name: name.to_string(),
+        evr: bounds.and_then(|(evr, _)| owned(evr)),
+        version: bounds.and_then(|(_, version)| owned(version)),
     })
 }
 

@@ -81,14 +81,45 @@ enum Criterion {
     Unresolved(String),
 }
 
+/// A criteria tree as records need it: the tests its criteria refer to, nested as in the file.
+enum Node {
+    /// A `<criterion>`'s `test_ref`.
+    Criterion(Option<Box<str>>),
+    /// A `<criteria>`'s criteria and criterion, in order.
+    Criteria(Vec<Node>),
+}
+
+impl Node {
+    /// The criteria and criterion under a `<criteria>` element.
+    fn children_of(e: &Element) -> Vec<Node> {
+        e.elements()
+            .filter_map(|c| match c.name() {
+                "criterion" => Some(Node::Criterion(c.attribute("test_ref").map(Into::into))),
+                "criteria" => Some(Node::Criteria(Node::children_of(c))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `test_ref` of every criterion under `nodes`, in document order.
+    fn refs<'a>(nodes: &'a [Node], out: &mut Vec<Option<&'a str>>) {
+        for n in nodes {
+            match n {
+                Node::Criterion(r) => out.push(r.as_deref()),
+                Node::Criteria(kids) => Node::refs(kids, out),
+            }
+        }
+    }
+}
+
 struct Walker {
     tables: Tables,
     distro: Distro,
 }
 
 impl Walker {
-    fn classify(&self, criterion: &Element) -> Criterion {
-        let Some(test_ref) = criterion.attribute("test_ref") else {
+    fn classify(&self, test_ref: Option<&str>) -> Criterion {
+        let Some(test_ref) = test_ref else {
             return Criterion::Unresolved("a criterion without test_ref".into());
         };
         let Some(test) = oval::resolve_rpm_test(&self.tables, test_ref) else {
@@ -120,14 +151,12 @@ impl Walker {
     /// Whether `node` is a group of product tests: every criterion under it that resolves is one,
     /// and at least one does (SUSE's trimmed files may lack some tests; those are counted when the
     /// group is read).
-    fn only_products(&self, node: &Element) -> bool {
+    fn only_products(&self, node: &[Node]) -> bool {
         let mut any = false;
-        for c in node
-            .descendants()
-            .into_iter()
-            .filter(|n| n.name() == "criterion")
-        {
-            match self.classify(c) {
+        let mut refs = Vec::new();
+        Node::refs(node, &mut refs);
+        for r in refs {
+            match self.classify(r) {
                 Criterion::Product(_) => any = true,
                 Criterion::Unresolved(_) => {}
                 Criterion::Package(_) => return false,
@@ -139,7 +168,7 @@ impl Walker {
     /// Walks `node` with the products its ancestors named (`None`: none named yet).
     fn walk(
         &self,
-        node: &Element,
+        node: &[Node],
         inherited: Option<&[Product]>,
         out: &mut Vec<(Product, RpmTest)>,
         problems: &mut Vec<String>,
@@ -147,23 +176,21 @@ impl Walker {
         let mut named: Option<Vec<Product>> = None;
         let mut packages = Vec::new();
         let mut nested = Vec::new();
-        for c in node.elements() {
-            match c.name() {
-                "criterion" => match self.classify(c) {
+        for c in node {
+            match c {
+                Node::Criterion(r) => match self.classify(r.as_deref()) {
                     // A Leap file's products are its release, named by the file.
                     Criterion::Product(_) if self.distro != Distro::Sles => {}
                     Criterion::Product(p) => named.get_or_insert_with(Vec::new).extend(p),
                     Criterion::Package(t) => packages.push(t),
                     Criterion::Unresolved(why) => problems.push(why),
                 },
-                "criteria" if self.only_products(c) && self.distro != Distro::Sles => {}
-                "criteria" if self.only_products(c) => {
+                Node::Criteria(c) if self.only_products(c) && self.distro != Distro::Sles => {}
+                Node::Criteria(c) if self.only_products(c) => {
                     let list = named.get_or_insert_with(Vec::new);
-                    for leaf in c
-                        .descendants()
-                        .into_iter()
-                        .filter(|n| n.name() == "criterion")
-                    {
+                    let mut refs = Vec::new();
+                    Node::refs(c, &mut refs);
+                    for leaf in refs {
                         match self.classify(leaf) {
                             Criterion::Product(Some(p)) => list.push(p),
                             Criterion::Unresolved(why) => problems.push(why),
@@ -171,8 +198,7 @@ impl Walker {
                         }
                     }
                 }
-                "criteria" => nested.push(c),
-                _ => {}
+                Node::Criteria(c) => nested.push(c),
             }
         }
         let products: Option<Vec<Product>> = named.or_else(|| inherited.map(<[_]>::to_vec));
@@ -204,8 +230,8 @@ pub fn parse_oval(
 struct Definition {
     id: String,
     meta: Option<Meta>,
-    /// The top-level `<criteria>`, with only their `test_ref` attributes.
-    criteria: Vec<Element>,
+    /// The top-level `<criteria>`, as the tests they refer to.
+    criteria: Vec<Vec<Node>>,
 }
 
 /// A definition's metadata, as records use it.
@@ -225,13 +251,7 @@ impl Definition {
                 .as_deref()
                 .and_then(crate::schema::clip_description),
         });
-        let criteria = children(def, "criteria")
-            .map(|c| {
-                let mut c = c.clone();
-                c.prune(&["test_ref"]);
-                c
-            })
-            .collect();
+        let criteria = children(def, "criteria").map(Node::children_of).collect();
         Definition {
             id: def.attribute("id").unwrap_or("?").to_owned(),
             meta,
