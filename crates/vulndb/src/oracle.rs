@@ -35,8 +35,8 @@ use crate::{FeedError, ImportStats};
 pub const SOURCE: &str = "oracle-oval";
 /// Where Oracle publishes its OVAL files.
 pub const BASE_URL: &str = "https://linux.oracle.com/security/oval";
-/// Every release in one file (bzip2): `db build --from` reads it like the per-release files, but
-/// it unpacks to far more than those, and the importer builds a DOM of what it reads.
+/// Every release in one file (bzip2): `db build --from` reads it like the per-release files (as
+/// a stream, so its size costs time, not memory).
 pub const ALL_FILE: &str = "com.oracle.elsa-all.xml.bz2";
 /// The per-release files `db update` fetches (Oracle Linux 7, 8, 9), bzip2.
 pub const FILES: &[&str] = &[
