@@ -226,9 +226,10 @@ struct Gathering {
 }
 
 /// Reads an OVAL definitions document from `input`, handing each `<definition>` to
-/// `on_definition` as soon as it is read (an error from it stops the reading), and returns the tests, objects and states (by id) with
-/// the number of definitions. Errors name `origin`: input that is not well-formed XML, a DTD, a
-/// root other than `<oval_definitions>`, a read or unpack failure, the size bound.
+/// `on_definition` as soon as it is read (an error from it stops the reading), and returns the
+/// tests, objects and states (by id) with the number of definitions. Errors name `origin`: input
+/// that is not well-formed XML, a DTD, a root other than `<oval_definitions>`, a read or unpack
+/// failure, the size bound. One gathered element (a definition) is bounded only by the input's.
 pub(crate) fn read_oval<R: BufRead>(
     input: R,
     origin: &str,
