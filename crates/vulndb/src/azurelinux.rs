@@ -8,7 +8,9 @@
 //! (no patch yet) is affected up to and including that version, unfixed. The definition's
 //! `<severity>` is Microsoft's rating. Versions compare by rpm's rules.
 
-use crate::oval::{self, child, text};
+use std::io::BufRead;
+
+use crate::oval::{self, child, children, text, Element};
 use crate::schema::{Advisory, Distro, Severity, Status};
 use crate::severity::severity_of_word;
 use crate::{FeedError, ImportStats};
@@ -43,50 +45,88 @@ pub fn parse_oval(
     origin: &str,
     release: &str,
 ) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
-    let doc = oval::parse_document(xml, origin)?;
-    let by_id = oval::index_by_id(&doc);
+    read_oval(xml.as_bytes(), origin, release)
+}
+
+/// What a definition holds that its record needs, kept until the tests are read (they come
+/// after the definitions).
+struct Definition {
+    id: String,
+    meta: Option<Meta>,
+    /// The `test_ref` of every criterion in the definition.
+    test_refs: Vec<Option<String>>,
+}
+
+/// A definition's metadata, as its record uses it.
+struct Meta {
+    cves: Vec<String>,
+    severity_word: Option<String>,
+    patchable: bool,
+    description: Option<String>,
+}
+
+impl Definition {
+    fn of(def: &Element) -> Self {
+        let meta = child(def, "metadata").map(|meta| Meta {
+            cves: children(meta, "reference")
+                .filter_map(|r| r.attribute("ref_id"))
+                .map(str::to_owned)
+                .collect(),
+            severity_word: text(child(meta, "severity")),
+            patchable: text(child(meta, "patchable")).as_deref() == Some("true"),
+            description: text(child(meta, "description")),
+        });
+        Definition {
+            id: def.attribute("id").unwrap_or("?").to_owned(),
+            meta,
+            test_refs: def
+                .descendants()
+                .into_iter()
+                .filter(|n| n.name() == "criterion")
+                .map(|c| c.attribute("test_ref").map(str::to_owned))
+                .collect(),
+        }
+    }
+}
+
+/// [`parse_oval`] from a stream (the file as it is read): definitions are kept as far as their
+/// records need them, the tests, objects and states as the strings a criterion resolves to.
+pub fn read_oval(
+    input: impl BufRead,
+    origin: &str,
+    release: &str,
+) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    let mut defs = Vec::new();
+    let (tables, _) = oval::read_oval(input, origin, &mut |def| {
+        defs.push(Definition::of(&def));
+        Ok(())
+    })?;
     let mut stats = ImportStats::default();
     let mut out = Vec::new();
-    for def in oval::definitions(&doc) {
-        let def_id = def.attribute("id").unwrap_or("?");
-        let Some(meta) = child(def, "metadata") else {
+    for def in defs {
+        let def_id = &def.id;
+        let Some(meta) = def.meta else {
             stats.skip(format!("{def_id}: no metadata"));
             continue;
         };
-        let cves: Vec<String> = meta
-            .children()
-            .filter(|c| c.is_element() && c.tag_name().name() == "reference")
-            .filter_map(|r| r.attribute("ref_id"))
-            .map(str::to_owned)
-            .collect();
+        let cves = meta.cves;
         let Some(id) = cves.first().cloned() else {
             stats.skip(format!("{def_id}: no CVE reference"));
             continue;
         };
-        let severity_word = text(child(meta, "severity"));
-        let patchable = text(child(meta, "patchable")).as_deref() == Some("true");
-        let criteria: Vec<_> = def
-            .descendants()
-            .filter(|n| n.is_element() && n.tag_name().name() == "criterion")
-            .collect();
-        if criteria.len() != 1 {
+        let severity_word = meta.severity_word;
+        let patchable = meta.patchable;
+        if def.test_refs.len() != 1 {
             stats.skip(format!(
                 "{def_id}: {} criteria, one expected",
-                criteria.len()
+                def.test_refs.len()
             ));
             continue;
         }
         let resolved = (|| {
-            let test = by_id.get(criteria[0].attribute("test_ref")?)?;
-            let object_ref = child(*test, "object")?.attribute("object_ref")?;
-            let state_ref = child(*test, "state")?.attribute("state_ref")?;
-            let name = text(child(*by_id.get(object_ref)?, "name"))?;
-            let evr = child(*by_id.get(state_ref)?, "evr")?;
-            Some((
-                name,
-                evr.attribute("operation")?.to_owned(),
-                text(Some(evr))?,
-            ))
+            let test = oval::resolve_rpm_test(&tables, def.test_refs[0].as_deref()?)?;
+            let (operation, evr) = test.evr?;
+            Some((test.name, operation, evr))
         })();
         let Some((package, operation, evr)) = resolved else {
             stats.skip(format!(
@@ -125,7 +165,7 @@ pub fn parse_oval(
                 .unwrap_or(Severity::Unknown),
             rating: severity_word,
             aliases: cves[1..].to_vec(),
-            description: text(child(meta, "description")),
+            description: meta.description,
             url: Some(format!("https://nvd.nist.gov/vuln/detail/{id}")),
             source: SOURCE.to_owned(),
             note: (!patchable).then(|| "no patch is available yet".to_owned()),

@@ -1262,10 +1262,13 @@ fn import_feed(
             Ok((advisories.len() as u64, stats))
         }
         Feed::AzureLinux { release, .. } => {
-            let bytes = read_bounded(&file.path, &origin, limits.max_entry_bytes)?;
-            let xml = std::str::from_utf8(&bytes)
-                .map_err(|e| FeedError::new(&origin, format!("not UTF-8: {e}")))?;
-            let (advisories, stats) = azurelinux::parse_oval(xml, &origin, release)?;
+            let input = crate::oval::open_xml_file(
+                &file.path,
+                &origin,
+                limits.max_entry_bytes,
+                limits.max_entry_bytes,
+            )?;
+            let (advisories, stats) = azurelinux::read_oval(input, &origin, release)?;
             for adv in &advisories {
                 builder.insert(adv)?;
             }
@@ -1280,22 +1283,36 @@ fn import_feed(
             Ok((advisories.len() as u64, stats))
         }
         Feed::Oracle(_) | Feed::Suse { .. } => {
-            let xml = crate::oval::read_xml_file(
+            // Read as a stream, unpacked on the way: memory holds records, not the document.
+            let input = crate::oval::open_xml_file(
                 &file.path,
                 &origin,
                 limits.max_file_bytes,
                 limits.max_file_bytes,
             )?;
-            let (advisories, stats) = match feed {
-                Feed::Suse {
-                    distro, release, ..
-                } => suse::parse_oval(&xml, &origin, *distro, release.as_deref())?,
-                _ => oracle::parse_oval(&xml, &origin)?,
+            // Each record goes into the database as it is read (a failure fails the whole build,
+            // so nothing half-read is kept).
+            let mut sink_error = None;
+            let stats = {
+                let mut sink = |adv: Advisory| -> Result<(), FeedError> {
+                    builder.insert(&adv).map(drop).map_err(|e| {
+                        let msg = e.to_string();
+                        sink_error = Some(e);
+                        FeedError::new(&origin, msg)
+                    })
+                };
+                match feed {
+                    Feed::Suse {
+                        distro, release, ..
+                    } => suse::import_oval(input, &origin, *distro, release.as_deref(), &mut sink),
+                    _ => oracle::import_oval(input, &origin, &mut sink),
+                }
             };
-            for adv in &advisories {
-                builder.insert(adv)?;
+            if let Some(e) = sink_error {
+                return Err(e);
             }
-            Ok((advisories.len() as u64, stats))
+            let stats = stats?;
+            Ok((stats.records, stats))
         }
         Feed::Nvd(_) => {
             let mut stats = ImportStats::default();

@@ -8,7 +8,9 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -248,17 +250,17 @@ pub fn update(
                 "  {} advisories: fetching their pages",
                 items.len()
             ));
-            let mut missing = 0usize;
-            for item in &items {
-                // The item's own link points at Amazon's site; a mirror keeps the same layout.
-                let url = format!("{base}/{path}/{}.html", item.id);
-                match client.fetch_quiet(&url, &dir.join("html").join(&item.id)) {
-                    Ok(()) => {}
-                    // An advisory listed before its page is up: skipped (and counted) by the build.
-                    Err(Fetched::NotFound) => missing += 1,
-                    Err(e) => return Err(e.into_error(&url)),
-                }
-            }
+            // The item's own link points at Amazon's site; a mirror keeps the same layout.
+            let pages: Vec<(String, PathBuf)> = items
+                .iter()
+                .map(|item| {
+                    (
+                        format!("{base}/{path}/{}.html", item.id),
+                        dir.join("html").join(&item.id),
+                    )
+                })
+                .collect();
+            let missing = client.fetch_pages(&pages, PAGE_CONCURRENCY)?;
             if missing > 0 {
                 progress(&format!("  {missing} advisory pages not found, skipped"));
             }
@@ -367,6 +369,9 @@ pub fn update(
     Ok(summary)
 }
 
+/// How many advisory pages (Amazon's, thousands for AL2) are fetched at once.
+const PAGE_CONCURRENCY: usize = 8;
+
 /// A download's failure, told apart where the caller cares.
 enum Fetched {
     NotFound,
@@ -470,6 +475,53 @@ impl Client {
                 .map_err(|e| Fetched::Failed(VulnDbError::io(parent, e)))?;
         }
         std::fs::write(dest, &bytes).map_err(|e| Fetched::Failed(VulnDbError::io(dest, e)))
+    }
+
+    /// Downloads small files (advisory pages), `(url, dest)`, with up to `concurrency` requests at
+    /// once, and returns how many were not found (404). Any other failure fails the whole call
+    /// (the first failing page in `pages`' order among those tried): the remaining pages are not
+    /// started.
+    fn fetch_pages(
+        &self,
+        pages: &[(String, PathBuf)],
+        concurrency: usize,
+    ) -> Result<usize, VulnDbError> {
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let missing = AtomicUsize::new(0);
+        let errors: Mutex<Vec<(usize, VulnDbError)>> = Mutex::new(Vec::new());
+        let worker = || {
+            while !failed.load(Ordering::Relaxed) {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((url, dest)) = pages.get(i) else {
+                    break;
+                };
+                match self.fetch_quiet(url, dest) {
+                    Ok(()) => {}
+                    // An advisory listed before its page is up: skipped (and counted) by the build.
+                    Err(Fetched::NotFound) => {
+                        missing.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        if let Ok(mut list) = errors.lock() {
+                            list.push((i, e.into_error(url)));
+                        }
+                    }
+                }
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..concurrency.clamp(1, pages.len().max(1)) {
+                scope.spawn(worker);
+            }
+        });
+        let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+        errors.sort_by_key(|(i, _)| *i);
+        match errors.into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(missing.into_inner()),
+        }
     }
 
     /// Downloads `url` to `dest`, hashing on the way, within the size bound.

@@ -25,12 +25,11 @@
 //! SUSE's OVAL states fixes and non-affectedness; unfixed CVEs are not in these files.
 
 use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::io::BufRead;
 
 use dockaudit_scan::inventory::PackageFormat;
-use roxmltree::Node;
 
-use crate::oval::{self, child, children, text, RpmTest};
+use crate::oval::{self, child, children, text, Element, RpmTest, Tables};
 use crate::schema::{Advisory, Distro, Severity, Status};
 use crate::{FeedError, ImportStats};
 
@@ -82,17 +81,48 @@ enum Criterion {
     Unresolved(String),
 }
 
-struct Walker<'a, 'i> {
-    by_id: HashMap<&'a str, Node<'a, 'i>>,
+/// A criteria tree as records need it: the tests its criteria refer to, nested as in the file.
+enum Node {
+    /// A `<criterion>`'s `test_ref`.
+    Criterion(Option<Box<str>>),
+    /// A `<criteria>`'s criteria and criterion, in order.
+    Criteria(Vec<Node>),
+}
+
+impl Node {
+    /// The criteria and criterion under a `<criteria>` element.
+    fn children_of(e: &Element) -> Vec<Node> {
+        e.elements()
+            .filter_map(|c| match c.name() {
+                "criterion" => Some(Node::Criterion(c.attribute("test_ref").map(Into::into))),
+                "criteria" => Some(Node::Criteria(Node::children_of(c))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The `test_ref` of every criterion under `nodes`, in document order.
+    fn refs<'a>(nodes: &'a [Node], out: &mut Vec<Option<&'a str>>) {
+        for n in nodes {
+            match n {
+                Node::Criterion(r) => out.push(r.as_deref()),
+                Node::Criteria(kids) => Node::refs(kids, out),
+            }
+        }
+    }
+}
+
+struct Walker {
+    tables: Tables,
     distro: Distro,
 }
 
-impl<'a, 'i> Walker<'a, 'i> {
-    fn classify(&self, criterion: Node<'_, '_>) -> Criterion {
-        let Some(test_ref) = criterion.attribute("test_ref") else {
+impl Walker {
+    fn classify(&self, test_ref: Option<&str>) -> Criterion {
+        let Some(test_ref) = test_ref else {
             return Criterion::Unresolved("a criterion without test_ref".into());
         };
-        let Some(test) = oval::resolve_rpm_test(&self.by_id, test_ref) else {
+        let Some(test) = oval::resolve_rpm_test(&self.tables, test_ref) else {
             return Criterion::Unresolved(format!("test {test_ref} cannot be resolved"));
         };
         if test.name.to_ascii_lowercase().ends_with("-release") {
@@ -121,13 +151,12 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Whether `node` is a group of product tests: every criterion under it that resolves is one,
     /// and at least one does (SUSE's trimmed files may lack some tests; those are counted when the
     /// group is read).
-    fn only_products(&self, node: Node<'_, '_>) -> bool {
+    fn only_products(&self, node: &[Node]) -> bool {
         let mut any = false;
-        for c in node
-            .descendants()
-            .filter(|n| n.is_element() && n.tag_name().name() == "criterion")
-        {
-            match self.classify(c) {
+        let mut refs = Vec::new();
+        Node::refs(node, &mut refs);
+        for r in refs {
+            match self.classify(r) {
                 Criterion::Product(_) => any = true,
                 Criterion::Unresolved(_) => {}
                 Criterion::Package(_) => return false,
@@ -139,7 +168,7 @@ impl<'a, 'i> Walker<'a, 'i> {
     /// Walks `node` with the products its ancestors named (`None`: none named yet).
     fn walk(
         &self,
-        node: Node<'_, '_>,
+        node: &[Node],
         inherited: Option<&[Product]>,
         out: &mut Vec<(Product, RpmTest)>,
         problems: &mut Vec<String>,
@@ -147,22 +176,21 @@ impl<'a, 'i> Walker<'a, 'i> {
         let mut named: Option<Vec<Product>> = None;
         let mut packages = Vec::new();
         let mut nested = Vec::new();
-        for c in node.children().filter(|n| n.is_element()) {
-            match c.tag_name().name() {
-                "criterion" => match self.classify(c) {
+        for c in node {
+            match c {
+                Node::Criterion(r) => match self.classify(r.as_deref()) {
                     // A Leap file's products are its release, named by the file.
                     Criterion::Product(_) if self.distro != Distro::Sles => {}
                     Criterion::Product(p) => named.get_or_insert_with(Vec::new).extend(p),
                     Criterion::Package(t) => packages.push(t),
                     Criterion::Unresolved(why) => problems.push(why),
                 },
-                "criteria" if self.only_products(c) && self.distro != Distro::Sles => {}
-                "criteria" if self.only_products(c) => {
+                Node::Criteria(c) if self.only_products(c) && self.distro != Distro::Sles => {}
+                Node::Criteria(c) if self.only_products(c) => {
                     let list = named.get_or_insert_with(Vec::new);
-                    for leaf in c
-                        .descendants()
-                        .filter(|n| n.is_element() && n.tag_name().name() == "criterion")
-                    {
+                    let mut refs = Vec::new();
+                    Node::refs(c, &mut refs);
+                    for leaf in refs {
                         match self.classify(leaf) {
                             Criterion::Product(Some(p)) => list.push(p),
                             Criterion::Unresolved(why) => problems.push(why),
@@ -170,8 +198,7 @@ impl<'a, 'i> Walker<'a, 'i> {
                         }
                     }
                 }
-                "criteria" => nested.push(c),
-                _ => {}
+                Node::Criteria(c) => nested.push(c),
             }
         }
         let products: Option<Vec<Product>> = named.or_else(|| inherited.map(<[_]>::to_vec));
@@ -195,40 +222,102 @@ pub fn parse_oval(
     distro: Distro,
     file_release: Option<&str>,
 ) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    read_oval(xml.as_bytes(), origin, distro, file_release)
+}
+
+/// What a definition holds that records need, kept until the tests it refers to are read (they
+/// come after the definitions).
+struct Definition {
+    id: String,
+    meta: Option<Meta>,
+    /// The top-level `<criteria>`, as the tests they refer to.
+    criteria: Vec<Vec<Node>>,
+}
+
+/// A definition's metadata, as records use it.
+struct Meta {
+    title: Option<String>,
+    rating: Option<String>,
+    /// Already clipped.
+    description: Option<String>,
+}
+
+impl Definition {
+    fn of(def: &Element) -> Self {
+        let meta = child(def, "metadata").map(|meta| Meta {
+            title: text(child(meta, "title")),
+            rating: text(child(meta, "advisory").and_then(|a| child(a, "severity"))),
+            description: text(child(meta, "description"))
+                .as_deref()
+                .and_then(crate::schema::clip_description),
+        });
+        let criteria = children(def, "criteria").map(Node::children_of).collect();
+        Definition {
+            id: def.attribute("id").unwrap_or("?").to_owned(),
+            meta,
+            criteria,
+        }
+    }
+}
+
+/// [`parse_oval`] from a stream (a file as it unpacks): the definitions are kept only as far as
+/// records need them, the tests, objects and states as the strings a criterion resolves to.
+pub fn read_oval(
+    input: impl BufRead,
+    origin: &str,
+    distro: Distro,
+    file_release: Option<&str>,
+) -> Result<(Vec<Advisory>, ImportStats), FeedError> {
+    let mut out = Vec::new();
+    let stats = import_oval(input, origin, distro, file_release, &mut |adv| {
+        out.push(adv);
+        Ok(())
+    })?;
+    Ok((out, stats))
+}
+
+/// [`read_oval`], handing each record to `sink` rather than collecting them. An error from `sink`
+/// stops the import and is returned.
+pub fn import_oval(
+    input: impl BufRead,
+    origin: &str,
+    distro: Distro,
+    file_release: Option<&str>,
+    sink: &mut dyn FnMut(Advisory) -> Result<(), FeedError>,
+) -> Result<ImportStats, FeedError> {
     if distro == Distro::OpensuseLeap && file_release.is_none() {
         return Err(FeedError::new(
             origin,
             "an openSUSE Leap file needs its release (opensuse.leap.15.6.xml)",
         ));
     }
-    let doc = oval::parse_document(xml, origin)?;
-    let walker = Walker {
-        by_id: oval::index_by_id(&doc),
-        distro,
-    };
+    let mut defs = Vec::new();
+    let (tables, definitions) = oval::read_oval(input, origin, &mut |def| {
+        defs.push(Definition::of(&def));
+        Ok(())
+    })?;
+    let walker = Walker { tables, distro };
     let leap_product: Option<Vec<Product>> = file_release.map(|r| vec![(r.to_owned(), None)]);
     let mut stats = ImportStats::default();
-    let mut out = Vec::new();
-    let mut definitions = 0usize;
-    for def in oval::definitions(&doc) {
-        definitions += 1;
-        let def_id = def.attribute("id").unwrap_or("?");
-        let Some(meta) = child(def, "metadata") else {
+    let mut records = 0u64;
+    for def in defs {
+        let def_id = &def.id;
+        let Some(meta) = def.meta else {
             stats.skip(format!("{def_id}: no metadata"));
             continue;
         };
-        let Some(id) = text(child(meta, "title")).filter(|t| t.starts_with("CVE-")) else {
+        let Some(id) = meta.title.filter(|t| t.starts_with("CVE-")) else {
             stats.skip(format!("{def_id}: its title is not a CVE id"));
             continue;
         };
-        let rating = text(child(meta, "advisory").and_then(|a| child(a, "severity")));
+        let rating = meta.rating;
         let severity = rating
             .as_deref()
             .and_then(oval::vendor_severity)
             .unwrap_or(Severity::Unknown);
         let mut pairs = Vec::new();
         let mut problems = Vec::new();
-        for criteria in children(def, "criteria") {
+        for criteria in &def.criteria {
             walker.walk(criteria, leap_product.as_deref(), &mut pairs, &mut problems);
         }
         for p in problems {
@@ -270,13 +359,12 @@ pub fn parse_oval(
                 chosen.insert(key, (status, fixed));
             }
         }
-        let description = text(child(meta, "description"))
-            .as_deref()
-            .and_then(crate::schema::clip_description);
+        let description = meta.description;
         for ((release, channel, package), (status, fixed)) in chosen {
             let note = (channel.as_deref() == Some(LTSS_CHANNEL))
                 .then(|| "fixed for SUSE's LTSS (Long Term Service Pack Support) only".to_owned());
-            out.push(Advisory {
+            records += 1;
+            sink(Advisory {
                 distro,
                 release,
                 package,
@@ -292,12 +380,12 @@ pub fn parse_oval(
                 url: Some(format!("https://www.suse.com/security/cve/{id}/")),
                 source: SOURCE.to_owned(),
                 note,
-            });
+            })?;
         }
     }
     if definitions == 0 {
         return Err(FeedError::new(origin, "the file holds no definitions"));
     }
-    stats.records = out.len() as u64;
-    Ok((out, stats))
+    stats.records = records;
+    Ok(stats)
 }

@@ -9,9 +9,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dockaudit_vulndb::build::BuildOptions;
 use dockaudit_vulndb::fetch::{update, FetchConfig};
@@ -31,7 +31,8 @@ enum Route {
 }
 
 /// A small HTTP/1.1 server on 127.0.0.1 that answers GETs from a route table, one connection at a
-/// time, and stops when dropped (or after 1000 connections).
+/// time (or, with an [`Overlap`] gauge, each connection on its own thread), and stops when dropped
+/// (or after 1000 connections).
 struct Server {
     addr: SocketAddr,
     routes: Arc<Mutex<HashMap<String, Route>>>,
@@ -42,6 +43,15 @@ struct Server {
 
 impl Server {
     fn start(routes: HashMap<String, Route>) -> Self {
+        Self::start_with(routes, None)
+    }
+
+    /// Serves each connection on a thread of its own, advisory pages (`.html`) through `overlap`.
+    fn start_concurrent(routes: HashMap<String, Route>, overlap: Arc<Overlap>) -> Self {
+        Self::start_with(routes, Some(overlap))
+    }
+
+    fn start_with(routes: HashMap<String, Route>, overlap: Option<Arc<Overlap>>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let routes = Arc::new(Mutex::new(routes));
@@ -53,8 +63,15 @@ impl Server {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
-                if let Ok(stream) = stream {
-                    let _ = serve(stream, &r, &h);
+                let Ok(stream) = stream else { continue };
+                match &overlap {
+                    None => {
+                        let _ = serve(stream, &r, &h, None);
+                    }
+                    Some(o) => {
+                        let (r, h, o) = (r.clone(), h.clone(), o.clone());
+                        std::thread::spawn(move || serve(stream, &r, &h, Some(&o)));
+                    }
                 }
             }
         });
@@ -93,10 +110,57 @@ impl Drop for Server {
     }
 }
 
+/// How many advisory-page requests the server had in flight at once. A page request is held until
+/// a second one has arrived (or 10 s have passed, once, so that a client fetching one page at a
+/// time fails the test instead of hanging it): overlap is then observed, not timed.
+#[derive(Default)]
+struct Overlap {
+    state: Mutex<OverlapState>,
+    arrived: Condvar,
+}
+
+#[derive(Default)]
+struct OverlapState {
+    now: usize,
+    max: usize,
+    open: bool,
+}
+
+impl Overlap {
+    fn enter(&self) {
+        let mut s = self.state.lock().expect("lock");
+        s.now += 1;
+        s.max = s.max.max(s.now);
+        if s.max >= 2 {
+            s.open = true;
+            self.arrived.notify_all();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !s.open {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                s.open = true;
+                break;
+            }
+            s = self.arrived.wait_timeout(s, left).expect("lock").0;
+        }
+    }
+
+    fn leave(&self) {
+        let mut s = self.state.lock().expect("lock");
+        s.now -= 1;
+    }
+
+    fn max(&self) -> usize {
+        self.state.lock().expect("lock").max
+    }
+}
+
 fn serve(
     stream: TcpStream,
     routes: &Mutex<HashMap<String, Route>>,
     hits: &Mutex<Vec<String>>,
+    overlap: Option<&Overlap>,
 ) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -110,7 +174,23 @@ fn serve(
     }
     let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
     hits.lock().expect("lock").push(path.clone());
-    let route = routes.lock().expect("lock").get(&path).cloned();
+    let page = overlap.filter(|_| path.ends_with(".html"));
+    if let Some(o) = page {
+        o.enter();
+    }
+    let answered = answer(stream, routes, &path);
+    if let Some(o) = page {
+        o.leave();
+    }
+    answered
+}
+
+fn answer(
+    stream: TcpStream,
+    routes: &Mutex<HashMap<String, Route>>,
+    path: &str,
+) -> std::io::Result<()> {
+    let route = routes.lock().expect("lock").get(path).cloned();
     let mut out = stream;
     let head = |status: &str, len: usize| {
         format!("HTTP/1.1 {status}\r\nContent-Length: {len}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n")
@@ -548,6 +628,68 @@ fn amazon_oracle_and_suse_come_from_a_mirror() {
     server.set("/alas/AL2/alas.rss", Route::Status(404));
     let err = update(&cfg, &target, &options(), &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("/alas/AL2/alas.rss"), "{err}");
+    assert_eq!(std::fs::read(&target).expect("read"), before);
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+#[test]
+fn amazon_pages_are_fetched_several_at_once_and_any_failure_fails_the_update() {
+    // A real 97-item AL2 list with the page of one item (the others are 404: skipped and counted).
+    let routes = HashMap::from([
+        (
+            "/alas/AL2/alas.rss".to_owned(),
+            Route::Ok(test_data("amazon-al2-rss/alas.rss")),
+        ),
+        (
+            "/alas/AL2/ALAS-2018-949.html".to_owned(),
+            Route::Ok(test_data("amazon-al2-rss/html/ALAS-2018-949.html")),
+        ),
+        (
+            "/alas/AL2023/alas.rss".to_owned(),
+            Route::Ok(test_data("amazon/2023/alas.rss")),
+        ),
+    ]);
+    let overlap = Arc::new(Overlap::default());
+    let server = Server::start_concurrent(routes, overlap.clone());
+    let mut cfg = config(&server);
+    cfg.debian_tracker_url = None;
+    cfg.debian_dsa_url = None;
+    cfg.alpine_base_url = None;
+    cfg.ubuntu_osv_url = None;
+    cfg.ubuntu_vex_url = None;
+    cfg.amazon_base_url = Some(server.url("/alas"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let target = dir.path().join("vulndb.sqlite");
+    let mut lines = Vec::new();
+    update(&cfg, &target, &options(), &mut |l| lines.push(l.to_owned())).expect("update");
+    let hits = server.hits();
+    let pages = hits
+        .iter()
+        .filter(|h| h.starts_with("/alas/AL2/ALAS-") && h.ends_with(".html"))
+        .count();
+    assert_eq!(pages, 97, "every item's page is asked for once");
+    let max = overlap.max();
+    assert!(
+        (2..=8).contains(&max),
+        "page requests overlap, at most 8 at once: {max}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("96 advisory pages not found")),
+        "{lines:?}"
+    );
+    let before = std::fs::read(&target).expect("read");
+
+    // One failing page among them fails the update with its URL; the database stays as it was.
+    server.set("/alas/AL2/ALAS-2018-1050.html", Route::Status(500));
+    let err = update(&cfg, &target, &options(), &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&server.url("/alas/AL2/ALAS-2018-1050.html"))
+            && err.to_string().contains("HTTP status 500"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&target).expect("read"), before);
     assert!(temp_files(dir.path()).is_empty());
 }
