@@ -105,6 +105,9 @@ pub struct MatchReport {
     /// records would be compared with another stream's build.
     #[serde(default)]
     pub skipped_modular: usize,
+    /// Those packages, `name version`, in the order given, so the reports can name them.
+    #[serde(default)]
+    pub skipped_modular_packages: Vec<String>,
 }
 
 /// One installed package as the matcher needs it: borrowed, so any inventory type can lend it.
@@ -355,6 +358,13 @@ pub fn data_note(os: &OsInfo) -> Option<String> {
     Some(note)
 }
 
+/// Why installed packages of a module stream are left unjudged, as the reports say it.
+pub fn modular_skip_reason(distro: Distro) -> String {
+    format!(
+        "module streams not matched: the {distro} feed's module-stream records are not in the database, and its other records are about other builds"
+    )
+}
+
 /// Whether an installed rpm version is a module stream's build (`…-1.module+el8.9.0+…`,
 /// `…module_el8…`).
 pub fn is_modular_version(version: &str) -> bool {
@@ -446,10 +456,10 @@ impl VulnDb {
         let scheme = distro.version_scheme();
         // (source name, source version) → binaries.
         let mut groups: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        let mut skipped_modular = 0;
+        let mut skipped_modular_packages = Vec::new();
         for p in packages {
             if distro.skips_modular() && is_modular_version(p.source_version) {
-                skipped_modular += 1;
+                skipped_modular_packages.push(format!("{} {}", p.name, p.source_version));
                 continue;
             }
             // An rpm's binary and source packages share epoch, version and release.
@@ -470,7 +480,8 @@ impl VulnDb {
             dropped_unfixed: 0,
             dropped_by_severity: 0,
             dropped_rejected: 0,
-            skipped_modular,
+            skipped_modular: skipped_modular_packages.len(),
+            skipped_modular_packages,
         };
         let mut cache: BTreeMap<&str, Vec<Advisory>> = BTreeMap::new();
         // Every source package's records first, then the hits, then the severity facts of all hit

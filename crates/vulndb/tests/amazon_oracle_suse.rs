@@ -639,6 +639,10 @@ fn db_build_reads_the_three_feeds_and_matches_as_rpm_says() {
         .expect("match");
     assert!(report.vulnerabilities.is_empty());
     assert_eq!(report.skipped_modular, 1);
+    assert_eq!(
+        report.skipped_modular_packages,
+        ["bind 30:9.3.3-7.module+el5.1+1234"]
+    );
     // OL8's only packages here are ksplice ones: no data for 8, and that names the feed.
     match db.match_release(Distro::Oracle, "8", &[], &MatchOptions::default()) {
         Err(e @ MatchError::NoData { .. }) => assert!(e.to_string().contains("ELSA"), "{e}"),

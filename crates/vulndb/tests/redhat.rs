@@ -485,6 +485,11 @@ fn an_rpm_package_list_matches_as_rpm_says() {
         } else {
             assert!(expected.is_empty(), "{expected:?}");
             assert_eq!(report.skipped_modular, 1);
+            // Named, so the reports can say which packages were left unjudged.
+            assert_eq!(
+                report.skipped_modular_packages,
+                ["ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"]
+            );
         }
     }
 
