@@ -151,6 +151,7 @@ impl VulnMatcher {
                 } else {
                     &p.source_version
                 },
+                module: p.module.as_deref(),
             })
             .collect();
         let report = match db.match_release(distro, &release, &installed, &MatchOptions::default())

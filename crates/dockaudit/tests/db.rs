@@ -458,7 +458,7 @@ fn modular_packages_left_unjudged_are_a_skip_naming_them_never_a_pass() {
     let report = audit(&snapshot, "rhel8.json");
     assert_eq!(
         skips(&report),
-        ["2 installed packages not judged (module streams not matched: the rhel feed's module-stream records are not in the database, and its other records are about other builds): ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b, ruby-libs 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"],
+        ["2 installed packages not judged (module streams not matched: no module stream (rpm MODULARITYLABEL) is recorded for these modular builds, so their stream's records cannot be chosen): ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b, ruby-libs 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"],
         "{report}"
     );
     // sudo is judged (fixed): no finding. Without the modular packages the image passes, so it
@@ -477,4 +477,31 @@ fn modular_packages_left_unjudged_are_a_skip_naming_them_never_a_pass() {
     let without_modules = audit(&snapshot, "rhel8-no-modules.json");
     assert!(skips(&without_modules).is_empty(), "{without_modules}");
     assert_eq!(checked(&without_modules), checked(&report) + 1);
+
+    // The same ruby build saying its stream (rpm's MODULARITYLABEL, as the scanner reads it) is
+    // judged against the ruby:3.1 stream's records: below RHSA-2024:1431's fix, so a finding.
+    let image = snapshot["images"]
+        .as_array_mut()
+        .expect("images")
+        .iter_mut()
+        .find(|i| i["inspect"]["Id"] == id.as_str())
+        .expect("image");
+    let mut ruby = rpm("ruby", "ruby", "3.1.2-141.module+el8.8.0+18473+3d0e8a5b");
+    ruby["module"] = "ruby:3.1:8090020240311122605:a75119d5".into();
+    image["contents"]["value"]["packages"]
+        .as_array_mut()
+        .expect("packages")
+        .push(ruby);
+    let labelled = audit(&snapshot, "rhel8-labelled.json");
+    assert!(skips(&labelled).is_empty(), "{labelled}");
+    let findings = labelled["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{labelled}");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("source package ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b has 4 known vulnerabilities"),
+        "{}",
+        findings[0]["message"]
+    );
 }

@@ -203,6 +203,10 @@ pub struct InstalledPackage {
     pub source_version: String,
     /// `dpkg`, `apk` or `rpm`.
     pub format: String,
+    /// The module stream an rpm was built for (its `MODULARITYLABEL`,
+    /// `ruby:3.1:8090020240311122605:a75119d5`); `None` for other packages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
 }
 
 /// One application package: a library or program installed by a language's package manager or

@@ -63,7 +63,9 @@ pub use store::{DbMetadata, DbStatus, ReleaseCounts, SourceInfo, VulnDb};
 pub const FORMAT: &str = "dockaudit-vulndb";
 /// The layout version this code reads and writes. A database of another version is refused with a
 /// message to rebuild it.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: Red Hat's module-stream records are stored (channel `module:NAME:STREAM`); a version 2
+/// database lacks them, and its matches of modular packages would be silent passes.
+pub const SCHEMA_VERSION: u32 = 3;
 /// A database older than this many days is reported as stale by `db status`.
 pub const STALE_AFTER_DAYS: i64 = 7;
 /// The database's file name under the data directory.

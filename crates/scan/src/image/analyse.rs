@@ -144,6 +144,7 @@ fn packages(merged: &Merged<'_>, contents: &mut ImageContents, problems: &mut Ve
                     source_name: p.source_name,
                     source_version: p.source_version,
                     format: p.format.as_str().to_owned(),
+                    module: p.module,
                 }));
         }
         Err(e) => problems.push(format!("package database {e}")),

@@ -7,7 +7,7 @@
 //! copy (nothing is written to disk), NDB with [`ndb`], Berkeley DB with [`bdb`] (no libdb).
 //! [`InventoryError::UnsupportedRpmBackend`] remains for versions of those formats this does not read.
 //!
-//! From each header: `NAME`, `EPOCH`, `VERSION`, `RELEASE`, `ARCH` and `SOURCERPM`
+//! From each header: `NAME`, `EPOCH`, `VERSION`, `RELEASE`, `ARCH`, `SOURCERPM` and `MODULARITYLABEL`
 //! (`name-version-release.src.rpm`, split at its last two hyphens). The source version carries the
 //! binary package's epoch, as the source rpm's file name has none. Packages without a source rpm
 //! (`gpg-pubkey`) are their own source.
@@ -19,7 +19,10 @@ pub mod ndb;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{Inventory, InventoryError, Limits, Location, Package, PackageFormat};
-use header::{Header, TAG_ARCH, TAG_EPOCH, TAG_NAME, TAG_RELEASE, TAG_SOURCERPM, TAG_VERSION};
+use header::{
+    Header, TAG_ARCH, TAG_EPOCH, TAG_MODULARITYLABEL, TAG_NAME, TAG_RELEASE, TAG_SOURCERPM,
+    TAG_VERSION,
+};
 
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 const NDB_MAGIC: &[u8] = b"RpmP";
@@ -273,6 +276,11 @@ pub fn package_from_header(blob: &[u8]) -> Result<Package, (Option<String>, Stri
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
     let source_rpm = h.string(TAG_SOURCERPM).map_err(fail)?;
+    let module = h
+        .string(TAG_MODULARITYLABEL)
+        .map_err(fail)?
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
 
     let evr = |v: &str, r: Option<&str>| {
         let mut s = epoch.map(|e| format!("{e}:")).unwrap_or_default();
@@ -295,6 +303,7 @@ pub fn package_from_header(blob: &[u8]) -> Result<Package, (Option<String>, Stri
         source_name,
         source_version,
         format: PackageFormat::Rpm,
+        module,
     })
 }
 
@@ -344,6 +353,32 @@ mod tests {
             (p.source_name.as_str(), p.source_version.as_str()),
             ("ca-certificates", "1:2.0.0-1.cm2")
         );
+    }
+
+    #[test]
+    fn a_module_streams_build_says_its_stream() {
+        // As RHEL 8's ruby:3.1 stream builds it (the release and label of RHSA-2024:1431's ruby).
+        let b = blob(&[
+            (TAG_NAME, Ok("ruby")),
+            (TAG_VERSION, Ok("3.1.4")),
+            (TAG_RELEASE, Ok("142.module+el8.9.0+21471+7d1e4a35")),
+            (TAG_ARCH, Ok("x86_64")),
+            (
+                TAG_SOURCERPM,
+                Ok("ruby-3.1.4-142.module+el8.9.0+21471+7d1e4a35.src.rpm"),
+            ),
+            (
+                TAG_MODULARITYLABEL,
+                Ok("ruby:3.1:8090020240311122605:a75119d5"),
+            ),
+        ]);
+        let p = package_from_header(&b).expect("valid");
+        assert_eq!(
+            p.module.as_deref(),
+            Some("ruby:3.1:8090020240311122605:a75119d5")
+        );
+        let b = blob(&[(TAG_NAME, Ok("bash")), (TAG_VERSION, Ok("5.1.8"))]);
+        assert_eq!(package_from_header(&b).expect("valid").module, None);
     }
 
     #[test]
