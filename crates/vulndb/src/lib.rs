@@ -8,7 +8,7 @@
 //!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements),
 //!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0), [`wolfi`] (Wolfi's
 //!   and Chainguard's secdb, Alpine's format), [`rhel_osv`] (AlmaLinux's and Rocky's OSV errata),
-//!   [`redhat`] (Red Hat's CSAF VEX files, per major release; module streams skipped and counted),
+//!   [`redhat`] (Red Hat's CSAF VEX files, per major release; module streams stored per stream),
 //!   [`amazon`] (Amazon Linux 2 and 2023: ALAS RSS lists and advisory pages), [`oracle`] (Oracle
 //!   Linux: ELSA OVAL), [`suse`] (SLES and openSUSE Leap: SUSE's OVAL); the OVAL importers share
 //!   one reader (`oval`);

@@ -13,6 +13,13 @@
 //!    one (Pro's where only Pro has news: its note says the fix needs Ubuntu Pro).
 //!
 //! Versions compare by the distribution's own rules (dpkg for Debian and Ubuntu, apk for Alpine).
+//!
+//! **Module streams** (RHEL 8+ modularity): an installed build of a stream (its rpm
+//! `MODULARITYLABEL`, `ruby:3.1:…`) is judged only against the records of that stream (channel
+//! `module:ruby:3.1`, [`module_channel`]), and every other package only against records of no
+//! stream, so one stream's fix is never compared with another stream's build. A modular build
+//! whose stream is not known, or whose feed keeps no stream records ([`Distro::matches_module_streams`]),
+//! is left unjudged and named in [`MatchReport::skipped_modular_packages`].
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -100,11 +107,11 @@ pub struct MatchReport {
     pub dropped_by_severity: usize,
     /// Found but dropped because NVD or the CVE program rejected the CVE.
     pub dropped_rejected: usize,
-    /// Installed packages of a module stream (`.module+el8…` releases) left unjudged: the feed's
-    /// module-stream records are skipped (Red Hat, AlmaLinux, Rocky Linux), so its non-modular
-    /// records would be compared with another stream's build.
-    /// A module stream's build whose stream is known (its `MODULARITYLABEL`) is judged against
-    /// that stream's records where the database holds them (Red Hat: [`Distro::matches_module_streams`]).
+    /// Installed packages of a module stream (`.module+el8…` releases) left unjudged, since the
+    /// feed's other records are about other builds: all of them on AlmaLinux, Rocky and Oracle
+    /// (whose module-stream records are not stored), on Red Hat those whose stream is not known
+    /// (no `MODULARITYLABEL`); a Red Hat build saying its stream is judged against that stream's
+    /// records ([`Distro::matches_module_streams`]).
     #[serde(default)]
     pub skipped_modular: usize,
     /// Those packages, `name version`, in the order given, so the reports can name them.
