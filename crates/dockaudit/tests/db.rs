@@ -505,3 +505,75 @@ fn modular_packages_left_unjudged_are_a_skip_naming_them_never_a_pass() {
         findings[0]["message"]
     );
 }
+
+#[test]
+fn dockaudit_image_output_names_the_unjudged_modular_packages() {
+    // `dockaudit sbom` renders as `dockaudit image` does: a bill of materials of a RHEL 8 image
+    // (purls as syft writes them) whose ruby build says no stream, since a purl carries no
+    // MODULARITYLABEL.
+    let dir = tempfile::tempdir().expect("tmp");
+    let from = dir.path().join("feeds");
+    let redhat = from.join("redhat");
+    std::fs::create_dir_all(&redhat).expect("mkdir");
+    let csaf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vulndb/tests/data/redhat-csaf/csaf");
+    for entry in std::fs::read_dir(&csaf).expect("csaf fixtures") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, redhat.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let db = dir.path().join("vulndb.sqlite");
+    let out = dockaudit(&[
+        "db",
+        "build",
+        "--from",
+        from.to_str().expect("utf-8"),
+        "--db",
+        db.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let component = |name: &str, version: &str| {
+        let escaped = version.replace('+', "%2B");
+        serde_json::json!({
+            "type": "library", "name": name, "version": version,
+            "purl": format!("pkg:rpm/redhat/{name}@{escaped}?arch=x86_64&distro=rhel-8.9&upstream={name}-{escaped}.src.rpm"),
+        })
+    };
+    let bom = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [
+            component("sudo", "1.9.5p2-1.el8_9"),
+            component("ruby", "3.1.2-141.module+el8.8.0+18473+3d0e8a5b"),
+        ],
+    });
+    let file = dir.path().join("rhel8.cdx.json");
+    std::fs::write(&file, serde_json::to_vec(&bom).expect("json")).expect("write");
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+            .args(["sbom", "--format", format, "--fail-on", "never"])
+            .arg(&file)
+            .env("DOCKAUDIT_DB", &db)
+            .env("XDG_DATA_HOME", "/nonexistent/dockaudit-test")
+            .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
+            .output()
+            .expect("dockaudit runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let doc: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    assert_eq!(
+        doc["vulnerabilities_unjudged"],
+        serde_json::json!([{
+            "reason": "module streams not matched: no module stream (rpm MODULARITYLABEL) is recorded for these modular builds, so their stream's records cannot be chosen",
+            "packages": ["ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"],
+        }]),
+        "{doc}"
+    );
+    let terminal = run("terminal");
+    assert!(
+        terminal.contains("vulnerabilities: 1 package NOT judged (module streams not matched: "),
+        "{terminal}"
+    );
+    assert!(
+        terminal.contains("ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"),
+        "{terminal}"
+    );
+}

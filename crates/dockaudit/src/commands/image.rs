@@ -648,8 +648,9 @@ fn write_header(
         };
         writeln!(
             out,
-            "  vulnerabilities: {} packages NOT judged ({}): {}{more}",
+            "  vulnerabilities: {} package{} NOT judged ({}): {}{more}",
             group.packages.len(),
+            if group.packages.len() == 1 { "" } else { "s" },
             group.reason,
             shown.join(", ")
         )?;
