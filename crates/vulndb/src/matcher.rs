@@ -615,6 +615,25 @@ impl VulnDb {
 mod tests {
     use super::*;
 
+    #[test]
+    fn module_channels_from_labels_and_streams() {
+        // CentOS 8's nodejs label (go-rpmdb's real header), a CSAF stream, and what is not one.
+        assert_eq!(
+            module_channel("nodejs:10:8020020200707141642:6a468ee4").as_deref(),
+            Some("module:nodejs:10")
+        );
+        assert_eq!(
+            module_channel("ruby:3.1").as_deref(),
+            Some("module:ruby:3.1")
+        );
+        assert_eq!(module_channel("ruby"), None);
+        assert_eq!(module_channel(":3.1"), None);
+        assert_eq!(
+            module_channel("ruby@3.1:8090020240311122605:a75119d5"),
+            None
+        );
+    }
+
     fn adv(status: Status, fixed: Option<&str>, channel: Option<&str>) -> Advisory {
         Advisory {
             distro: Distro::Ubuntu,

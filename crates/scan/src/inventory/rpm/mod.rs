@@ -357,26 +357,30 @@ mod tests {
 
     #[test]
     fn a_module_streams_build_says_its_stream() {
-        // As RHEL 8's ruby:3.1 stream builds it (the release and label of RHSA-2024:1431's ruby).
+        // CentOS 8's nodejs header as go-rpmdb's test reads it from a real rpmdb
+        // (github.com/knqyf263/go-rpmdb, pkg/rpmdb_test.go "centos8 nodejs", commit 7e39c90, MIT):
+        // the tags this reader takes, with their values.
         let b = blob(&[
-            (TAG_NAME, Ok("ruby")),
-            (TAG_VERSION, Ok("3.1.4")),
-            (TAG_RELEASE, Ok("142.module+el8.9.0+21471+7d1e4a35")),
+            (TAG_NAME, Ok("nodejs")),
+            (TAG_EPOCH, Err(1)),
+            (TAG_VERSION, Ok("10.21.0")),
+            (TAG_RELEASE, Ok("3.module_el8.2.0+391+8da3adc6")),
             (TAG_ARCH, Ok("x86_64")),
             (
                 TAG_SOURCERPM,
-                Ok("ruby-3.1.4-142.module+el8.9.0+21471+7d1e4a35.src.rpm"),
+                Ok("nodejs-10.21.0-3.module_el8.2.0+391+8da3adc6.src.rpm"),
             ),
             (
                 TAG_MODULARITYLABEL,
-                Ok("ruby:3.1:8090020240311122605:a75119d5"),
+                Ok("nodejs:10:8020020200707141642:6a468ee4"),
             ),
         ]);
         let p = package_from_header(&b).expect("valid");
         assert_eq!(
             p.module.as_deref(),
-            Some("ruby:3.1:8090020240311122605:a75119d5")
+            Some("nodejs:10:8020020200707141642:6a468ee4")
         );
+        assert_eq!(p.source_version, "1:10.21.0-3.module_el8.2.0+391+8da3adc6");
         let b = blob(&[(TAG_NAME, Ok("bash")), (TAG_VERSION, Ok("5.1.8"))]);
         assert_eq!(package_from_header(&b).expect("valid").module, None);
     }
