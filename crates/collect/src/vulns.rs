@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use dockaudit_scan::os::OsInfo;
-use dockaudit_snapshot::contents::{CvssScore, EpssScore, ImageContents, VulnerabilityMatch};
+use dockaudit_snapshot::contents::{
+    CvssScore, EpssScore, ImageContents, UnjudgedPackages, VulnerabilityMatch,
+};
 use dockaudit_snapshot::Fact;
 use dockaudit_vulndb::{release_for, Installed, MatchError, MatchOptions, VulnDb, VulnDbError};
 
@@ -44,7 +46,9 @@ impl VulnMatcher {
     /// Matches one image's packages and records the result (or why there is none) in `contents`.
     pub fn apply(&self, contents: &mut ImageContents) {
         contents.vulnerability_db = self.version();
-        contents.vulnerabilities = Some(self.matches(contents));
+        let (vulnerabilities, unjudged) = self.matches(contents);
+        contents.vulnerabilities = Some(vulnerabilities);
+        contents.vulnerabilities_unjudged = unjudged;
         contents.app_vulnerabilities = Some(self.app_matches(contents));
     }
 
@@ -103,13 +107,20 @@ impl VulnMatcher {
         }
     }
 
-    fn matches(&self, contents: &ImageContents) -> Fact<Vec<VulnerabilityMatch>> {
+    /// The OS packages' vulnerabilities (or why there are none), and the packages left unjudged.
+    fn matches(
+        &self,
+        contents: &ImageContents,
+    ) -> (Fact<Vec<VulnerabilityMatch>>, Vec<UnjudgedPackages>) {
         let db = match &self.db {
             Ok(db) => db,
-            Err(why) => return Fact::Missing(why.clone()),
+            Err(why) => return (Fact::Missing(why.clone()), Vec::new()),
         };
         let Some(os) = &contents.os else {
-            return Fact::Missing("OS not covered: the image's OS release cannot be told".into());
+            return (
+                Fact::Missing("OS not covered: the image's OS release cannot be told".into()),
+                Vec::new(),
+            );
         };
         let info = OsInfo {
             id: os.id.clone(),
@@ -123,7 +134,7 @@ impl VulnMatcher {
         let not_covered = |e: MatchError| Fact::Missing(format!("OS not covered: {e}"));
         let (distro, release) = match release_for(&info) {
             Ok(r) => r,
-            Err(e) => return not_covered(e),
+            Err(e) => return (not_covered(e), Vec::new()),
         };
         let installed: Vec<Installed<'_>> = contents
             .packages
@@ -140,51 +151,68 @@ impl VulnMatcher {
                 } else {
                     &p.source_version
                 },
+                module: p.module.as_deref(),
             })
             .collect();
-        match db.match_release(distro, &release, &installed, &MatchOptions::default()) {
-            Ok(report) => Fact::Value(
-                report
-                    .vulnerabilities
-                    .into_iter()
-                    .map(|v| VulnerabilityMatch {
-                        id: v.id,
-                        aliases: v.aliases,
-                        package: v.package,
-                        binaries: v.binaries,
-                        installed_version: v.installed_version,
-                        fixed_version: v.fixed_version,
-                        status: v.status.as_str().to_owned(),
-                        severity: v.severity.as_str().to_owned(),
-                        severity_source: Some(v.severity_source),
-                        vendor_severity: Some(v.vendor_severity.as_str().to_owned()),
-                        cvss: v.cvss.into_iter().map(cvss_score).collect(),
-                        known_exploited: v.known_exploited.is_some(),
-                        known_exploited_since: v.known_exploited.map(|k| k.date_added),
-                        epss: v.epss.map(|e| EpssScore {
-                            score: e.score,
-                            percentile: e.percentile,
-                            date: e.date,
-                        }),
-                        rating: v.rating,
-                        // CentOS matched against RHEL's data says so.
-                        source: match dockaudit_vulndb::matcher::data_note(&info) {
-                            Some(note) => format!("{} ({note})", v.source),
-                            None => v.source,
-                        },
-                        channel: v.channel,
-                        note: v.note,
-                        url: v.url,
-                        ecosystem: None,
-                        path: None,
-                    })
-                    .collect(),
-            ),
+        let report = match db.match_release(distro, &release, &installed, &MatchOptions::default())
+        {
+            Ok(report) => report,
             Err(MatchError::Db(e)) => {
-                Fact::Missing(format!("the vulnerability database could not be read: {e}"))
+                return (
+                    Fact::Missing(format!("the vulnerability database could not be read: {e}")),
+                    Vec::new(),
+                )
             }
-            Err(e) => not_covered(e),
-        }
+            Err(e) => return (not_covered(e), Vec::new()),
+        };
+        // A missing fact is a skip with a reason, never a pass: the packages the matcher left
+        // unjudged are named, so the rules and the reports can say so.
+        let unjudged = if report.skipped_modular_packages.is_empty() {
+            Vec::new()
+        } else {
+            vec![UnjudgedPackages {
+                reason: dockaudit_vulndb::matcher::modular_skip_reason(distro),
+                packages: report.skipped_modular_packages.clone(),
+            }]
+        };
+        let found = Fact::Value(
+            report
+                .vulnerabilities
+                .into_iter()
+                .map(|v| VulnerabilityMatch {
+                    id: v.id,
+                    aliases: v.aliases,
+                    package: v.package,
+                    binaries: v.binaries,
+                    installed_version: v.installed_version,
+                    fixed_version: v.fixed_version,
+                    status: v.status.as_str().to_owned(),
+                    severity: v.severity.as_str().to_owned(),
+                    severity_source: Some(v.severity_source),
+                    vendor_severity: Some(v.vendor_severity.as_str().to_owned()),
+                    cvss: v.cvss.into_iter().map(cvss_score).collect(),
+                    known_exploited: v.known_exploited.is_some(),
+                    known_exploited_since: v.known_exploited.map(|k| k.date_added),
+                    epss: v.epss.map(|e| EpssScore {
+                        score: e.score,
+                        percentile: e.percentile,
+                        date: e.date,
+                    }),
+                    rating: v.rating,
+                    // CentOS matched against RHEL's data says so.
+                    source: match dockaudit_vulndb::matcher::data_note(&info) {
+                        Some(note) => format!("{} ({note})", v.source),
+                        None => v.source,
+                    },
+                    channel: v.channel,
+                    note: v.note,
+                    url: v.url,
+                    ecosystem: None,
+                    path: None,
+                })
+                .collect(),
+        );
+        (found, unjudged)
     }
 }
 

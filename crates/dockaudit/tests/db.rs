@@ -363,3 +363,217 @@ fn a_snapshot_collected_without_a_database_is_matched_against_this_hosts() {
     assert_eq!(findings, recorded);
     assert_eq!(skip, recorded_skip);
 }
+
+#[test]
+fn modular_packages_left_unjudged_are_a_skip_naming_them_never_a_pass() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // A database of Red Hat's real CSAF documents (one of them is the ruby:3.1 module stream's).
+    let from = dir.path().join("feeds");
+    let redhat = from.join("redhat");
+    std::fs::create_dir_all(&redhat).expect("mkdir");
+    let csaf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vulndb/tests/data/redhat-csaf/csaf");
+    for entry in std::fs::read_dir(&csaf).expect("csaf fixtures") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, redhat.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let db = dir.path().join("vulndb.sqlite");
+    let out = dockaudit(&[
+        "db",
+        "build",
+        "--from",
+        from.to_str().expect("utf-8"),
+        "--db",
+        db.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // The recorded scenario's Ubuntu image in use, as if it were a RHEL 8 image collected without a
+    // database: sudo at RHEL 8's fixed build, and ruby from the ruby:3.1 module stream.
+    let mut snapshot: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scenario()).expect("fixture")).expect("json");
+    let image = snapshot["images"]
+        .as_array_mut()
+        .expect("images")
+        .iter_mut()
+        .find(|i| i["contents"]["value"]["os"]["id"] == "ubuntu")
+        .expect("the fixture's Ubuntu image");
+    let id = image["inspect"]["Id"].as_str().expect("id").to_owned();
+    let contents = &mut image["contents"]["value"];
+    contents["os"] = serde_json::json!({
+        "id": "rhel", "version_id": "8.9", "pretty_name": "Red Hat Enterprise Linux 8.9 (Ootpa)",
+        "source": "etc/os-release",
+    });
+    let rpm = |name: &str, source: &str, version: &str| {
+        serde_json::json!({
+            "name": name, "version": version, "arch": "x86_64", "source_name": source,
+            "source_version": version, "format": "rpm",
+        })
+    };
+    contents["packages"] = serde_json::json!([
+        rpm("sudo", "sudo", "1.9.5p2-1.el8_9"),
+        rpm("ruby", "ruby", "3.1.2-141.module+el8.8.0+18473+3d0e8a5b"),
+        rpm(
+            "ruby-libs",
+            "ruby",
+            "3.1.2-141.module+el8.8.0+18473+3d0e8a5b"
+        ),
+    ]);
+    contents["vulnerabilities"] =
+        serde_json::json!({ "missing": dockaudit_collect::vulns::NO_DATABASE });
+    contents["vulnerability_db"] = serde_json::Value::Null;
+    let audit = |snapshot: &serde_json::Value, name: &str| -> serde_json::Value {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(snapshot).expect("json")).expect("write");
+        let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+            .args(["audit", "--format", "json", "--fail-on", "never"])
+            .args(["--select", "VLN001", "--snapshot"])
+            .arg(&path)
+            .env("DOCKAUDIT_DB", &db)
+            .env("XDG_DATA_HOME", "/nonexistent/dockaudit-test")
+            .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
+            .output()
+            .expect("dockaudit runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("report")
+    };
+    let skips = |report: &serde_json::Value| -> Vec<String> {
+        report["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .filter(|s| s["rule"] == "VLN001" && s["target"]["id"] == id.as_str())
+            .map(|s| s["reason"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let checked = |report: &serde_json::Value| {
+        report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["rule"] == "VLN001")
+            .expect("VLN001 ran")["checked"]
+            .as_u64()
+            .expect("checked")
+    };
+    let report = audit(&snapshot, "rhel8.json");
+    assert_eq!(
+        skips(&report),
+        ["2 installed packages not judged (module streams not matched: no module stream (rpm MODULARITYLABEL) is recorded for these modular builds, so their stream's records cannot be chosen): ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b, ruby-libs 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"],
+        "{report}"
+    );
+    // sudo is judged (fixed): no finding. Without the modular packages the image passes, so it
+    // counts among the images checked; with them it does not.
+    assert!(report["findings"].as_array().expect("findings").is_empty());
+    let image = snapshot["images"]
+        .as_array_mut()
+        .expect("images")
+        .iter_mut()
+        .find(|i| i["inspect"]["Id"] == id.as_str())
+        .expect("image");
+    image["contents"]["value"]["packages"]
+        .as_array_mut()
+        .expect("packages")
+        .truncate(1);
+    let without_modules = audit(&snapshot, "rhel8-no-modules.json");
+    assert!(skips(&without_modules).is_empty(), "{without_modules}");
+    assert_eq!(checked(&without_modules), checked(&report) + 1);
+
+    // The same ruby build saying its stream (rpm's MODULARITYLABEL, as the scanner reads it) is
+    // judged against the ruby:3.1 stream's records: below RHSA-2024:1431's fix, so a finding.
+    let image = snapshot["images"]
+        .as_array_mut()
+        .expect("images")
+        .iter_mut()
+        .find(|i| i["inspect"]["Id"] == id.as_str())
+        .expect("image");
+    let mut ruby = rpm("ruby", "ruby", "3.1.2-141.module+el8.8.0+18473+3d0e8a5b");
+    ruby["module"] = "ruby:3.1:8090020240311122605:a75119d5".into();
+    image["contents"]["value"]["packages"]
+        .as_array_mut()
+        .expect("packages")
+        .push(ruby);
+    let labelled = audit(&snapshot, "rhel8-labelled.json");
+    assert!(skips(&labelled).is_empty(), "{labelled}");
+    let findings = labelled["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{labelled}");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("source package ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b has 4 known vulnerabilities"),
+        "{}",
+        findings[0]["message"]
+    );
+}
+
+#[test]
+fn dockaudit_image_output_names_the_unjudged_modular_packages() {
+    // `dockaudit sbom` renders as `dockaudit image` does: a bill of materials of a RHEL 8 image
+    // (purls as syft writes them) whose ruby build says no stream, since a purl carries no
+    // MODULARITYLABEL.
+    let dir = tempfile::tempdir().expect("tmp");
+    let from = dir.path().join("feeds");
+    let redhat = from.join("redhat");
+    std::fs::create_dir_all(&redhat).expect("mkdir");
+    let csaf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vulndb/tests/data/redhat-csaf/csaf");
+    for entry in std::fs::read_dir(&csaf).expect("csaf fixtures") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, redhat.join(path.file_name().expect("name"))).expect("copy");
+    }
+    let db = dir.path().join("vulndb.sqlite");
+    let out = dockaudit(&[
+        "db",
+        "build",
+        "--from",
+        from.to_str().expect("utf-8"),
+        "--db",
+        db.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let component = |name: &str, version: &str| {
+        let escaped = version.replace('+', "%2B");
+        serde_json::json!({
+            "type": "library", "name": name, "version": version,
+            "purl": format!("pkg:rpm/redhat/{name}@{escaped}?arch=x86_64&distro=rhel-8.9&upstream={name}-{escaped}.src.rpm"),
+        })
+    };
+    let bom = serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+        "components": [
+            component("sudo", "1.9.5p2-1.el8_9"),
+            component("ruby", "3.1.2-141.module+el8.8.0+18473+3d0e8a5b"),
+        ],
+    });
+    let file = dir.path().join("rhel8.cdx.json");
+    std::fs::write(&file, serde_json::to_vec(&bom).expect("json")).expect("write");
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+            .args(["sbom", "--format", format, "--fail-on", "never"])
+            .arg(&file)
+            .env("DOCKAUDIT_DB", &db)
+            .env("XDG_DATA_HOME", "/nonexistent/dockaudit-test")
+            .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
+            .output()
+            .expect("dockaudit runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let doc: serde_json::Value = serde_json::from_str(&run("json")).expect("json");
+    assert_eq!(
+        doc["vulnerabilities_unjudged"],
+        serde_json::json!([{
+            "reason": "module streams not matched: no module stream (rpm MODULARITYLABEL) is recorded for these modular builds, so their stream's records cannot be chosen",
+            "packages": ["ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"],
+        }]),
+        "{doc}"
+    );
+    let terminal = run("terminal");
+    assert!(
+        terminal.contains("vulnerabilities: 1 package NOT judged (module streams not matched: "),
+        "{terminal}"
+    );
+    assert!(
+        terminal.contains("ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"),
+        "{terminal}"
+    );
+}

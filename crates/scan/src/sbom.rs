@@ -504,6 +504,7 @@ fn package_from(
             source_name,
             source_version,
             format: format.to_owned(),
+            module: None,
         },
         os,
     ))
@@ -540,6 +541,7 @@ fn from_syft_properties(
             source_name,
             source_version,
             format: format.to_owned(),
+            module: None,
         },
         None,
     ))
@@ -762,6 +764,7 @@ mod tests {
             source_name: source.into(),
             source_version: source_version.into(),
             format: format.into(),
+            module: None,
         }
     }
 

@@ -63,6 +63,10 @@ pub struct ImageContents {
     /// collection like `vulnerabilities`, each with the package's `ecosystem` and `path`; `Missing`
     /// with the reason when there is no database or it holds no OSV data; `None` when not attempted.
     pub app_vulnerabilities: Option<crate::Fact<Vec<VulnerabilityMatch>>>,
+    /// Installed packages the OS package matching left unjudged while judging the others (a
+    /// module stream's builds on Red Hat-family images), grouped by why: `vulnerabilities` says
+    /// nothing about them, so the rules skip rather than pass them.
+    pub vulnerabilities_unjudged: Vec<UnjudgedPackages>,
     /// The vulnerability database used (`DbMetadata::version_id`), when there was one.
     pub vulnerability_db: Option<String>,
     /// What the reader had to skip, cut or could not read (paths escaping the root, truncated
@@ -199,6 +203,10 @@ pub struct InstalledPackage {
     pub source_version: String,
     /// `dpkg`, `apk` or `rpm`.
     pub format: String,
+    /// The module stream an rpm was built for (its `MODULARITYLABEL`,
+    /// `ruby:3.1:8090020240311122605:a75119d5`); `None` for other packages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
 }
 
 /// One application package: a library or program installed by a language's package manager or
@@ -325,6 +333,16 @@ pub struct PackageCache {
     pub files: u64,
     /// Their total size in bytes.
     pub bytes: u64,
+}
+
+/// Installed packages the vulnerability matching could not judge, and why.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct UnjudgedPackages {
+    /// Why (`module streams not matched: …`).
+    pub reason: String,
+    /// The packages, `name version`, in database order.
+    pub packages: Vec<String>,
 }
 
 /// One known vulnerability of one installed source package, as the vulnerability database's

@@ -351,6 +351,7 @@ fn main() {
                 source_name: format!("pkg{p}"),
                 source_version: version,
                 format: PackageFormat::Dpkg,
+                module: None,
             });
         }
     }

@@ -1203,8 +1203,10 @@ fn import_feed(
             let mut stats = ImportStats::default();
             let mut documents = 0u64;
             let (mut modular, mut extended) = (0u64, 0u64);
-            // (release, package, CVE) → record: a CVE's fixes can come from several advisories.
-            let mut records: BTreeMap<(String, String, String), (Advisory, bool)> = BTreeMap::new();
+            // (release, package, CVE, stream) → record: a CVE's fixes can come from several
+            // advisories; a module stream's records are kept apart from the others'.
+            type Key = (String, String, String, Option<String>);
+            let mut records: BTreeMap<Key, (Advisory, bool)> = BTreeMap::new();
             for_each_json(&file.path, &origin, limits, &mut |member, bytes| {
                 let parsed = redhat::parse(bytes, &member_origin(&origin, member))?;
                 documents += 1;
@@ -1215,7 +1217,12 @@ fn import_feed(
                     ..parsed.stats
                 });
                 for adv in parsed.advisories {
-                    let key = (adv.release.clone(), adv.package.clone(), adv.id.clone());
+                    let key = (
+                        adv.release.clone(),
+                        adv.package.clone(),
+                        adv.id.clone(),
+                        adv.channel.clone(),
+                    );
                     match records.get_mut(&key) {
                         Some((old, old_src)) => {
                             redhat::merge_into(old, *old_src, adv, true);
@@ -1239,7 +1246,7 @@ fn import_feed(
             }
             if modular > 0 {
                 stats.skip(format!(
-                    "{modular} product entries of module streams skipped (modularity is not handled)"
+                    "{modular} product entries of module streams skipped: no stream named, or the module itself rather than an rpm"
                 ));
                 stats.skipped += modular - 1;
             }

@@ -8,7 +8,7 @@
 //!   JSON or YAML), [`ubuntu`] (Canonical's OSV records, CVE and USN, and its OpenVEX statements),
 //!   [`azurelinux`] (Microsoft's OVAL for Azure Linux 3.0 and CBL-Mariner 2.0), [`wolfi`] (Wolfi's
 //!   and Chainguard's secdb, Alpine's format), [`rhel_osv`] (AlmaLinux's and Rocky's OSV errata),
-//!   [`redhat`] (Red Hat's CSAF VEX files, per major release; module streams skipped and counted),
+//!   [`redhat`] (Red Hat's CSAF VEX files, per major release; module streams stored per stream),
 //!   [`amazon`] (Amazon Linux 2 and 2023: ALAS RSS lists and advisory pages), [`oracle`] (Oracle
 //!   Linux: ELSA OVAL), [`suse`] (SLES and openSUSE Leap: SUSE's OVAL); the OVAL importers share
 //!   one reader (`oval`);
@@ -63,7 +63,9 @@ pub use store::{DbMetadata, DbStatus, ReleaseCounts, SourceInfo, VulnDb};
 pub const FORMAT: &str = "dockaudit-vulndb";
 /// The layout version this code reads and writes. A database of another version is refused with a
 /// message to rebuild it.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: Red Hat's module-stream records are stored (channel `module:NAME:STREAM`); a version 2
+/// database lacks them, and its matches of modular packages would be silent passes.
+pub const SCHEMA_VERSION: u32 = 3;
 /// A database older than this many days is reported as stale by `db status`.
 pub const STALE_AFTER_DAYS: i64 = 7;
 /// The database's file name under the data directory.

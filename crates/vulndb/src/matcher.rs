@@ -13,6 +13,13 @@
 //!    one (Pro's where only Pro has news: its note says the fix needs Ubuntu Pro).
 //!
 //! Versions compare by the distribution's own rules (dpkg for Debian and Ubuntu, apk for Alpine).
+//!
+//! **Module streams** (RHEL 8+ modularity): an installed build of a stream (its rpm
+//! `MODULARITYLABEL`, `ruby:3.1:…`) is judged only against the records of that stream (channel
+//! `module:ruby:3.1`, [`module_channel`]), and every other package only against records of no
+//! stream, so one stream's fix is never compared with another stream's build. A modular build
+//! whose stream is not known, or whose feed keeps no stream records ([`Distro::matches_module_streams`]),
+//! is left unjudged and named in [`MatchReport::skipped_modular_packages`].
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -100,11 +107,16 @@ pub struct MatchReport {
     pub dropped_by_severity: usize,
     /// Found but dropped because NVD or the CVE program rejected the CVE.
     pub dropped_rejected: usize,
-    /// Installed packages of a module stream (`.module+el8…` releases) left unjudged: the feed's
-    /// module-stream records are skipped (Red Hat, AlmaLinux, Rocky Linux), so its non-modular
-    /// records would be compared with another stream's build.
+    /// Installed packages of a module stream (`.module+el8…` releases) left unjudged, since the
+    /// feed's other records are about other builds: all of them on AlmaLinux, Rocky and Oracle
+    /// (whose module-stream records are not stored), on Red Hat those whose stream is not known
+    /// (no `MODULARITYLABEL`); a Red Hat build saying its stream is judged against that stream's
+    /// records ([`Distro::matches_module_streams`]).
     #[serde(default)]
     pub skipped_modular: usize,
+    /// Those packages, `name version`, in the order given, so the reports can name them.
+    #[serde(default)]
+    pub skipped_modular_packages: Vec<String>,
 }
 
 /// One installed package as the matcher needs it: borrowed, so any inventory type can lend it.
@@ -116,6 +128,9 @@ pub struct Installed<'a> {
     pub source_name: &'a str,
     /// Its source version.
     pub source_version: &'a str,
+    /// The module stream it was built for, when it is a module stream's build: rpm's
+    /// `MODULARITYLABEL` (`ruby:3.1:8090020240311122605:a75119d5`).
+    pub module: Option<&'a str>,
 }
 
 /// Why an image could not be matched.
@@ -355,6 +370,31 @@ pub fn data_note(os: &OsInfo) -> Option<String> {
     Some(note)
 }
 
+/// Why installed packages of a module stream are left unjudged, as the reports say it.
+pub fn modular_skip_reason(distro: Distro) -> String {
+    if distro.matches_module_streams() {
+        "module streams not matched: no module stream (rpm MODULARITYLABEL) is recorded for these modular builds, so their stream's records cannot be chosen".to_owned()
+    } else {
+        format!(
+            "module streams not matched: the {distro} feed's module-stream records are not in the database, and its other records are about other builds"
+        )
+    }
+}
+
+/// The channel a module stream's records are stored under: `module:NAME:STREAM`, from a
+/// `MODULARITYLABEL` (`ruby:3.1:8090020240311122605:a75119d5`) or a feed's stream (`ruby:3.1`).
+/// `None` when it does not name both.
+pub fn module_channel(label: &str) -> Option<String> {
+    let mut parts = label.split(':');
+    let name = parts.next().filter(|n| !n.is_empty())?;
+    let stream = parts.next().filter(|s| !s.is_empty())?;
+    let plain = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'))
+    };
+    (plain(name) && plain(stream)).then(|| format!("module:{name}:{stream}"))
+}
+
 /// Whether an installed rpm version is a module stream's build (`…-1.module+el8.9.0+…`,
 /// `…module_el8…`).
 pub fn is_modular_version(version: &str) -> bool {
@@ -416,6 +456,7 @@ impl VulnDb {
                 name: &p.name,
                 source_name: &p.source_name,
                 source_version: &p.source_version,
+                module: p.module.as_deref(),
             })
             .collect();
         let mut report = self.match_release(distro, &release, &installed, options)?;
@@ -444,13 +485,24 @@ impl VulnDb {
         }
         let release = release.to_owned();
         let scheme = distro.version_scheme();
-        // (source name, source version) → binaries.
-        let mut groups: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-        let mut skipped_modular = 0;
+        // (source name, source version, module stream channel) → binaries.
+        let mut groups: BTreeMap<(&str, &str, Option<String>), Vec<&str>> = BTreeMap::new();
+        let mut skipped_modular_packages = Vec::new();
         for p in packages {
-            if distro.skips_modular() && is_modular_version(p.source_version) {
-                skipped_modular += 1;
-                continue;
+            let mut stream = None;
+            if distro.skips_modular()
+                && (p.module.is_some() || is_modular_version(p.source_version))
+            {
+                // Judged only against its own stream's records, when the database has them and
+                // the package says its stream; else left unjudged, and named.
+                stream = p
+                    .module
+                    .filter(|_| distro.matches_module_streams())
+                    .and_then(module_channel);
+                if stream.is_none() {
+                    skipped_modular_packages.push(format!("{} {}", p.name, p.source_version));
+                    continue;
+                }
             }
             // An rpm's binary and source packages share epoch, version and release.
             let key = if distro.advisories_name_binaries() {
@@ -458,7 +510,10 @@ impl VulnDb {
             } else {
                 (p.source_name, p.source_version)
             };
-            groups.entry(key).or_default().push(p.name);
+            groups
+                .entry((key.0, key.1, stream))
+                .or_default()
+                .push(p.name);
         }
         let mut report = MatchReport {
             distro,
@@ -470,20 +525,27 @@ impl VulnDb {
             dropped_unfixed: 0,
             dropped_by_severity: 0,
             dropped_rejected: 0,
-            skipped_modular,
+            skipped_modular: skipped_modular_packages.len(),
+            skipped_modular_packages,
         };
         let mut cache: BTreeMap<&str, Vec<Advisory>> = BTreeMap::new();
         // Every source package's records first, then the hits, then the severity facts of all hit
         // CVEs in one query.
-        for (source, _) in groups.keys() {
+        for (source, _, _) in groups.keys() {
             if !cache.contains_key(source) {
                 cache.insert(source, self.advisories(distro, &release, source)?);
             }
         }
         let mut hits: Vec<(&str, &str, &Vec<&str>, &Advisory)> = Vec::new();
-        for ((source, version), binaries) in &groups {
+        for ((source, version, stream), binaries) in &groups {
             let mut by_id: BTreeMap<&str, Vec<&Advisory>> = BTreeMap::new();
-            for r in &cache[source] {
+            // A stream's build against that stream's records only; any other package against
+            // the records of no stream.
+            let applies = |r: &&Advisory| match (stream, r.channel.as_deref()) {
+                (Some(s), c) => c == Some(s.as_str()),
+                (None, c) => !c.is_some_and(|c| c.starts_with("module:")),
+            };
+            for r in cache[source].iter().filter(applies) {
                 by_id.entry(r.id.as_str()).or_default().push(r);
             }
             for (_, group) in by_id {
@@ -552,6 +614,25 @@ impl VulnDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_channels_from_labels_and_streams() {
+        // CentOS 8's nodejs label (go-rpmdb's real header), a CSAF stream, and what is not one.
+        assert_eq!(
+            module_channel("nodejs:10:8020020200707141642:6a468ee4").as_deref(),
+            Some("module:nodejs:10")
+        );
+        assert_eq!(
+            module_channel("ruby:3.1").as_deref(),
+            Some("module:ruby:3.1")
+        );
+        assert_eq!(module_channel("ruby"), None);
+        assert_eq!(module_channel(":3.1"), None);
+        assert_eq!(
+            module_channel("ruby@3.1:8090020240311122605:a75119d5"),
+            None
+        );
+    }
 
     fn adv(status: Status, fixed: Option<&str>, channel: Option<&str>) -> Advisory {
         Advisory {

@@ -25,12 +25,14 @@
 //!   Critical, Important → high, Moderate → medium, Low; the word is kept as the rating;
 //! - aliases: the RHSA (the advisory's own id, or the `vendor_fix` remediation's errata URL).
 //!
-//! **Modularity is skipped, and counted.** Components of a module stream (a purl with `rpmmod=`, a
-//! product id with a `::module:stream` suffix or `module:stream/name`, a release with `.module+el`
-//! / `.module_el`) are not stored: which stream an image has enabled is not known from its package
-//! list, and a stream's fix compared with another stream's build would guess. The matcher, in turn,
-//! does not judge installed modular packages against the non-modular records (see
-//! [`crate::matcher`]). [`Parsed::modular_skipped`] and the build's skip count say how many.
+//! **Module streams are stored per stream.** A component of a module stream (a purl with
+//! `rpmmod=ruby:3.1:…`, a product id with a `::ruby:3.1` suffix or `ruby:3.1/name`) is stored with
+//! the channel `module:NAME:STREAM` ([`crate::matcher::module_channel`]), merged per (release,
+//! package, stream); the matcher judges an installed build against its own stream's records only
+//! (by its rpm `MODULARITYLABEL`), and every other package against the records of no stream, so a
+//! stream's fix is never compared with another stream's build. A component whose stream cannot be
+//! told (a `.module+el` release without one, a module's own `pkg:rpmmod/` purl) is skipped and
+//! counted: [`Parsed::modular_skipped`] and the build's skip count say how many.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -65,7 +67,8 @@ pub struct Parsed {
     /// Skipped product entries, with a sample of why (module streams and extended streams are
     /// only counted, below).
     pub stats: ImportStats,
-    /// Product entries skipped because they belong to a module stream.
+    /// Product entries of a module stream skipped because the stream could not be told (or the
+    /// entry is the module itself, not an rpm).
     pub modular_skipped: u64,
     /// Product entries of extended RHEL streams (EUS, AUS, TUS, E4S, ELS) skipped.
     pub extended_stream_skipped: u64,
@@ -587,7 +590,16 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
         }
         entries.sort_by(|a, b| a.0.cmp(b.0));
 
-        let mut resolved: Vec<(&str, Status, Option<String>, String, Component)> = Vec::new();
+        // (product id, status, note, release, stream channel, component).
+        type Resolved<'p> = (
+            &'p str,
+            Status,
+            Option<String>,
+            String,
+            Option<String>,
+            Component,
+        );
+        let mut resolved: Vec<Resolved<'_>> = Vec::new();
         for (pid, status, note) in entries {
             let Some((platform, component)) = resolve(pid) else {
                 continue;
@@ -600,23 +612,34 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
                 }
                 Platform::Other => continue,
             };
+            let mut stream = None;
             if is_modular(&component) {
-                out.modular_skipped += 1;
-                continue;
+                // A module's own purl (`pkg:rpmmod/…@…`) is no rpm; an rpm names its stream.
+                stream = component
+                    .module
+                    .as_deref()
+                    .filter(|m| !m.contains('@'))
+                    .and_then(crate::matcher::module_channel);
+                if stream.is_none() {
+                    out.modular_skipped += 1;
+                    continue;
+                }
             }
-            resolved.push((pid, status, note, release, component));
+            resolved.push((pid, status, note, release, stream, component));
         }
-        // Where a release has source rpms, binary rpms (named otherwise) are not records of theirs.
-        let with_src: std::collections::BTreeSet<String> = resolved
+        // Where a release (or a stream of it) has source rpms, binary rpms (named otherwise) are
+        // not records of theirs.
+        let with_src: std::collections::BTreeSet<(String, Option<String>)> = resolved
             .iter()
-            .filter(|r| r.4.arch.as_deref() == Some("src"))
-            .map(|r| r.3.clone())
+            .filter(|r| r.5.arch.as_deref() == Some("src"))
+            .map(|r| (r.3.clone(), r.4.clone()))
             .collect();
-        // (release, package) → the record so far, and whether it came from a source rpm.
-        let mut merged: BTreeMap<(String, String), (Advisory, bool)> = BTreeMap::new();
-        for (pid, status, note, release, component) in resolved {
+        // (release, package, stream) → the record so far, and whether it came from a source rpm.
+        type Key = (String, String, Option<String>);
+        let mut merged: BTreeMap<Key, (Advisory, bool)> = BTreeMap::new();
+        for (pid, status, note, release, stream, component) in resolved {
             let is_src = component.arch.as_deref().is_none_or(|a| a == "src");
-            if !is_src && with_src.contains(&release) {
+            if !is_src && with_src.contains(&(release.clone(), stream.clone())) {
                 continue;
             }
             let fixed_version = if status == Status::Fixed {
@@ -660,7 +683,7 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
                 release: release.clone(),
                 package: component.name.clone(),
                 id: cve.clone(),
-                channel: None,
+                channel: stream.clone(),
                 status,
                 fixed_version,
                 affected_through: None,
@@ -672,7 +695,7 @@ pub fn parse(bytes: &[u8], origin: &str) -> Result<Parsed, FeedError> {
                 source: SOURCE.to_owned(),
                 note,
             };
-            let key = (release, component.name.clone());
+            let key = (release, component.name.clone(), stream);
             match merged.get_mut(&key) {
                 None => {
                     merged.insert(key, (adv, is_src));

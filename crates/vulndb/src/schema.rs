@@ -117,14 +117,23 @@ impl Distro {
         )
     }
 
-    /// Whether the feed's module-stream records are skipped (Red Hat's, AlmaLinux's, Rocky's,
-    /// Oracle's): the matcher then leaves installed modular packages (`.module+el8…` releases)
-    /// unjudged too.
+    /// Whether installed modular packages (`.module+el8…` releases, or a `MODULARITYLABEL`) are
+    /// set apart from the feed's other records (Red Hat, AlmaLinux, Rocky, Oracle): judged against
+    /// their own stream's records where the database holds them ([`Self::matches_module_streams`]),
+    /// else left unjudged and named in the match report.
     pub fn skips_modular(self) -> bool {
         matches!(
             self,
             Self::Redhat | Self::Almalinux | Self::Rocky | Self::Oracle
         )
+    }
+
+    /// Whether the database holds the feed's module-stream records, under the channel
+    /// `module:NAME:STREAM` ([`crate::matcher::module_channel`]): Red Hat's CSAF names each
+    /// component's stream (AlmaLinux's and Rocky's OSV records and Oracle's OVAL do not, and are
+    /// skipped). An installed build that says its stream is judged against them.
+    pub fn matches_module_streams(self) -> bool {
+        self == Self::Redhat
     }
 }
 

@@ -532,6 +532,7 @@ fn db_build_reads_the_three_feeds_and_matches_as_rpm_says() {
             name: "kernel-headers",
             source_name: "kernel",
             source_version: k,
+            module: None,
         }];
         let report = db
             .match_release(Distro::Amazon, "2", &installed, &MatchOptions::default())
@@ -605,6 +606,7 @@ fn db_build_reads_the_three_feeds_and_matches_as_rpm_says() {
                 name: n,
                 source_name: "unused-srpm",
                 source_version: v,
+                module: None,
             })
             .collect();
         let report = db
@@ -633,12 +635,17 @@ fn db_build_reads_the_three_feeds_and_matches_as_rpm_says() {
         name: "bind",
         source_name: "bind",
         source_version: "30:9.3.3-7.module+el5.1+1234",
+        module: None,
     }];
     let report = db
         .match_release(Distro::Oracle, "5", &modular, &MatchOptions::default())
         .expect("match");
     assert!(report.vulnerabilities.is_empty());
     assert_eq!(report.skipped_modular, 1);
+    assert_eq!(
+        report.skipped_modular_packages,
+        ["bind 30:9.3.3-7.module+el5.1+1234"]
+    );
     // OL8's only packages here are ksplice ones: no data for 8, and that names the feed.
     match db.match_release(Distro::Oracle, "8", &[], &MatchOptions::default()) {
         Err(e @ MatchError::NoData { .. }) => assert!(e.to_string().contains("ELSA"), "{e}"),
@@ -651,6 +658,7 @@ fn db_build_reads_the_three_feeds_and_matches_as_rpm_says() {
             name: "kernel-default",
             source_name: "kernel-default",
             source_version: version,
+            module: None,
         }];
         db.match_release(Distro::Sles, release, &list, &MatchOptions::default())
             .expect("match")

@@ -36,9 +36,11 @@ fn documents() -> Vec<(String, Vec<u8>)> {
 }
 
 /// The independent reading: every `fixed` product (or `vendor_fix` product) whose platform CPE is
-/// mainline RHEL and whose component purl is a source rpm outside any module stream →
-/// (major, name, CVE, [epoch:]version-release). Written from the CSAF text, not from the parser.
-fn fixed_by_hand(doc: &Value) -> BTreeSet<(String, String, String, String)> {
+/// mainline RHEL and whose component purl is a source rpm → (major, name, CVE,
+/// [epoch:]version-release, channel: `module:NAME:STREAM` from the purl's `rpmmod=` for a module
+/// stream's rpm, else none). Written from the CSAF text, not from the parser.
+type Fix = (String, String, String, String, Option<String>);
+fn fixed_by_hand(doc: &Value) -> BTreeSet<Fix> {
     let mut helper: BTreeMap<String, Value> = BTreeMap::new();
     let mut stack: Vec<&Value> = doc["product_tree"]["branches"]
         .as_array()
@@ -100,9 +102,16 @@ fn fixed_by_hand(doc: &Value) -> BTreeSet<(String, String, String, String)> {
             };
             let major = major.split(':').next().unwrap();
             let purl = helper[comp]["purl"].as_str().unwrap();
-            if purl.contains("rpmmod=") || !purl.contains("arch=src") {
+            if !purl.contains("arch=src") {
                 continue;
             }
+            let channel = purl
+                .split(['?', '&'])
+                .find_map(|q| q.strip_prefix("rpmmod="))
+                .map(|m| {
+                    let parts: Vec<&str> = m.split(':').collect();
+                    format!("module:{}:{}", parts[0], parts[1])
+                });
             let (name, ver) = purl
                 .strip_prefix("pkg:rpm/redhat/")
                 .unwrap()
@@ -115,11 +124,13 @@ fn fixed_by_hand(doc: &Value) -> BTreeSet<(String, String, String, String)> {
                 .split(['?', '&'])
                 .find_map(|q| q.strip_prefix("epoch="))
                 .filter(|e| *e != "0");
+            // The purl's one escape in these documents: `+` as `%2B`.
+            let ver = ver.replace("%2B", "+");
             let evr = match epoch {
                 Some(e) => format!("{e}:{ver}"),
                 None => ver.to_owned(),
             };
-            out.insert((major.into(), name.into(), cve.into(), evr));
+            out.insert((major.into(), name.into(), cve.into(), evr, channel));
         }
     }
     out
@@ -141,6 +152,7 @@ fn fixed_records_are_what_the_documents_say() {
                     a.package.clone(),
                     a.id.clone(),
                     a.fixed_version.clone().unwrap(),
+                    a.channel.clone(),
                 )
             })
             .collect();
@@ -153,7 +165,15 @@ fn fixed_records_are_what_the_documents_say() {
                 "pam".into(),
                 "CVE-2024-10041".into(),
                 "1.5.1-21.el9_5".into(),
+                None,
             ));
+        }
+        if name == "rhsa-2024_1431.json" {
+            // The ruby:3.1 stream's rpms, under their stream.
+            assert!(by_hand.len() >= 4, "{by_hand:?}");
+            assert!(by_hand
+                .iter()
+                .all(|f| f.4.as_deref() == Some("module:ruby:3.1")));
         }
         assert_eq!(ours, by_hand, "{name}");
         total += ours.len();
@@ -222,17 +242,23 @@ fn severity_aliases_and_streams() {
     let c = redhat::component_of_purl(purl).unwrap();
     assert_eq!(c.evr.as_deref(), Some("32:9.8.2-0.68.rc1.el6_10.17"));
 
-    // A module stream's advisory: every product skipped and counted, nothing stored.
+    // A module stream's advisory: its rpms stored under the stream (RHEL 8's ruby:3.1), each CVE
+    // of the document once per source rpm.
     let ruby = parse("rhsa-2024_1431.json");
-    assert!(ruby.advisories.is_empty());
-    let doc: Value = serde_json::from_slice(&docs["rhsa-2024_1431.json"]).unwrap();
-    let fixed_ids: usize = doc["vulnerabilities"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["product_status"]["fixed"].as_array().unwrap().len())
-        .sum();
-    assert_eq!(ruby.modular_skipped as usize, fixed_ids);
+    assert!(!ruby.advisories.is_empty());
+    for a in &ruby.advisories {
+        assert_eq!(
+            (a.release.as_str(), a.channel.as_deref()),
+            ("8", Some("module:ruby:3.1"))
+        );
+        assert!(a
+            .fixed_version
+            .as_deref()
+            .unwrap()
+            .contains(".module+el8.9.0+21471+"));
+    }
+    // Every product entry the document judges is an rpm naming its stream: none skipped.
+    assert_eq!(ruby.modular_skipped, 0);
 
     // The VEX file: RHEL 7 "Out of support scope" is end of life, with Red Hat's words.
     let pam = parse("cve-2024-10041.json");
@@ -324,8 +350,9 @@ fn built(dir: &Path, archive: bool) -> VulnDb {
     let target = dir.join("db.sqlite");
     let summary = build(&set, &target, &options(), &mut |_| {}).expect("build");
     assert!(summary.sources.iter().any(|s| s.name == redhat::SOURCE));
+    // The ruby:3.1 stream's entries are stored (under their stream), not skipped.
     assert!(
-        summary
+        !summary
             .skipped
             .skipped_sample
             .iter()
@@ -378,6 +405,14 @@ fn pkg(name: &str, source: &str, source_version: &str) -> Package {
         source_name: source.into(),
         source_version: source_version.into(),
         format: PackageFormat::Rpm,
+        module: None,
+    }
+}
+
+fn modular(name: &str, source: &str, source_version: &str, label: &str) -> Package {
+    Package {
+        module: Some(label.into()),
+        ..pkg(name, source, source_version)
     }
 }
 
@@ -415,11 +450,30 @@ fn an_rpm_package_list_matches_as_rpm_says() {
         pkg("pam", "pam", "1.5.1-21.el9_5"),
         pkg("bash", "bash", "5.1.8-9.el9"),
     ];
+    // RHEL 8: the ruby:3.1 stream's builds saying their stream (rpm's MODULARITYLABEL; only its
+    // NAME:STREAM is compared, the version and context here are those of RHSA-2024:1431's
+    // `rpmmod=`): one below the stream's fix, one at it; the same build without a label (a cached
+    // or SBOM inventory) left unjudged; and a package of a name the stream has, built outside any
+    // stream, which the stream's records must not judge.
+    let label = "ruby:3.1:8090020240311122605:a75119d5";
     let rhel8 = vec![
         pkg("sudo", "sudo", "1.9.5p2-1.el8_9"),
         pkg("ruby", "ruby", "3.1.2-141.module+el8.8.0+18473+3d0e8a5b"),
+        modular(
+            "ruby-libs",
+            "ruby",
+            "3.1.2-141.module+el8.8.0+18473+3d0e8a5b",
+            label,
+        ),
+        modular(
+            "rubygem-pg",
+            "rubygem-pg",
+            "1.3.2-1.module+el8.9.0+21471+7d1e4a35",
+            label,
+        ),
+        pkg("rubygem-abrt", "rubygem-abrt", "0.3.0-4.el8"),
     ];
-    let fixes: BTreeSet<(String, String, String, String)> = documents()
+    let fixes: BTreeSet<Fix> = documents()
         .iter()
         .flat_map(|(_, b)| fixed_by_hand(&serde_json::from_slice(b).unwrap()))
         .chain([(
@@ -427,6 +481,7 @@ fn an_rpm_package_list_matches_as_rpm_says() {
             "pam".into(),
             "CVE-2024-10041".into(),
             "1.5.1-21.el9_5".into(),
+            None,
         )])
         .collect();
     for (release, list, os) in [
@@ -450,15 +505,20 @@ fn an_rpm_package_list_matches_as_rpm_says() {
             .map(|v| (v.package.clone(), v.id.clone()))
             .collect();
         // Independent: a package is vulnerable to a CVE when rpm puts its version below every fix
-        // of that CVE for its source package in this release (module builds are not judged).
+        // of that CVE for its source package in this release and in its own module stream (or in
+        // none); a module build that does not say its stream is not judged.
         let mut questions = Vec::new();
         let mut pairs = Vec::new();
         for p in list
             .iter()
-            .filter(|p| !p.source_version.contains(".module+"))
+            .filter(|p| p.module.is_some() || !p.source_version.contains(".module+"))
         {
-            for (r, name, cve, evr) in &fixes {
-                if r == release && *name == p.source_name {
+            let stream = p.module.as_deref().map(|m| {
+                let parts: Vec<&str> = m.split(':').collect();
+                format!("module:{}:{}", parts[0], parts[1])
+            });
+            for (r, name, cve, evr, channel) in &fixes {
+                if r == release && *name == p.source_name && *channel == stream {
                     questions.push((name.clone(), cve.clone()));
                     pairs.push((p.source_version.clone(), evr.clone()));
                 }
@@ -483,8 +543,29 @@ fn an_rpm_package_list_matches_as_rpm_says() {
             assert!(!expected.iter().any(|e| e.0 == "tigervnc" || e.0 == "pam"));
             assert_eq!(report.skipped_modular, 0);
         } else {
-            assert!(expected.is_empty(), "{expected:?}");
+            // The stream's build below its fix has the document's four CVEs; the one at the fix,
+            // sudo and the package outside the stream have none.
+            let cves: BTreeSet<&str> = expected.iter().map(|e| e.1.as_str()).collect();
+            assert_eq!(
+                cves,
+                BTreeSet::from([
+                    "CVE-2021-33621",
+                    "CVE-2023-28755",
+                    "CVE-2023-28756",
+                    "CVE-2023-36617"
+                ])
+            );
+            assert!(expected.iter().all(|e| e.0 == "ruby"), "{expected:?}");
+            for v in &report.vulnerabilities {
+                assert_eq!(v.channel.as_deref(), Some("module:ruby:3.1"));
+                assert_eq!(v.binaries, ["ruby-libs"]);
+            }
             assert_eq!(report.skipped_modular, 1);
+            // Named, so the reports can say which packages were left unjudged.
+            assert_eq!(
+                report.skipped_modular_packages,
+                ["ruby 3.1.2-141.module+el8.8.0+18473+3d0e8a5b"]
+            );
         }
     }
 

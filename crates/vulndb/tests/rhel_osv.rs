@@ -135,6 +135,7 @@ fn binary_packages_match_by_their_own_name() {
             source_name: "python-requests".into(),
             source_version: installed.into(),
             format: PackageFormat::Rpm,
+            module: None,
         };
         let r = db
             .match_packages(&alma8, &[pkg], &MatchOptions::default())

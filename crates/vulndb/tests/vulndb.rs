@@ -554,6 +554,7 @@ fn pkg(name: &str, source: &str, version: &str, format: PackageFormat) -> Packag
         source_name: source.into(),
         source_version: version.into(),
         format,
+        module: None,
     }
 }
 

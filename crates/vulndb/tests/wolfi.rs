@@ -101,6 +101,7 @@ fn a_wolfi_package_below_its_fixes_is_vulnerable_to_those_only() {
             source_name: "binutils".into(),
             source_version: installed.into(),
             format: PackageFormat::Apk,
+            module: None,
         };
         let r = db
             .match_packages(&os, &[pkg], &MatchOptions::default())

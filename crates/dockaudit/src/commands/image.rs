@@ -543,6 +543,7 @@ fn json_document(
         "app_packages": contents.map(|c| json!(c.app_packages)).unwrap_or(json!([])),
         "vulnerabilities": vulns.map(|v| json!(v)).unwrap_or(json!([])),
         "vulnerabilities_skipped": vulns_skipped,
+        "vulnerabilities_unjudged": contents.map(|c| json!(c.vulnerabilities_unjudged)).unwrap_or(json!([])),
         "app_vulnerabilities": app_vulns,
         "app_vulnerabilities_skipped": app_vulns_skipped,
         "vulnerability_db": contents.and_then(|c| c.vulnerability_db.clone()),
@@ -642,6 +643,23 @@ fn write_header(
         )?,
         Some(Fact::Missing(why)) => writeln!(out, "  vulnerabilities: skipped: {why}")?,
         None => writeln!(out, "  vulnerabilities: not matched")?,
+    }
+    for group in &contents.vulnerabilities_unjudged {
+        let shown: Vec<&str> = group.packages.iter().take(10).map(String::as_str).collect();
+        let more = group.packages.len().saturating_sub(10);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  vulnerabilities: {} package{} NOT judged ({}): {}{more}",
+            group.packages.len(),
+            if group.packages.len() == 1 { "" } else { "s" },
+            group.reason,
+            shown.join(", ")
+        )?;
     }
     if !contents.app_packages.is_empty() {
         match &contents.app_vulnerabilities {

@@ -35,9 +35,13 @@ const MAX_PROBLEMS: usize = 100;
 
 /// The scanner's name and version, recorded in every result (cached results of another scanner
 /// are not reused).
-/// The suffix names what the reader extracts (a cached result without application packages is
-/// not reused).
-pub const SCANNER: &str = concat!("dockaudit-scan ", env!("CARGO_PKG_VERSION"), "+apps1");
+/// The suffix names what the reader extracts (a cached result without application packages, or
+/// without rpm module streams, is not reused).
+pub const SCANNER: &str = concat!(
+    "dockaudit-scan ",
+    env!("CARGO_PKG_VERSION"),
+    "+apps1+modules1"
+);
 
 /// Builds the contents from the merged view; `problems` are the reader's so far.
 pub(crate) fn analyse(merged: &Merged<'_>, mut problems: Vec<String>) -> ImageContents {
@@ -144,6 +148,7 @@ fn packages(merged: &Merged<'_>, contents: &mut ImageContents, problems: &mut Ve
                     source_name: p.source_name,
                     source_version: p.source_version,
                     format: p.format.as_str().to_owned(),
+                    module: p.module,
                 }));
         }
         Err(e) => problems.push(format!("package database {e}")),

@@ -124,6 +124,7 @@ impl Record {
             arch,
             source_name,
             format: PackageFormat::Apk,
+            module: None,
         })
     }
 }

@@ -275,6 +275,7 @@ fn package_of(stanza: &Stanza<'_>, inv: &mut Inventory, status_required: bool) -
         source_name,
         source_version,
         format: PackageFormat::Dpkg,
+        module: None,
     })
 }
 

@@ -94,6 +94,10 @@ pub struct Package {
     pub source_version: String,
     /// The package manager.
     pub format: PackageFormat,
+    /// The module stream an rpm was built for: its `MODULARITYLABEL` header
+    /// (`ruby:3.1:8090020240311122605:a75119d5`, name:stream:version:context); `None` elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
 }
 
 /// What a database holds: its packages, and the records that had to be skipped.

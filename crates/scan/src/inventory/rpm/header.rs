@@ -21,6 +21,8 @@ pub const TAG_EPOCH: i32 = 1003;
 pub const TAG_ARCH: i32 = 1022;
 /// `SOURCERPM`.
 pub const TAG_SOURCERPM: i32 = 1044;
+/// `MODULARITYLABEL` (`name:stream:version:context`), on packages of a module stream.
+pub const TAG_MODULARITYLABEL: i32 = 5096;
 
 const TYPE_INT32: u32 = 4;
 const TYPE_STRING: u32 = 6;

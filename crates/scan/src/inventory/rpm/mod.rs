@@ -7,7 +7,7 @@
 //! copy (nothing is written to disk), NDB with [`ndb`], Berkeley DB with [`bdb`] (no libdb).
 //! [`InventoryError::UnsupportedRpmBackend`] remains for versions of those formats this does not read.
 //!
-//! From each header: `NAME`, `EPOCH`, `VERSION`, `RELEASE`, `ARCH` and `SOURCERPM`
+//! From each header: `NAME`, `EPOCH`, `VERSION`, `RELEASE`, `ARCH`, `SOURCERPM` and `MODULARITYLABEL`
 //! (`name-version-release.src.rpm`, split at its last two hyphens). The source version carries the
 //! binary package's epoch, as the source rpm's file name has none. Packages without a source rpm
 //! (`gpg-pubkey`) are their own source.
@@ -19,7 +19,10 @@ pub mod ndb;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{Inventory, InventoryError, Limits, Location, Package, PackageFormat};
-use header::{Header, TAG_ARCH, TAG_EPOCH, TAG_NAME, TAG_RELEASE, TAG_SOURCERPM, TAG_VERSION};
+use header::{
+    Header, TAG_ARCH, TAG_EPOCH, TAG_MODULARITYLABEL, TAG_NAME, TAG_RELEASE, TAG_SOURCERPM,
+    TAG_VERSION,
+};
 
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 const NDB_MAGIC: &[u8] = b"RpmP";
@@ -273,6 +276,11 @@ pub fn package_from_header(blob: &[u8]) -> Result<Package, (Option<String>, Stri
         .filter(|a| !a.is_empty())
         .map(str::to_owned);
     let source_rpm = h.string(TAG_SOURCERPM).map_err(fail)?;
+    let module = h
+        .string(TAG_MODULARITYLABEL)
+        .map_err(fail)?
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
 
     let evr = |v: &str, r: Option<&str>| {
         let mut s = epoch.map(|e| format!("{e}:")).unwrap_or_default();
@@ -295,6 +303,7 @@ pub fn package_from_header(blob: &[u8]) -> Result<Package, (Option<String>, Stri
         source_name,
         source_version,
         format: PackageFormat::Rpm,
+        module,
     })
 }
 
@@ -344,6 +353,36 @@ mod tests {
             (p.source_name.as_str(), p.source_version.as_str()),
             ("ca-certificates", "1:2.0.0-1.cm2")
         );
+    }
+
+    #[test]
+    fn a_module_streams_build_says_its_stream() {
+        // CentOS 8's nodejs header as go-rpmdb's test reads it from a real rpmdb
+        // (github.com/knqyf263/go-rpmdb, pkg/rpmdb_test.go "centos8 nodejs", commit 7e39c90, MIT):
+        // the tags this reader takes, with their values.
+        let b = blob(&[
+            (TAG_NAME, Ok("nodejs")),
+            (TAG_EPOCH, Err(1)),
+            (TAG_VERSION, Ok("10.21.0")),
+            (TAG_RELEASE, Ok("3.module_el8.2.0+391+8da3adc6")),
+            (TAG_ARCH, Ok("x86_64")),
+            (
+                TAG_SOURCERPM,
+                Ok("nodejs-10.21.0-3.module_el8.2.0+391+8da3adc6.src.rpm"),
+            ),
+            (
+                TAG_MODULARITYLABEL,
+                Ok("nodejs:10:8020020200707141642:6a468ee4"),
+            ),
+        ]);
+        let p = package_from_header(&b).expect("valid");
+        assert_eq!(
+            p.module.as_deref(),
+            Some("nodejs:10:8020020200707141642:6a468ee4")
+        );
+        assert_eq!(p.source_version, "1:10.21.0-3.module_el8.2.0+391+8da3adc6");
+        let b = blob(&[(TAG_NAME, Ok("bash")), (TAG_VERSION, Ok("5.1.8"))]);
+        assert_eq!(package_from_header(&b).expect("valid").module, None);
     }
 
     #[test]
