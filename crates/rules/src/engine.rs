@@ -215,6 +215,12 @@ impl Tally {
                 host: None,
             });
             RuleStatus::Skipped
+        } else if checks.failures.is_empty()
+            && checks.passed.is_empty()
+            && !checks.target_skips.is_empty()
+        {
+            // Every target was skipped and none judged: nothing passed (the skips say why).
+            RuleStatus::Skipped
         } else if checks.failures.is_empty() {
             RuleStatus::Passed
         } else {

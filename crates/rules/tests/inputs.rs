@@ -116,3 +116,38 @@ fn rules_over_a_failed_list_are_skipped_with_the_reason_not_passed() {
     // LCY004 judges volumes; MNT001/MNT002 see host paths behind bind volumes.
     assert_eq!(skipped_ids, vec!["LCY004", "MNT001", "MNT002"]);
 }
+
+#[test]
+fn a_rule_whose_every_target_was_skipped_is_skipped_not_passed() {
+    // Process lists that could not be read for any container: CTR018 judged nothing.
+    let mut snapshot = common::scenario().clone();
+    let mut missing = 0;
+    for c in &mut snapshot.containers {
+        if c.top.is_some() {
+            c.top = Some(dockaudit_snapshot::Fact::Missing(
+                "not collected (--no-top)".into(),
+            ));
+            missing += 1;
+        }
+    }
+    assert!(missing > 0, "the scenario has running containers");
+    let report = audit(&snapshot, RULES, &AuditOptions::default());
+    let ctr018 = report
+        .results
+        .iter()
+        .find(|r| r.rule == "CTR018")
+        .expect("CTR018 ran");
+    assert_eq!(ctr018.status, dockaudit_report::RuleStatus::Skipped);
+    assert_eq!(ctr018.checked, 0);
+    let target_skips = report
+        .skipped
+        .iter()
+        .filter(|s| s.rule == "CTR018" && s.target.is_some())
+        .count();
+    assert_eq!(target_skips, missing);
+    // With the process lists, the same rule judges (and here fails on the planted miner).
+    let report = audit(common::scenario(), RULES, &AuditOptions::default());
+    let ctr018 = report.results.iter().find(|r| r.rule == "CTR018").unwrap();
+    assert_ne!(ctr018.status, dockaudit_report::RuleStatus::Skipped);
+    assert!(ctr018.checked > 0);
+}
