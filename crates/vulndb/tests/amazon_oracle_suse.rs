@@ -4,10 +4,12 @@
 //! independent computation: the fixed versions read from the files by plain string search and
 //! every comparison made by rpm's own `rpm.vercmp`.
 
+mod common;
+use common::rpm_vercmp;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use dockaudit_scan::os::OsInfo;
 use dockaudit_vulndb::build::{build, BuildOptions, Feed, FeedSet};
@@ -35,40 +37,6 @@ fn options() -> BuildOptions {
         limits: FeedLimits::default(),
         force: false,
     }
-}
-
-/// rpm's own answers to `vercmp(a, b)` for every pair, in one rpm process.
-fn rpm_vercmp(pairs: &[(String, String)]) -> Vec<i32> {
-    let dir = tempfile::tempdir().expect("tmp");
-    let file = dir.path().join("pairs.tsv");
-    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
-    std::fs::write(&file, input).unwrap();
-    let lua = format!(
-        "%{{lua: local out = {{}} \
-         for line in io.lines(\"{}\") do \
-           local a, b = line:match(\"^(.-)\\t(.*)$\") \
-           out[#out + 1] = tostring(rpm.vercmp(a, b)) \
-         end \
-         print(table.concat(out, \" \")) }}",
-        file.display()
-    );
-    let out = Command::new("rpm")
-        .args(["--eval", &lua])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("rpm is not available ({e}): this test compares with rpm's own version order; `apt-get install -y rpm` (.ci/run installs it)")
-        });
-    assert!(
-        out.status.success(),
-        "rpm: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<i32> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .map(|n| n.parse().expect("rpm printed a number"))
-        .collect();
-    assert_eq!(answers.len(), pairs.len());
-    answers
 }
 
 fn keys(records: &[Advisory]) -> BTreeSet<(String, String, String, Option<String>)> {

@@ -4,9 +4,11 @@
 //! the installed packages as `rpm` itself listed them (cbl-mariner-2.0-expected.tsv), and every
 //! version comparison made by rpm's own `rpm.vercmp` in one `rpm --eval` run.
 
+mod common;
+use common::rpm_vercmp;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use dockaudit_scan::inventory::rpm::parse_rpmdb_sqlite;
 use dockaudit_scan::os::OsInfo;
@@ -75,40 +77,6 @@ fn definitions_by_hand(xml: &str) -> Vec<(String, String, String, String, bool)>
             )
         })
         .collect()
-}
-
-/// rpm's own answers to `vercmp(a, b)` for every pair, in one rpm process.
-fn rpm_vercmp(pairs: &[(String, String)]) -> Vec<i32> {
-    let dir = tempfile::tempdir().expect("tmp");
-    let file = dir.path().join("pairs.tsv");
-    let input: String = pairs.iter().map(|(a, b)| format!("{a}\t{b}\n")).collect();
-    std::fs::write(&file, input).unwrap();
-    let lua = format!(
-        "%{{lua: local out = {{}} \
-         for line in io.lines(\"{}\") do \
-           local a, b = line:match(\"^(.-)\\t(.*)$\") \
-           out[#out + 1] = tostring(rpm.vercmp(a, b)) \
-         end \
-         print(table.concat(out, \" \")) }}",
-        file.display()
-    );
-    let out = Command::new("rpm")
-        .args(["--eval", &lua])
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("rpm is not available ({e}): this test compares with rpm's own version order; `apt-get install -y rpm` (.ci/run installs it)")
-        });
-    assert!(
-        out.status.success(),
-        "rpm: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<i32> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .map(|n| n.parse().expect("rpm printed a number"))
-        .collect();
-    assert_eq!(answers.len(), pairs.len());
-    answers
 }
 
 #[test]
