@@ -1122,3 +1122,102 @@ fn when_the_backup_fails_nothing_is_removed_on_current_engine() {
 fn on_a_terminal_apply_asks_and_only_yes_removes_on_current_engine() {
     on_current_engine(on_a_terminal_apply_asks_and_only_yes_removes);
 }
+
+/// A container's removal, `DELETE /containers/{id}` (inspect is `/containers/{id}/json`).
+fn container_removal(path: &str) -> bool {
+    path.strip_prefix("/containers/")
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('/') && rest != "json")
+}
+
+#[test]
+fn ctrl_c_during_removal_stops_after_the_request_in_flight_and_says_what_is_left() {
+    if !engine_here() {
+        return;
+    }
+    let mut s = Scenario::new("intr");
+    let tag = format!("{}-img:1", s.prefix);
+    s.image(Some(&tag), "intr");
+    let first = s.container("one", &tag, &[], &["true"]);
+    let second = s.container("two", &tag, &[], &["true"]);
+    let volume = s.volume("three", &[]);
+    let file = s.work.path().join("plan.json");
+    s.plan(&["--older-than", "0", "--volumes"], &file);
+
+    // Each container removal is held for a while by the proxy: Ctrl-C lands while one is in flight.
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = fault_proxy::Proxy::start(
+        dir.path(),
+        &engine_socket(),
+        vec![(
+            container_removal,
+            fault_proxy::Fault::Delay(std::time::Duration::from_secs(5)),
+        )],
+    );
+    let host = format!("unix://{}", proxy.socket().display());
+    let child = Command::new(env!("CARGO_BIN_EXE_dockaudit"))
+        .args([
+            "prune",
+            "apply",
+            &file.to_string_lossy(),
+            "--no-backup",
+            "--yes",
+        ])
+        .args(["--host", &host])
+        .env_remove("DOCKER_HOST")
+        .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", "/nonexistent/dockaudit-test")
+        .env("XDG_CACHE_HOME", "/nonexistent/dockaudit-test")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dockaudit runs");
+    let removal_sent = |p: &fault_proxy::Proxy| {
+        p.requests()
+            .iter()
+            .filter(|r| r.starts_with("DELETE /containers/"))
+            .count()
+    };
+    // A bound on waiting for the first removal to reach the proxy, not a timing check.
+    for _ in 0..1200 {
+        if removal_sent(&proxy) > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(removal_sent(&proxy), 1, "{:?}", proxy.requests());
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let out = child.wait_with_output().expect("dockaudit ends");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    // The removal in flight finished; nothing after it was sent or removed.
+    assert_eq!(removal_sent(&proxy), 1, "{:?}", proxy.requests());
+    assert!(
+        !proxy
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("DELETE /volumes/")),
+        "{:?}",
+        proxy.requests()
+    );
+    let gone: Vec<&String> = [&first, &second]
+        .into_iter()
+        .filter(|c| !exists("container", c))
+        .collect();
+    assert_eq!(gone.len(), 1, "{stdout}");
+    assert!(exists("volume", &volume), "{stdout}");
+    assert!(
+        stdout.contains(&format!("NOT removed volume {volume}"))
+            && stdout.contains("interrupted before its turn"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 removed, 0 failed") && stdout.contains("2 not reached (interrupted)"),
+        "{stdout}"
+    );
+}

@@ -7,12 +7,16 @@
 //! sha256 read back); each item is checked once more just before its removal; the items are
 //! removed in dependency order (containers, images children first, volumes, networks). Nothing
 //! the plan does not list is ever removed.
+//!
+//! Interrupting (Ctrl-C, SIGTERM) once the removal is confirmed stops cleanly: during the backup at
+//! once (nothing is removed), during the removal after the request in flight, and the report says
+//! what was removed and what was not. A second Ctrl-C quits at once.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use dockaudit_collect::EngineClient;
 use dockaudit_snapshot::Snapshot;
@@ -40,6 +44,35 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation (for scripts; without a terminal it is required).
     #[arg(long)]
     pub yes: bool,
+}
+
+/// Watches for Ctrl-C and SIGTERM from the moment it is made: the first asks the work to stop at the
+/// next safe point (the receiver turns `true`), the second quits at once (exit 130).
+fn watch_interrupts() -> Result<tokio::sync::watch::Receiver<bool>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    // Made (and so registered) here, before any work: no signal can fall between.
+    let mut int = signal(SignalKind::interrupt()).context("cannot watch for Ctrl-C")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let mut first = true;
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            if !first {
+                eprintln!("dockaudit: interrupted again: quitting now");
+                std::process::exit(130);
+            }
+            first = false;
+            eprintln!(
+                "dockaudit: interrupted: stopping after the request in flight (Ctrl-C again to quit now)"
+            );
+            let _ = tx.send(true);
+        }
+    });
+    Ok(rx)
 }
 
 /// Why an item is not removed, or `None` when it is still what was planned.
@@ -143,13 +176,24 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
         args.yes,
     )?;
 
+    let interrupted = watch_interrupts()?;
     if let Some(dir) = &args.backup {
         let mut writer = BackupWriter::create(dir)?;
         let mut helper = Helper::default();
         let mut failed = None;
         for item in &go {
-            if let Err(e) = writer.back_up(&client, item, &mut helper).await {
-                failed = Some(format!("{} {}: {e:#}", item.kind, item.name));
+            let mut stop = interrupted.clone();
+            let outcome = tokio::select! {
+                done = writer.back_up(&client, item, &mut helper) => {
+                    done.map_err(|e| format!("{} {}: {e:#}", item.kind, item.name))
+                }
+                _ = stop.wait_for(|yes| *yes) => Err(format!(
+                    "interrupted while backing up {} {}",
+                    item.kind, item.name
+                )),
+            };
+            if let Err(why) = outcome {
+                failed = Some(why);
                 break;
             }
         }
@@ -178,8 +222,13 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
     )?);
     let mut removed: Vec<&PlanItem> = Vec::new();
     let mut failed: Vec<(&PlanItem, String)> = Vec::new();
+    let mut not_reached: Vec<&PlanItem> = Vec::new();
     let mut before: u64 = 0;
     for item in go {
+        if *interrupted.borrow() {
+            not_reached.push(item);
+            continue;
+        }
         if let Some(why) = recheck(item, &now, &fresh) {
             println!("not removing {} {}: {why}", item.kind, item.name);
             skipped.push((item, why));
@@ -212,15 +261,26 @@ async fn apply(args: &ApplyArgs, plan: &Plan) -> Result<ExitCode> {
             item.kind, item.name, item.id
         );
     }
+    for item in &not_reached {
+        println!(
+            "NOT removed {} {} ({}): interrupted before its turn",
+            item.kind, item.name, item.id
+        );
+    }
     let kept = skipped.len();
     println!(
-        "{} removed, {} failed, {kept} left as they were; bytes the items held (where known): {} before, {} after",
+        "{} removed, {} failed, {kept} left as they were{}; bytes the items held (where known): {} before, {} after",
         removed.len(),
         failed.len(),
+        if not_reached.is_empty() {
+            String::new()
+        } else {
+            format!(", {} not reached (interrupted)", not_reached.len())
+        },
         human_bytes(before),
         after.map_or("unknown (the engine could not be read again)".into(), human_bytes)
     );
-    if failed.is_empty() {
+    if failed.is_empty() && not_reached.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::from(EXIT_ERROR))
