@@ -62,6 +62,13 @@ impl Scenario {
         ]
     }
 
+    /// An imported image tagged `PREFIX-img:1` (`extra` in its /etc/extra); its tag.
+    fn tagged_image(&mut self, extra: &str) -> String {
+        let tag = format!("{}-img:1", self.prefix);
+        self.image(Some(&tag), extra);
+        tag
+    }
+
     /// Imports a busybox image (`extra` makes its content, and so its id, unique); tagged when
     /// `tag` is given, else dangling. Returns its id.
     fn image(&mut self, tag: Option<&str>, extra: &str) -> String {
@@ -343,8 +350,7 @@ fn the_plan_lists_exactly_the_orphans_and_nothing_in_use_kept_or_young() {
         return;
     }
     let mut s = Scenario::new("plan");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "used");
+    let tag = s.tagged_image("used");
     let dangling = s.image(None, "dangling");
     let unused_tag = format!("{}-unused:1", s.prefix);
     s.image(Some(&unused_tag), "unused");
@@ -453,8 +459,7 @@ fn a_container_started_between_plan_and_apply_is_not_removed() {
         return;
     }
     let mut s = Scenario::new("start");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "start");
+    let tag = s.tagged_image("start");
     let later = s.container("later", &tag, &[], &["sleep", "600"]);
     let idle = s.container("idle", &tag, &[], &["sleep", "600"]);
     let file = s.work.path().join("plan.json");
@@ -494,8 +499,7 @@ fn backup_remove_and_restore_round_trip_a_volume_and_an_image_and_a_corrupt_back
         return;
     }
     let mut s = Scenario::new("trip");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "writer");
+    let tag = s.tagged_image("writer");
     let dangling = s.image(None, "to-restore");
     let volume = s.volume("data", &[]);
     // Files written by a container that is then removed: the volume is left unused.
@@ -620,8 +624,7 @@ fn bad_plan_files_are_refused_edited_truncated_or_from_another_engine() {
         return;
     }
     let mut s = Scenario::new("bad");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "bad");
+    let tag = s.tagged_image("bad");
     let victim = s.container("victim", &tag, &[], &["true"]);
     let file = s.work.path().join("plan.json");
     let plan = s.plan(&["--older-than", "0"], &file);
@@ -715,8 +718,7 @@ fn audit_collect_and_image_send_only_get_and_apply_only_the_listed_mutations() {
         return;
     }
     let mut s = Scenario::new("get");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "get");
+    let tag = s.tagged_image("get");
     let c = s.container("stopped", &tag, &[], &["true"]);
     let v = s.volume("vol", &[]);
     let dir = tempfile::tempdir().unwrap();
@@ -842,8 +844,7 @@ fn an_engine_error_on_one_removal_says_what_was_and_was_not_removed() {
         return;
     }
     let mut s = Scenario::new("fail");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "fail");
+    let tag = s.tagged_image("fail");
     let container = s.container("gone", &tag, &[], &["true"]);
     let volume = s.volume("stays", &[]);
     let file = s.work.path().join("plan.json");
@@ -963,8 +964,7 @@ fn when_the_backup_fails_nothing_is_removed() {
         return;
     }
     let mut s = Scenario::new("nobk");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "nobk");
+    let tag = s.tagged_image("nobk");
     let container = s.container("kept-by-failure", &tag, &[], &["true"]);
     let volume = s.volume("also-kept", &[]);
     let file = s.work.path().join("plan.json");
@@ -1035,8 +1035,7 @@ fn on_a_terminal_apply_asks_and_only_yes_removes() {
         return;
     }
     let mut s = Scenario::new("tty");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "tty");
+    let tag = s.tagged_image("tty");
     let container = s.container("asked", &tag, &[], &["true"]);
     let file = s.work.path().join("plan.json");
     s.plan(&["--older-than", "0"], &file);
@@ -1135,8 +1134,7 @@ fn ctrl_c_during_removal_stops_after_the_request_in_flight_and_says_what_is_left
         return;
     }
     let mut s = Scenario::new("intr");
-    let tag = format!("{}-img:1", s.prefix);
-    s.image(Some(&tag), "intr");
+    let tag = s.tagged_image("intr");
     let first = s.container("one", &tag, &[], &["true"]);
     let second = s.container("two", &tag, &[], &["true"]);
     let volume = s.volume("three", &[]);
