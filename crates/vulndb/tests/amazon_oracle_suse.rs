@@ -31,12 +31,7 @@ fn read_text(rel: &str) -> String {
 }
 
 fn options() -> BuildOptions {
-    BuildOptions {
-        built_at: time::macros::datetime!(2026-12-04 12:00 UTC),
-        built_by: "dockaudit test".into(),
-        limits: FeedLimits::default(),
-        force: false,
-    }
+    common::build_options(time::macros::datetime!(2026-12-04 12:00 UTC))
 }
 
 fn keys(records: &[Advisory]) -> BTreeSet<(String, String, String, Option<String>)> {

@@ -5,25 +5,22 @@
 //! Go toolchain as `stdlib`, a withdrawn record dropped, GHSA and GO records of one CVE merged into
 //! one finding, severities from the CVSS vectors.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use dockaudit_snapshot::contents::AppPackage;
 use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
 use dockaudit_vulndb::osv::{match_app_packages, AppVulnerability};
-use dockaudit_vulndb::{FeedLimits, VulnDb};
+use dockaudit_vulndb::VulnDb;
 
 fn layout() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/osv-layout")
 }
 
 fn options() -> BuildOptions {
-    BuildOptions {
-        built_at: time::macros::datetime!(2026-12-04 12:00 UTC),
-        built_by: "dockaudit test".into(),
-        limits: FeedLimits::default(),
-        force: false,
-    }
+    common::build_options(time::macros::datetime!(2026-12-04 12:00 UTC))
 }
 
 fn build_from(dir: &Path, target: &Path) -> VulnDb {

@@ -13,7 +13,7 @@ use dockaudit_scan::inventory::{Package, PackageFormat};
 use dockaudit_scan::os::OsInfo;
 use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
 use dockaudit_vulndb::redhat;
-use dockaudit_vulndb::{Distro, FeedLimits, MatchOptions, Severity, Status, VulnDb};
+use dockaudit_vulndb::{Distro, MatchOptions, Severity, Status, VulnDb};
 use serde_json::Value;
 
 fn data(rel: &str) -> PathBuf {
@@ -310,12 +310,7 @@ fn bad_input_names_the_file() {
 }
 
 fn options() -> BuildOptions {
-    BuildOptions {
-        built_at: time::macros::datetime!(2026-12-04 12:00 UTC),
-        built_by: "dockaudit test".into(),
-        limits: FeedLimits::default(),
-        force: false,
-    }
+    common::build_options(time::macros::datetime!(2026-12-04 12:00 UTC))
 }
 
 /// The fixtures as a `.tar.zst`, laid out as Red Hat's archive is (`YEAR/NAME.json`).

@@ -4,15 +4,17 @@
 //! database built from the distributions' excerpts plus these feeds gives each finding the
 //! effective severity the documented order says, keeping every score.
 
+mod common;
+use common::{os, pkg};
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use dockaudit_scan::inventory::{Package, PackageFormat};
-use dockaudit_scan::os::OsInfo;
+use dockaudit_scan::inventory::PackageFormat;
 use dockaudit_vulndb::build::{build, BuildOptions, Feed, FeedFile, FeedSet};
 use dockaudit_vulndb::severity::{effective, CvssOrigin};
-use dockaudit_vulndb::{cve5, epss, kev, nvd, FeedLimits, MatchOptions, Severity, VulnDb};
+use dockaudit_vulndb::{cve5, epss, kev, nvd, MatchOptions, Severity, VulnDb};
 use serde_json::Value;
 
 fn data(rel: &str) -> PathBuf {
@@ -232,37 +234,8 @@ fn kev_catalogue_and_epss_scores() {
     assert!(epss::parse(&csv, "c.csv", 10).is_err());
 }
 
-fn os(id: &str, version: &str) -> OsInfo {
-    OsInfo {
-        id: id.into(),
-        version_id: Some(version.into()),
-        codename: None,
-        pretty_name: None,
-        name: None,
-        id_like: vec![],
-        source: "etc/os-release".into(),
-    }
-}
-
-fn pkg(name: &str, source: &str, version: &str, format: PackageFormat) -> Package {
-    Package {
-        name: name.into(),
-        version: version.into(),
-        arch: None,
-        source_name: source.into(),
-        source_version: version.into(),
-        format,
-        module: None,
-    }
-}
-
 fn options() -> BuildOptions {
-    BuildOptions {
-        built_at: time::macros::datetime!(2026-06-01 12:00 UTC),
-        built_by: "dockaudit test".into(),
-        limits: FeedLimits::default(),
-        force: false,
-    }
+    common::build_options(time::macros::datetime!(2026-06-01 12:00 UTC))
 }
 
 /// The distributions' excerpts plus the severity feeds in `extra` (a directory laid out as

@@ -4,16 +4,18 @@
 //! (vunnel, grype's data builder), the built database merges the Ubuntu feeds, and matching real
 //! package databases against it finds what it should and never a package at or above its fix.
 
+mod common;
+use common::{os, pkg};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use dockaudit_scan::inventory::{apk, dpkg, Package, PackageFormat};
-use dockaudit_scan::os::OsInfo;
+use dockaudit_scan::inventory::{apk, dpkg, PackageFormat};
 use dockaudit_vulndb::build::{build, BuildOptions, FeedSet};
 use dockaudit_vulndb::matcher::evaluate;
 use dockaudit_vulndb::{
-    alpine, debian, ubuntu, Advisory, Distro, FeedLimits, MatchError, MatchOptions, Severity,
-    Status, VulnDb, VulnDbError,
+    alpine, debian, ubuntu, Advisory, Distro, MatchError, MatchOptions, Severity, Status, VulnDb,
+    VulnDbError,
 };
 use proptest::prelude::*;
 
@@ -37,12 +39,7 @@ fn read_scan_data(rel: &str) -> Vec<u8> {
 }
 
 fn options() -> BuildOptions {
-    BuildOptions {
-        built_at: time::macros::datetime!(2026-06-01 12:00 UTC),
-        built_by: "dockaudit test".into(),
-        limits: FeedLimits::default(),
-        force: false,
-    }
+    common::build_options(time::macros::datetime!(2026-06-01 12:00 UTC))
 }
 
 /// Builds the database from the excerpts into `dir`.
@@ -532,30 +529,6 @@ fn the_database_merges_the_feeds() {
         .status(time::macros::datetime!(2026-06-03 12:00 UTC))
         .expect("status");
     assert!(!status.stale);
-}
-
-fn os(id: &str, version: &str) -> OsInfo {
-    OsInfo {
-        id: id.into(),
-        version_id: Some(version.into()),
-        codename: None,
-        pretty_name: None,
-        name: None,
-        id_like: vec![],
-        source: "etc/os-release".into(),
-    }
-}
-
-fn pkg(name: &str, source: &str, version: &str, format: PackageFormat) -> Package {
-    Package {
-        name: name.into(),
-        version: version.into(),
-        arch: None,
-        source_name: source.into(),
-        source_version: version.into(),
-        format,
-        module: None,
-    }
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! fails the update with its URL in the message and leaves the previous database byte for byte;
 //! a file that is not a dockaudit database is never replaced. (Needs the `fetch` feature.)
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -295,12 +297,7 @@ fn config(server: &Server) -> FetchConfig {
 }
 
 fn options() -> BuildOptions {
-    BuildOptions {
-        built_at: time::OffsetDateTime::now_utc(),
-        built_by: "dockaudit test".into(),
-        limits: FeedLimits::default(),
-        force: false,
-    }
+    common::build_options(time::OffsetDateTime::now_utc())
 }
 
 fn temp_files(dir: &Path) -> Vec<String> {

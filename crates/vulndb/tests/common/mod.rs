@@ -1,7 +1,51 @@
-//! What several of the feed tests share: rpm's own version comparison, the oracle their matches are
-//! checked against.
+//! What several of the database tests share: build options, an os-release and a package as the
+//! scan crate reads them, and rpm's own version comparison, the oracle rpm matches are checked
+//! against. Each test binary uses only some of it.
+#![allow(dead_code)]
 
 use std::process::Command;
+
+use dockaudit_scan::inventory::{Package, PackageFormat};
+use dockaudit_scan::os::OsInfo;
+use dockaudit_vulndb::build::BuildOptions;
+use dockaudit_vulndb::FeedLimits;
+
+/// What a test's `db build` says of itself: built at `built_at` (no test reads the clock), with the
+/// default limits.
+pub fn build_options(built_at: time::OffsetDateTime) -> BuildOptions {
+    BuildOptions {
+        built_at,
+        built_by: "dockaudit test".into(),
+        limits: FeedLimits::default(),
+        force: false,
+    }
+}
+
+/// An os-release with only its id and version.
+pub fn os(id: &str, version: &str) -> OsInfo {
+    OsInfo {
+        id: id.into(),
+        version_id: Some(version.into()),
+        codename: None,
+        pretty_name: None,
+        name: None,
+        id_like: vec![],
+        source: "etc/os-release".into(),
+    }
+}
+
+/// An installed package whose source package has the same version.
+pub fn pkg(name: &str, source: &str, version: &str, format: PackageFormat) -> Package {
+    Package {
+        name: name.into(),
+        version: version.into(),
+        arch: None,
+        source_name: source.into(),
+        source_version: version.into(),
+        format,
+        module: None,
+    }
+}
 
 /// rpm's own answers to `vercmp(a, b)` for every pair, in one rpm process.
 pub fn rpm_vercmp(pairs: &[(String, String)]) -> Vec<i32> {
