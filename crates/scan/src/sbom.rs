@@ -69,23 +69,13 @@ fn encode(s: &str) -> String {
     out
 }
 
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(v) = u8::from_str_radix(hex, 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// A purl component with its `%XX` escapes decoded (invalid ones are kept as they are, and bytes
+/// that are not UTF-8 become U+FFFD). The one decoder of package URLs, also for the vulnerability
+/// feeds that carry them.
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The purl type of a package format.
@@ -164,7 +154,7 @@ fn parse_purl(s: &str) -> Option<Purl> {
         None => (rest, None),
     };
     let (path, version) = match path.rsplit_once('@') {
-        Some((p, v)) => (p, Some(decode(v))),
+        Some((p, v)) => (p, Some(percent_decode(v))),
         None => (path, None),
     };
     let mut parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -172,12 +162,12 @@ fn parse_purl(s: &str) -> Option<Purl> {
         return None;
     }
     let kind = parts.remove(0).to_ascii_lowercase();
-    let name = decode(parts.pop()?);
-    let namespace = (!parts.is_empty()).then(|| decode(&parts.join("/")));
+    let name = percent_decode(parts.pop()?);
+    let namespace = (!parts.is_empty()).then(|| percent_decode(&parts.join("/")));
     let mut qualifiers = BTreeMap::new();
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         if let Some((k, v)) = pair.split_once('=') {
-            qualifiers.insert(k.to_ascii_lowercase(), decode(v));
+            qualifiers.insert(k.to_ascii_lowercase(), percent_decode(v));
         }
     }
     Some(Purl {

@@ -34,6 +34,7 @@
 //! told (a `.module+el` release without one, a module's own `pkg:rpmmod/` purl) is skipped and
 //! counted: [`Parsed::modular_skipped`] and the build's skip count say how many.
 
+use dockaudit_scan::sbom::percent_decode;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
@@ -249,24 +250,6 @@ pub fn platform_of_cpe(cpe: &str) -> Platform {
         p if EXTENDED_STREAMS.contains(&p) => Platform::Extended(major.to_owned()),
         _ => Platform::Other,
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads an rpm purl (`pkg:rpm/redhat/NAME[@VERSION-RELEASE]?arch=…&epoch=…&rpmmod=…`); a

@@ -19,6 +19,7 @@
 //! `component_not_present` (the release has no such package) and `fixed` (its product version is the
 //! current one, not the first fixed) add nothing. OSV's word wins where both speak.
 
+use dockaudit_scan::sbom::percent_decode;
 use serde::Deserialize;
 
 use crate::schema::{clip_description, ubuntu_release, Advisory, Distro, Severity, Status};
@@ -369,25 +370,6 @@ pub fn pocket(distro: &str) -> Result<(String, Option<String>), String> {
     let release =
         ubuntu_release(codename).ok_or_else(|| format!("unknown Ubuntu release {codename:?}"))?;
     Ok((release, channel.map(str::to_owned)))
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A deb purl's source package, version and pocket, when it names a source package
