@@ -88,11 +88,7 @@ impl VulnMatcher {
                         cvss: v.scores.into_iter().map(cvss_score).collect(),
                         known_exploited: v.known_exploited.is_some(),
                         known_exploited_since: v.known_exploited.map(|k| k.date_added),
-                        epss: v.epss.map(|e| EpssScore {
-                            score: e.score,
-                            percentile: e.percentile,
-                            date: e.date,
-                        }),
+                        epss: v.epss.map(epss_score),
                         rating: v.cvss,
                         source: format!("osv: {}", v.records.join(" ")),
                         channel: None,
@@ -193,11 +189,7 @@ impl VulnMatcher {
                     cvss: v.cvss.into_iter().map(cvss_score).collect(),
                     known_exploited: v.known_exploited.is_some(),
                     known_exploited_since: v.known_exploited.map(|k| k.date_added),
-                    epss: v.epss.map(|e| EpssScore {
-                        score: e.score,
-                        percentile: e.percentile,
-                        date: e.date,
-                    }),
+                    epss: v.epss.map(epss_score),
                     rating: v.rating,
                     // CentOS matched against RHEL's data says so.
                     source: match dockaudit_vulndb::matcher::data_note(&info) {
@@ -213,6 +205,15 @@ impl VulnMatcher {
                 .collect(),
         );
         (found, unjudged)
+    }
+}
+
+/// An EPSS score as the snapshot keeps it.
+fn epss_score(e: dockaudit_vulndb::severity::Epss) -> EpssScore {
+    EpssScore {
+        score: e.score,
+        percentile: e.percentile,
+        date: e.date,
     }
 }
 
